@@ -1,0 +1,63 @@
+import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { Pool } from 'pg';
+import { exportCharges, isProvisional, parseExportQuery, periodsOf, type ExportSettings } from '../application/export-charges';
+import { BILLING_SERVICE_CONFIG, datevSettings, ocpiSettings, type BillingServiceConfig } from '../config';
+import { badRequest } from '../domain/errors';
+import { PG_EXPORT_POOL } from '../infrastructure/database/pool';
+import { exportTotals } from '../infrastructure/exports/charge-export-reader';
+import { drainOrClose } from './drain-or-close';
+
+@ApiTags('exports')
+@Controller('v1/exports')
+export class ExportsController {
+  private readonly settings: ExportSettings;
+
+  constructor(
+    @Inject(PG_EXPORT_POOL) private readonly pool: Pool,
+    @Inject(BILLING_SERVICE_CONFIG) private readonly config: BillingServiceConfig,
+  ) {
+    this.settings = { timeZone: config.BILLING_TIMEZONE, batchRows: config.EXPORT_BATCH_ROWS, datev: datevSettings(config), ocpi: ocpiSettings(config) };
+  }
+
+  @Get('charges')
+  @ApiOperation({ summary: 'Charges booked in [from, to), streamed: csv, jsonl, ocpi-cdr (OCPI 2.2.1 CDRs) or datev (EXTF Buchungsstapel, one month)' })
+  @ApiQuery({ name: 'from', example: '2024-05-01' })
+  @ApiQuery({ name: 'to', example: '2024-06-01' })
+  @ApiQuery({ name: 'format', enum: ['csv', 'jsonl', 'ocpi-cdr', 'datev'] })
+  async charges(@Query() query: { from?: string; to?: string; format?: string }, @Res() res: Response): Promise<void> {
+    const req = parseExportQuery(query, this.settings.timeZone);
+    if (req.format === 'datev' && periodsOf(req, this.settings.timeZone).length > 1) {
+      throw badRequest(
+        'a DATEV Buchungsstapel covers one booking period (month): ask for one month, or run `npm run -s export:charges -- --format datev --out-dir DIR` for one file per month',
+        'DATEV_ONE_PERIOD',
+      );
+    }
+    let opened = false;
+    await exportCharges(this.pool, req, this.settings, async (name, contentType, encoding) => {
+      if (opened) throw new Error('an HTTP export is one file');
+      opened = true;
+      res.status(200);
+      res.setHeader('Content-Type', contentType);
+      res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
+      // A range ending less than EXPORT_SETTLE_MS ago may still gain charges that are committing now.
+      res.setHeader('X-Export-Provisional', String(isProvisional(req)));
+      return {
+        write: async (chunk) => {
+          if (chunk.length > 0 && !res.write(chunk, encoding)) await drainOrClose(res);
+        },
+        end: async () => {
+          res.end();
+        },
+      };
+    });
+  }
+
+  @Get('charges/totals')
+  @ApiOperation({ summary: 'Row count and sums per currency of the charges booked in [from, to): what the export adds up to' })
+  async totals(@Query() query: { from?: string; to?: string }) {
+    const req = parseExportQuery({ ...query, format: 'csv' }, this.settings.timeZone);
+    return { from: req.from.toISOString(), to: req.to.toISOString(), totals: await exportTotals(this.pool, req) };
+  }
+}

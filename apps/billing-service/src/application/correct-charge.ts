@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+import { inTransaction } from '@app/event-store';
+import { badRequest, conflict, notFound, unprocessable } from '../domain/errors';
+import { priceInputs, reversalOf, type ChargeRecord, type PricingInputs } from '../domain/charge';
+import { isUuid, readBodyObject, readText } from '../domain/values';
+import { chargeRepository } from '../infrastructure/charge-repository';
+
+export interface CorrectionResult {
+  reversal: ChargeRecord;
+  /** The replacing charge; absent when the correction only cancels (`"cancel": true`). */
+  charge: ChargeRecord | null;
+}
+
+const OVERRIDABLE = ['tariff', 'meter_start', 'meter_stop', 'started_at', 'completed_at'] as const;
+
+/**
+ * A stored charge is never changed (GoBD): a correction books its reversal (every amount negated)
+ * and, unless it only cancels, a new charge priced by the same calculator from the original inputs
+ * with the corrected ones applied. Both are linked to the original, carry the reason, and go to
+ * `billing.session-charges.v1` through the outbox in the same transaction.
+ *
+ * Body: `{ "reason": "...", "cancel"?: true, "tariff"?: {...}, "meter_start"?, "meter_stop"?, "started_at"?, "completed_at"? }`.
+ */
+export async function correctCharge(pool: Pool, chargeId: string, body: unknown, now = () => new Date()): Promise<CorrectionResult> {
+  if (!isUuid(chargeId)) throw notFound(`charge ${chargeId} not found`);
+  const input = readBodyObject(body);
+  const reason = readText(input.reason, 'reason', 1000);
+  const cancel = input.cancel === true;
+  if (input.cancel !== undefined && typeof input.cancel !== 'boolean') throw badRequest('cancel must be true or false');
+  const overrides = OVERRIDABLE.filter((k) => input[k] !== undefined);
+  if (cancel && overrides.length > 0) throw badRequest(`a cancellation takes no corrected inputs (got ${overrides.join(', ')})`);
+  if (!cancel && overrides.length === 0) {
+    throw badRequest(`give the corrected inputs (${OVERRIDABLE.join(', ')}), or "cancel": true to only reverse`);
+  }
+
+  return inTransaction(pool, async (c) => {
+    const original = await chargeRepository.find(c, chargeId);
+    if (!original) throw notFound(`charge ${chargeId} not found`);
+    if (original.kind !== 'CHARGE') throw conflict(`charge ${chargeId} is a reversal; correct the charge it reverses`, 'NOT_A_CHARGE');
+    if (await chargeRepository.isReversed(c, chargeId)) {
+      throw conflict(`charge ${chargeId} is already reversed; correct the charge that replaced it`, 'ALREADY_CORRECTED');
+    }
+    const at = now().toISOString();
+    const reversal = reversalOf(original, randomUUID(), reason, at);
+    let replacement: ChargeRecord | null = null;
+    if (!cancel) {
+      const inputs = { ...original.inputs } as PricingInputs & Record<string, unknown>;
+      for (const k of overrides) inputs[k] = input[k] as never;
+      const priced = priceInputs(inputs);
+      if (!priced.ok) {
+        const status = priced.anomaly.kind === 'PRICING_INVALID' && /below meter_start/.test(priced.anomaly.reason) ? unprocessable : badRequest;
+        throw status(`the corrected inputs cannot be priced: ${priced.anomaly.reason}`, 'CORRECTION_NOT_PRICEABLE');
+      }
+      replacement = {
+        ...original,
+        chargeId: randomUUID(),
+        replacesChargeId: original.chargeId,
+        reason,
+        sourceEventId: null,
+        inputs: priced.inputs,
+        energyWh: priced.energyWh,
+        durationS: priced.durationS,
+        finalAmount: priced.finalAmount,
+        vatRate: priced.vatRate,
+        calculatedAt: at,
+      };
+    }
+    // The unique indexes (reversed once, replaced once) settle a race between two corrections.
+    await chargeRepository.insertCorrection(c, reversal);
+    if (replacement) await chargeRepository.insertCorrection(c, replacement);
+    await chargeRepository.appendChargeCalculated(c, replacement ? [reversal, replacement] : [reversal]);
+    return { reversal, charge: replacement };
+  });
+}

@@ -1,0 +1,148 @@
+import type { Pool } from 'pg';
+import { badRequest, unprocessable } from '../domain/errors';
+import { csvFormatter } from '../domain/exports/csv';
+import { datevFormatter, missingVatAccounts, periodKey, periodOfLocalDate, type DatevPeriod, type DatevSettings } from '../domain/exports/datev';
+import { EXPORT_FORMATS, type ExportFormat, type ExportFormatter } from '../domain/exports/export-row';
+import { jsonlFormatter } from '../domain/exports/jsonl';
+import { ocpiCdrFormatter, type OcpiSettings } from '../domain/exports/ocpi-cdr';
+import { zonedMidnight, zonedMonth } from '../domain/exports/zoned-time';
+import { readChargesForExport, vatRatesIn } from '../infrastructure/exports/charge-export-reader';
+
+export interface ExportRequest {
+  from: Date;
+  to: Date;
+  format: ExportFormat;
+}
+
+export interface ExportSettings {
+  timeZone: string;
+  batchRows: number;
+  datev: DatevSettings;
+  ocpi: OcpiSettings;
+  now?: () => Date;
+}
+
+/** An export file being written; `write` resolves when the sink can take more (backpressure). */
+export interface ExportFile {
+  write(chunk: string): Promise<void>;
+  end(): Promise<void>;
+}
+export type OpenExportFile = (name: string, contentType: string, encoding: 'utf8' | 'latin1') => Promise<ExportFile>;
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
+
+/** `from`/`to`: an ISO instant with offset, or a date (local midnight in the books' time zone); `to` is exclusive. */
+function readBound(value: string | undefined, name: string, timeZone: string): Date {
+  if (value === undefined || value === '') throw badRequest(`${name} is required (e.g. 2024-05-01 or 2024-05-01T00:00:00Z)`);
+  let at: Date;
+  if (DATE_ONLY.test(value)) at = zonedMidnight(value, timeZone);
+  else if (INSTANT.test(value)) at = new Date(value);
+  else throw badRequest(`${name} must be a date (2024-05-01) or an ISO 8601 instant with offset, got "${value}"`);
+  if (Number.isNaN(at.getTime())) throw badRequest(`${name} is not a valid date: "${value}"`);
+  return at;
+}
+
+export function parseExportQuery(q: { from?: string; to?: string; format?: string }, timeZone: string): ExportRequest {
+  const from = readBound(q.from, 'from', timeZone);
+  const to = readBound(q.to, 'to', timeZone);
+  if (to.getTime() <= from.getTime()) throw badRequest('to must be after from');
+  const format = (q.format ?? 'csv') as ExportFormat;
+  if (!EXPORT_FORMATS.includes(format)) throw badRequest(`format must be one of ${EXPORT_FORMATS.join(', ')}, got "${q.format}"`);
+  return { from, to, format };
+}
+
+/**
+ * A charge's booking time (`calculated_at`) is stamped before its transaction commits, and billing's
+ * transactions are capped at 30 s (createPool). So a range is final only once its `to` lies this far
+ * in the past; an export of a more recent range is provisional: a charge booked just before `to`
+ * may still be committing, and would then be in neither this export nor the next one.
+ */
+export const EXPORT_SETTLE_MS = 60_000;
+
+export function isProvisional(req: ExportRequest, now: Date = new Date()): boolean {
+  return req.to.getTime() > now.getTime() - EXPORT_SETTLE_MS;
+}
+
+/** The booking periods (months) a range touches, in the books' time zone. */
+export function periodsOf(req: ExportRequest, timeZone: string): DatevPeriod[] {
+  const first = zonedMonth(req.from, timeZone);
+  const last = zonedMonth(new Date(req.to.getTime() - 1), timeZone);
+  const out: DatevPeriod[] = [];
+  for (let y = first.year, m = first.month; y < last.year || (y === last.year && m <= last.month); m === 12 ? (y++, (m = 1)) : m++) {
+    out.push({ year: y, month: m });
+  }
+  return out;
+}
+
+function formatterFor(format: ExportFormat, s: ExportSettings): ExportFormatter {
+  if (format === 'csv') return csvFormatter();
+  if (format === 'jsonl') return jsonlFormatter();
+  if (format === 'ocpi-cdr') return ocpiCdrFormatter(s.ocpi);
+  throw new Error('datev has one formatter per period');
+}
+
+const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+
+/**
+ * Streams the charges booked in [from, to) into export files, a cursor batch at a time, in
+ * constant memory. DATEV gets one file per booking period (month), every period of the range
+ * even when it booked nothing; the other formats one file.
+ */
+export async function exportCharges(pool: Pool, req: ExportRequest, s: ExportSettings, open: OpenExportFile): Promise<{ rows: number; files: string[] }> {
+  const now = s.now?.() ?? new Date();
+  const files: string[] = [];
+  let rows = 0;
+
+  if (req.format !== 'datev') {
+    const f = formatterFor(req.format, s);
+    const name = `charges_${stamp(req.from)}_${stamp(req.to)}.${req.format === 'ocpi-cdr' ? 'cdrs.json' : f.fileExtension}`;
+    const file = await open(name, f.contentType, f.encoding ?? 'utf8');
+    files.push(name);
+    await file.write(f.header());
+    for await (const batch of readChargesForExport(pool, req, s.timeZone, s.batchRows, f.fields)) {
+      // join() builds one flat string; `+=` would build a deep rope that costs more to encode.
+      const parts = new Array<string>(batch.length);
+      for (let i = 0; i < batch.length; i++) parts[i] = f.row(batch[i], rows++);
+      await file.write(parts.join(''));
+    }
+    await file.write(f.footer());
+    await file.end();
+    return { rows, files };
+  }
+
+  // Checked before the first byte: a missing account found mid-stream could only cut the file short.
+  const missing = missingVatAccounts(s.datev, await vatRatesIn(pool, req));
+  if (missing.length > 0) {
+    throw unprocessable(`the range has VAT rates without a DATEV account: set ${missing.join(', ')}`, 'DATEV_VAT_ACCOUNT_MISSING');
+  }
+  const periods = periodsOf(req, s.timeZone);
+  let current: { key: string; formatter: ExportFormatter; file: ExportFile } | null = null;
+  const openPeriod = async (p: DatevPeriod) => {
+    if (current) await current.file.end();
+    const formatter = datevFormatter(s.datev, p, now);
+    const name = `EXTF_Buchungsstapel_${periodKey(p)}.csv`;
+    const file = await open(name, formatter.contentType, formatter.encoding ?? 'utf8');
+    files.push(name);
+    await file.write(formatter.header());
+    current = { key: periodKey(p), formatter, file };
+  };
+  let next = 0; // index into periods of the next file to open
+  const datevFields = datevFormatter(s.datev, periods[0], now).fields;
+  for await (const batch of readChargesForExport(pool, req, s.timeZone, s.batchRows, datevFields)) {
+    let chunk = '';
+    for (const r of batch) {
+      const key = periodKey(periodOfLocalDate(r.booked_local_date));
+      if (!current || (current as { key: string }).key !== key) {
+        if (chunk) await current!.file.write(chunk);
+        chunk = '';
+        while (next < periods.length && periodKey(periods[next]) <= key) await openPeriod(periods[next++]);
+      }
+      chunk += current!.formatter.row(r, rows++);
+    }
+    if (chunk) await current!.file.write(chunk);
+  }
+  while (next < periods.length) await openPeriod(periods[next++]);
+  if (current) await (current as { file: ExportFile }).file.end();
+  return { rows, files };
+}

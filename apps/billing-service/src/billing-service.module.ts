@@ -1,0 +1,44 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { KafkaModule, KafkaReadiness } from '@app/kafka';
+import { ObservabilityModule, PostgresReadiness } from '@app/observability';
+import { ChargesController } from './api/charges.controller';
+import { ExportsController } from './api/exports.controller';
+import { BillingErrorFilter } from './api/error.filter';
+import { TariffsController } from './api/tariffs.controller';
+import { BILLING_SERVICE_CONFIG, type BillingServiceConfig } from './config';
+import { dataSourceOptions } from './infrastructure/database/data-source';
+import { PG_EXPORT_POOL, PG_POOL, PoolLifecycle, createPool } from './infrastructure/database/pool';
+import { BillingOutbox } from './infrastructure/outbox';
+import { SessionsConsumer } from './infrastructure/sessions-consumer';
+
+@Module({})
+export class BillingServiceModule {
+  static forRoot(config: BillingServiceConfig): DynamicModule {
+    return {
+      module: BillingServiceModule,
+      imports: [
+        ObservabilityModule.forRoot({
+          service: 'billing-service',
+          logLevel: config.LOG_LEVEL,
+          readinessTokens: [PostgresReadiness, KafkaReadiness],
+        }),
+        TypeOrmModule.forRoot({ ...dataSourceOptions(config.DATABASE_URL), migrationsRun: false }),
+        KafkaModule.forRoot({ clientId: config.KAFKA_CLIENT_ID ?? 'billing-service', brokers: config.KAFKA_BROKERS }),
+      ],
+      controllers: [TariffsController, ChargesController, ExportsController],
+      providers: [
+        { provide: BILLING_SERVICE_CONFIG, useValue: config },
+        { provide: PG_POOL, useFactory: () => createPool(config.DATABASE_URL) },
+        { provide: PG_EXPORT_POOL, useFactory: () => createPool(config.DATABASE_URL, 4, false) },
+        { provide: APP_FILTER, useClass: BillingErrorFilter },
+        PoolLifecycle,
+        PostgresReadiness,
+        BillingOutbox,
+        SessionsConsumer,
+      ],
+      exports: [BILLING_SERVICE_CONFIG],
+    };
+  }
+}

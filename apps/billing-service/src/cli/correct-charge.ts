@@ -1,0 +1,60 @@
+/**
+ * `node scripts/run-ts.mjs apps/billing-service/src/cli/correct-charge.ts <chargeId> < correction.json`
+ *
+ * Books a correction from the command line, as POST /v1/charges/:id/corrections does (same use
+ * case): the reversal of the charge and, unless `"cancel": true`, a new charge priced from the
+ * original inputs with the corrected ones, both with the reason. stdin:
+ * `{ "reason": "meter replaced", "meter_stop": 16000 }` or `{ "reason": "...", "cancel": true }`.
+ * Prints `{ "reversal": {...}, "charge": {...} }`. The running service's outbox relay publishes
+ * both ChargeCalculated records (they are stored in the same transaction). Config: DATABASE_URL.
+ */
+import { ConfigError } from '@app/config';
+import { correctCharge } from '../application/correct-charge';
+import { loadBillingServiceConfig } from '../config';
+import { toChargeView } from '../domain/charge-view';
+import { BillingError } from '../domain/errors';
+import { createPool } from '../infrastructure/database/pool';
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function main(): Promise<number> {
+  const [chargeId] = process.argv.slice(2);
+  if (!chargeId || process.stdin.isTTY) {
+    process.stderr.write('usage: correct-charge.ts <chargeId> < {"reason": "...", "meter_stop": 16000 | "tariff": {...} | "cancel": true}\n');
+    return 2;
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(await readStdin());
+  } catch (e) {
+    process.stderr.write(`correct-charge: stdin is not JSON: ${(e as Error).message}\n`);
+    return 2;
+  }
+  let pool;
+  try {
+    pool = createPool(loadBillingServiceConfig().DATABASE_URL, 1);
+    const result = await correctCharge(pool, chargeId, body);
+    process.stdout.write(JSON.stringify({ reversal: toChargeView(result.reversal), charge: result.charge && toChargeView(result.charge) }, null, 2) + '\n');
+    return 0;
+  } catch (e) {
+    if (e instanceof BillingError || e instanceof ConfigError) {
+      process.stderr.write(`correct-charge: ${e.message}\n`);
+      return e instanceof BillingError && e.status === 404 ? 3 : 2;
+    }
+    throw e;
+  } finally {
+    await pool?.end();
+  }
+}
+
+main().then(
+  (code) => (process.exitCode = code),
+  (e: unknown) => {
+    process.stderr.write(`correct-charge failed: ${(e as Error).stack ?? e}\n`);
+    process.exitCode = 1;
+  },
+);

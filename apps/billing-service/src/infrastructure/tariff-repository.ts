@@ -1,0 +1,169 @@
+import type { TariffAssignment, TariffPublished } from '@app/contracts';
+import { appendToStream, type Queryable } from '@app/event-store';
+import { randomUUID } from 'node:crypto';
+import type { AssignedTariff, Tariff, TariffPrices, TariffVersion } from '../domain/tariff';
+
+export const TARIFF_STREAM_TYPE = 'tariff';
+export const TARIFF_PUBLISHED_TYPE = 'TariffVersionPublished';
+
+interface VersionRow {
+  tariff_id: string;
+  version: number;
+  effective_from: Date;
+  kwh_price: string;
+  session_price: string;
+  time_tariffs: { starting_at_minute: number; minute_price: string }[];
+  vat: string;
+  currency: string;
+  max_charging_time: number;
+}
+
+function toVersion(r: VersionRow): TariffVersion {
+  return {
+    version: r.version,
+    effective_from: r.effective_from.toISOString(),
+    tariff: {
+      tariff_id: r.tariff_id,
+      version: r.version,
+      kwh_price: r.kwh_price,
+      session_price: r.session_price,
+      time_tariffs: r.time_tariffs,
+      vat: r.vat,
+      currency: r.currency,
+      max_charging_time: r.max_charging_time,
+    },
+  };
+}
+
+/** Tariffs in Postgres. Every method runs on the caller's client, so use cases compose them in one transaction. */
+export const tariffRepository = {
+  async insertTariff(c: Queryable, id: string, name: string): Promise<void> {
+    await c.query('insert into tariffs (tariff_id, name) values ($1, $2)', [id, name]);
+  },
+
+  /** Inserts the next version; returns null when the version number was taken concurrently. */
+  async insertVersion(c: Queryable, id: string, version: number, effectiveFrom: Date, p: TariffPrices): Promise<void> {
+    await c.query(
+      `insert into tariff_versions (tariff_id, version, effective_from, kwh_price, session_price, time_tariffs, vat, currency, max_charging_time)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [id, version, effectiveFrom, p.kwh_price, p.session_price, JSON.stringify(p.time_tariffs), p.vat, p.currency, p.max_charging_time],
+    );
+  },
+
+  async latestVersion(c: Queryable, id: string): Promise<{ version: number; effective_from: Date } | null> {
+    const { rows } = await c.query<{ version: number; effective_from: Date }>(
+      'select version, effective_from from tariff_versions where tariff_id = $1 order by version desc limit 1',
+      [id],
+    );
+    return rows[0] ?? null;
+  },
+
+  /** Locks the tariff row so concurrent new versions of one tariff queue up. */
+  async lockTariff(c: Queryable, id: string): Promise<boolean> {
+    const { rowCount } = await c.query('select 1 from tariffs where tariff_id = $1 for update', [id]);
+    return (rowCount ?? 0) > 0;
+  },
+
+  async find(c: Queryable, id: string): Promise<Tariff | null> {
+    const t = await c.query<{ tariff_id: string; name: string; created_at: Date }>(
+      'select tariff_id, name, created_at from tariffs where tariff_id = $1',
+      [id],
+    );
+    if (t.rowCount === 0) return null;
+    const [tariff] = await this.hydrate(c, t.rows);
+    return tariff;
+  },
+
+  /** A page of tariffs by creation order, after the tariff `afterId` (the last of the previous page). */
+  async list(c: Queryable, limit: number, afterId?: string): Promise<Tariff[]> {
+    const { rows } = await c.query<{ tariff_id: string; name: string; created_at: Date }>(
+      afterId
+        ? `select tariff_id, name, created_at from tariffs
+           where (created_at, tariff_id) > (select created_at, tariff_id from tariffs where tariff_id = $2)
+           order by created_at, tariff_id limit $1`
+        : 'select tariff_id, name, created_at from tariffs order by created_at, tariff_id limit $1',
+      afterId ? [limit, afterId] : [limit],
+    );
+    return this.hydrate(c, rows);
+  },
+
+  async hydrate(c: Queryable, rows: { tariff_id: string; name: string; created_at: Date }[]): Promise<Tariff[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.tariff_id);
+    const versions = await c.query<VersionRow>(
+      `select tariff_id, version, effective_from, kwh_price::text, session_price::text, time_tariffs, vat::text, currency, max_charging_time
+       from tariff_versions where tariff_id = any($1::uuid[]) order by tariff_id, version`,
+      [ids],
+    );
+    const assignments = await c.query<{ tariff_id: string; scope: TariffAssignment['scope']; ref: string }>(
+      'select tariff_id, scope, ref from tariff_assignments where tariff_id = any($1::uuid[]) order by scope, ref',
+      [ids],
+    );
+    return rows.map((r) => ({
+      id: r.tariff_id,
+      name: r.name,
+      created_at: r.created_at.toISOString(),
+      versions: versions.rows.filter((v) => v.tariff_id === r.tariff_id).map(toVersion),
+      assignments: assignments.rows.filter((a) => a.tariff_id === r.tariff_id).map((a) => ({ scope: a.scope, ref: a.ref })),
+    }));
+  },
+
+  /** Points an assignment at a tariff; returns the tariff it pointed at before (if another). */
+  async assign(c: Queryable, a: TariffAssignment, tariffId: string): Promise<string | null> {
+    const before = await c.query<{ tariff_id: string }>(
+      'select tariff_id from tariff_assignments where scope = $1 and ref = $2 for update',
+      [a.scope, a.ref],
+    );
+    await c.query(
+      `insert into tariff_assignments (scope, ref, tariff_id) values ($1, $2, $3)
+       on conflict (scope, ref) do update set tariff_id = excluded.tariff_id, assigned_at = now()`,
+      [a.scope, a.ref, tariffId],
+    );
+    const previous = before.rows[0]?.tariff_id ?? null;
+    return previous === tariffId ? null : previous;
+  },
+
+  async unassign(c: Queryable, a: TariffAssignment): Promise<string | null> {
+    const { rows } = await c.query<{ tariff_id: string }>(
+      'delete from tariff_assignments where scope = $1 and ref = $2 returning tariff_id',
+      [a.scope, a.ref],
+    );
+    return rows[0]?.tariff_id ?? null;
+  },
+
+  async listAssignments(c: Queryable): Promise<AssignedTariff[]> {
+    const { rows } = await c.query<{ tariff_id: string; scope: TariffAssignment['scope']; ref: string }>(
+      'select tariff_id, scope, ref from tariff_assignments order by scope, ref',
+    );
+    return rows.map((r) => ({ tariffId: r.tariff_id, assignment: { scope: r.scope, ref: r.ref } }));
+  },
+
+  async assignmentsFor(c: Queryable, refs: string[]): Promise<AssignedTariff[]> {
+    const { rows } = await c.query<{ tariff_id: string; scope: TariffAssignment['scope']; ref: string }>(
+      'select tariff_id, scope, ref from tariff_assignments where ref = any($1::text[])',
+      [refs],
+    );
+    return rows.map((r) => ({ tariffId: r.tariff_id, assignment: { scope: r.scope, ref: r.ref } }));
+  },
+
+  /**
+   * Puts the tariff's whole current state in the outbox, in the caller's transaction: the relay
+   * publishes it to the compacted `billing.tariffs.v1`, keyed by tariffId, so the latest record
+   * of a key is always the committed state.
+   */
+  async publish(c: Queryable, tariffId: string): Promise<TariffPublished> {
+    const tariff = await this.find(c, tariffId);
+    if (!tariff) throw new Error(`tariff ${tariffId} vanished inside its own transaction`);
+    const data: TariffPublished = {
+      tariffId: tariff.id,
+      name: tariff.name,
+      versions: tariff.versions,
+      assignments: tariff.assignments,
+      publishedAt: new Date().toISOString(),
+    };
+    await appendToStream(c, `tariff-${tariffId}`, TARIFF_STREAM_TYPE, 'billing', 'any', [
+      { eventId: randomUUID(), type: TARIFF_PUBLISHED_TYPE, data },
+    ]);
+    return data;
+  },
+};

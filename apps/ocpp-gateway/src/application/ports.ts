@@ -1,0 +1,65 @@
+import type { ChargerConnected, ChargerDisconnected, OcppCallReceived, OcppCommandResult } from '@app/contracts';
+import type { IdTagRecord } from '../domain/id-tag-info';
+
+export interface RegisteredCharger {
+  id: string;
+  fleetId: string;
+  /** Null for chargers auto-registered by the dev stack (no password). */
+  passwordHash: string | null;
+  /** connectorId → EVSE id. */
+  evseIds: Record<string, string>;
+}
+
+export interface ChargerRepository {
+  find(id: string): Promise<RegisteredCharger | null>;
+  /** Registers `id` to `fleetId` without a password unless it exists; returns the stored charger. */
+  registerIfAbsent(id: string, fleetId: string): Promise<RegisteredCharger>;
+  findIdTag(fleetId: string, idTag: string): Promise<IdTagRecord | null>;
+}
+
+/** What makes two StartTransaction.req the same one (a retry after a lost confirmation). */
+export interface StartTransactionKey {
+  chargePointId: string;
+  connectorId: number;
+  idTag: string;
+  /** The timestamp exactly as the charger sent it. */
+  timestamp: string;
+  meterStart: number;
+}
+
+export interface TransactionRepository {
+  /** Reserves a block of transactionIds; returns its first id. */
+  reserveBlock(): Promise<number>;
+  /**
+   * Records the start with `candidateId` unless the same start was recorded before; returns the
+   * transactionId the start has (the earlier one for a retry).
+   */
+  recordStart(key: StartTransactionKey, candidateId: number): Promise<number>;
+}
+
+/** Publishes to Kafka; each promise resolves once the broker acknowledged the record. */
+export interface OcppEventSink {
+  callReceived(event: OcppCallReceived): Promise<void>;
+  chargerConnected(event: ChargerConnected): Promise<void>;
+  chargerDisconnected(event: ChargerDisconnected): Promise<void>;
+  commandResult(result: OcppCommandResult): Promise<void>;
+}
+
+export interface ConnectionDirectory {
+  /** This replica now holds the charger. */
+  claim(chargePointId: string, gatewayId: string, connectedAt: Date): Promise<void>;
+  /** This replica let go of the charger (only if the row is still ours, from that connection). */
+  release(chargePointId: string, gatewayId: string, connectedAt: Date): Promise<void>;
+  /** The replica holding the charger, if a live one does. */
+  holderOf(chargePointId: string): Promise<string | null>;
+  /** Live replicas (seen recently), sorted by id. */
+  liveReplicas(): Promise<string[]>;
+  heartbeat(gatewayId: string): Promise<void>;
+  /** Removes this replica and its rows (start after a crash, clean shutdown). */
+  forgetReplica(gatewayId: string): Promise<void>;
+}
+
+export const CHARGER_REPOSITORY = Symbol('CHARGER_REPOSITORY');
+export const TRANSACTION_REPOSITORY = Symbol('TRANSACTION_REPOSITORY');
+export const OCPP_EVENT_SINK = Symbol('OCPP_EVENT_SINK');
+export const CONNECTION_DIRECTORY = Symbol('CONNECTION_DIRECTORY');

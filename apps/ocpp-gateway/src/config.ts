@@ -1,0 +1,52 @@
+import os from 'node:os';
+import { ConfigError, commonConfig, env, loadConfig, type ConfigOf } from '@app/config';
+
+export const ocppGatewayConfigSchema = {
+  ...commonConfig,
+  PORT: env.port(9000),
+  DATABASE_URL: env.url('postgres://postgres@127.0.0.1:5432/ocpp_gateway', ['postgres', 'postgresql']),
+  /** Dev stack only: any charger id may connect without a password and joins DEMO_FLEET_ID. */
+  OCPP_ALLOW_UNREGISTERED: env.bool(false),
+  DEMO_FLEET_ID: env.string('demo'),
+  /** A CALL whose record Kafka has not acknowledged by then is answered InternalError. */
+  OCPP_KAFKA_TIMEOUT_MS: env.int(5000, 100, 120000),
+  /** Heartbeat interval told to chargers in BootNotification.conf, seconds. */
+  OCPP_HEARTBEAT_INTERVAL_S: env.int(300, 1, 86400),
+  /** At most one Heartbeat per connection per this many seconds goes to Kafka (0: every one). */
+  OCPP_HEARTBEAT_SAMPLE_S: env.int(300, 0, 86400),
+  /** WebSocket ping interval; a charger that misses two pongs is disconnected (0: off). */
+  OCPP_PING_INTERVAL_S: env.int(60, 0, 3600),
+  /** DataTransfer vendorIds we accept (comma-separated); any other gets UnknownVendorId. */
+  OCPP_DATA_TRANSFER_VENDORS: env.string(''),
+  /** Largest WebSocket message accepted, bytes (signed meter values can be a few KB). */
+  OCPP_MAX_MESSAGE_BYTES: env.int(262144, 1024, 16 * 1024 * 1024),
+  /** This replica's id (connections table, command consumer group). Defaults to host-pid. */
+  GATEWAY_ID: env.string(`${os.hostname()}-${process.pid}`),
+  /** Security profile 2: WSS on TLS_PORT with this certificate/key (PEM files). */
+  TLS_CERT_FILE: env.optionalString(),
+  TLS_KEY_FILE: env.optionalString(),
+  TLS_PORT: env.port(9443),
+  /** Consume ocpp.v16.commands (off only for tests/benchmarks that need no commands). */
+  OCPP_COMMANDS_ENABLED: env.bool(true),
+};
+export type OcppGatewayConfig = ConfigOf<typeof ocppGatewayConfigSchema>;
+export const OCPP_GATEWAY_CONFIG = Symbol('OCPP_GATEWAY_CONFIG');
+
+export function loadOcppGatewayConfig(source = process.env): OcppGatewayConfig {
+  const config = loadConfig(ocppGatewayConfigSchema, source);
+  if (!/^[A-Za-z0-9._-]{1,100}$/.test(config.GATEWAY_ID)) {
+    throw new ConfigError('GATEWAY_ID', 'must be 1-100 characters of A-Z a-z 0-9 . _ -');
+  }
+  if (Boolean(config.TLS_CERT_FILE) !== Boolean(config.TLS_KEY_FILE)) {
+    throw new ConfigError(config.TLS_CERT_FILE ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE', 'must be set together with the other TLS file');
+  }
+  return config;
+}
+
+export function dataTransferVendors(config: OcppGatewayConfig): Set<string> {
+  return new Set(
+    config.OCPP_DATA_TRANSFER_VENDORS.split(',')
+      .map((v) => v.trim())
+      .filter((v) => v.length > 0),
+  );
+}

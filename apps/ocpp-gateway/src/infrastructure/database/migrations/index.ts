@@ -1,0 +1,5 @@
+import { Initial1700000000000 } from './1700000000000-initial';
+import { GatewayRegistry1763900000000 } from './1763900000000-gateway-registry';
+
+/** Every migration of this service, in order. Add new ones at the end; never edit an applied one. */
+export const MIGRATIONS = [Initial1700000000000, GatewayRegistry1763900000000];

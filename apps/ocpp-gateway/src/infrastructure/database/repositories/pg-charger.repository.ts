@@ -1,0 +1,70 @@
+import type { DataSource } from 'typeorm';
+import type { ChargerRepository, RegisteredCharger } from '../../../application/ports';
+import type { IdTagRecord } from '../../../domain/id-tag-info';
+
+interface ChargerRow {
+  id: string;
+  fleet_id: string;
+  password_hash: string | null;
+  evse_ids: Record<string, string>;
+}
+
+function toCharger(row: ChargerRow): RegisteredCharger {
+  return { id: row.id, fleetId: row.fleet_id, passwordHash: row.password_hash, evseIds: row.evse_ids ?? {} };
+}
+
+export class PgChargerRepository implements ChargerRepository {
+  constructor(private readonly db: DataSource) {}
+
+  async find(id: string): Promise<RegisteredCharger | null> {
+    const rows: ChargerRow[] = await this.db.query(`select id, fleet_id, password_hash, evse_ids from chargers where id = $1`, [id]);
+    return rows[0] ? toCharger(rows[0]) : null;
+  }
+
+  async registerIfAbsent(id: string, fleetId: string): Promise<RegisteredCharger> {
+    // One round trip: the inserted row, or the one a concurrent registration stored first.
+    const rows: ChargerRow[] = await this.db.query(
+      `with inserted as (
+         insert into chargers (id, fleet_id, auto_registered) values ($1, $2, true) on conflict (id) do nothing
+         returning id, fleet_id, password_hash, evse_ids)
+       select * from inserted
+       union all
+       select id, fleet_id, password_hash, evse_ids from chargers where id = $1 and not exists (select 1 from inserted)`,
+      [id, fleetId],
+    );
+    if (rows[0]) return toCharger(rows[0]);
+    // A concurrent registration committed after this statement's snapshot: read it now.
+    const charger = await this.find(id);
+    if (!charger) throw new Error(`charger ${id} vanished right after registration`);
+    return charger;
+  }
+
+  /** Registers or updates a charger (the CLI). A new password replaces the old one at once. */
+  async upsert(charger: RegisteredCharger & { passwordHash: string }): Promise<void> {
+    await this.db.query(
+      `insert into chargers (id, fleet_id, password_hash, evse_ids, auto_registered)
+       values ($1, $2, $3, $4::jsonb, false)
+       on conflict (id) do update set fleet_id = excluded.fleet_id, password_hash = excluded.password_hash,
+         evse_ids = excluded.evse_ids, auto_registered = false, updated_at = now()`,
+      [charger.id, charger.fleetId, charger.passwordHash, JSON.stringify(charger.evseIds)],
+    );
+  }
+
+  async upsertIdTag(fleetId: string, idTag: string, record: IdTagRecord): Promise<void> {
+    await this.db.query(
+      `insert into id_tags (fleet_id, id_tag, status, expiry_date, parent_id_tag) values ($1, $2, $3, $4, $5)
+       on conflict (fleet_id, id_tag) do update set status = excluded.status, expiry_date = excluded.expiry_date,
+         parent_id_tag = excluded.parent_id_tag`,
+      [fleetId, idTag, record.status, record.expiryDate, record.parentIdTag],
+    );
+  }
+
+  async findIdTag(fleetId: string, idTag: string): Promise<IdTagRecord | null> {
+    const rows: Array<{ status: IdTagRecord['status']; expiry_date: Date | null; parent_id_tag: string | null }> = await this.db.query(
+      `select status, expiry_date, parent_id_tag from id_tags where fleet_id = $1 and id_tag = $2`,
+      [fleetId, idTag],
+    );
+    const row = rows[0];
+    return row ? { status: row.status, expiryDate: row.expiry_date, parentIdTag: row.parent_id_tag } : null;
+  }
+}

@@ -1,0 +1,268 @@
+import fs from 'node:fs';
+import https from 'node:https';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { metricsRegistry } from '@app/observability';
+import type { AuthenticateCharger } from '../../application/authenticate-charger';
+import type { HandleChargerCall } from '../../application/handle-charger-call';
+import type { CommandTarget, LocalConnections } from '../../application/dispatch-command';
+import type { ConnectionDirectory, OcppEventSink, RegisteredCharger } from '../../application/ports';
+import { chargePointIdFromPath } from '../../domain/charge-point-id';
+import { ChargerConnection } from './charger-connection';
+
+export const OCPP_SUBPROTOCOL = 'ocpp1.6';
+
+export interface OcppWebSocketServerOptions {
+  gatewayId: string;
+  maxMessageBytes: number;
+  pingIntervalMs: number;
+  tls?: { certFile: string; keyFile: string; port: number; host?: string };
+}
+
+export interface Logger {
+  info(msg: string, extra?: Record<string, unknown>): void;
+  warn(msg: string, extra?: Record<string, unknown>): void;
+  error(msg: string, extra?: Record<string, unknown>): void;
+}
+
+const metrics = {
+  connections: new Gauge({ name: 'ocpp_connections', help: 'Open charger connections on this replica', registers: [metricsRegistry] }),
+  handshakes: new Counter({
+    name: 'ocpp_handshakes_total',
+    help: 'WebSocket handshakes by result',
+    labelNames: ['result'],
+    registers: [metricsRegistry],
+  }),
+  calls: new Counter({
+    name: 'ocpp_calls_total',
+    help: 'CALLs from chargers by action and outcome (result or CALLERROR code)',
+    labelNames: ['action', 'outcome'],
+    registers: [metricsRegistry],
+  }),
+  callSeconds: new Histogram({
+    name: 'ocpp_call_duration_seconds',
+    help: 'CALL received to CALLRESULT sent (includes the Kafka acknowledgement)',
+    labelNames: ['action'],
+    buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
+    registers: [metricsRegistry],
+  }),
+};
+
+/**
+ * The OCPP-J endpoint `/ocpp/{chargePointId}` on the service's HTTP server (so /health, /metrics
+ * and /docs share the port), and on a TLS server when a certificate is configured (security
+ * profile 2). The handshake refuses a wrong path (404), a missing `ocpp1.6` subprotocol (400),
+ * bad or missing credentials (401) and new connections while draining (503).
+ */
+export class OcppWebSocketServer implements LocalConnections {
+  private readonly wss: WebSocketServer;
+  private readonly connections = new Map<string, ChargerConnection>();
+  private tlsServer: https.Server | null = null;
+  private pingTimer: NodeJS.Timeout | null = null;
+  private draining = false;
+  private readonly attached: Server[] = [];
+
+  constructor(
+    private readonly deps: {
+      authenticate: AuthenticateCharger;
+      handleCall: HandleChargerCall;
+      sink: OcppEventSink;
+      directory: ConnectionDirectory;
+      logger: Logger;
+      options: OcppWebSocketServerOptions;
+    },
+  ) {
+    this.wss = new WebSocketServer({
+      noServer: true,
+      clientTracking: false,
+      perMessageDeflate: false,
+      maxPayload: deps.options.maxMessageBytes,
+      handleProtocols: (protocols) => (protocols.has(OCPP_SUBPROTOCOL) ? OCPP_SUBPROTOCOL : false),
+    });
+  }
+
+  get size(): number {
+    return this.connections.size;
+  }
+
+  get(chargePointId: string): CommandTarget | undefined {
+    return this.connections.get(chargePointId);
+  }
+
+  /** Listens for upgrades on `server`, and starts the TLS endpoint if configured. */
+  async attach(server: Server): Promise<void> {
+    const tls = this.deps.options.tls;
+    // With a certificate configured (security profile 2) chargers must use TLS: the plain port
+    // keeps /health, /metrics and /docs but refuses OCPP upgrades.
+    server.on('upgrade', tls ? this.onPlainUpgradeWhileTls : this.onUpgrade);
+    this.attached.push(server);
+    if (tls && !this.tlsServer) {
+      const tlsServer = https.createServer({ cert: fs.readFileSync(tls.certFile), key: fs.readFileSync(tls.keyFile) }, (_req, res) => {
+        res.writeHead(426, { 'content-type': 'text/plain' }).end('OCPP-J endpoint: connect with WebSocket to /ocpp/{chargePointId}\n');
+      });
+      tlsServer.on('upgrade', this.onUpgrade);
+      await new Promise<void>((resolve, reject) => {
+        tlsServer.once('error', reject);
+        tlsServer.listen(tls.port, tls.host ?? '0.0.0.0', () => resolve());
+      });
+      this.tlsServer = tlsServer;
+      this.deps.logger.info(`OCPP over TLS (security profile 2) on :${tls.port}`);
+    }
+    if (this.deps.options.pingIntervalMs > 0) {
+      this.pingTimer = setInterval(() => this.pingSweep(), this.deps.options.pingIntervalMs);
+      this.pingTimer.unref();
+    }
+  }
+
+  private readonly onPlainUpgradeWhileTls = (_req: IncomingMessage, socket: Duplex): void => {
+    socket.on('error', () => undefined);
+    this.refuse(socket, 403, 'Forbidden', 'plain-while-tls');
+  };
+
+  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', () => undefined);
+    void this.upgrade(req, socket, head).catch((e) => {
+      this.deps.logger.error('handshake failed', { error: (e as Error).message });
+      refuse(socket, 500, 'Internal Server Error');
+    });
+  };
+
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const chargePointId = chargePointIdFromPath(req.url ?? '');
+    if (!chargePointId) return this.refuse(socket, 404, 'Not Found', 'path');
+    if (this.draining) return this.refuse(socket, 503, 'Service Unavailable', 'draining');
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((p) => p.trim());
+    if (!offered.includes(OCPP_SUBPROTOCOL)) return this.refuse(socket, 400, 'Bad Request', 'subprotocol');
+    const auth = await this.deps.authenticate.execute(chargePointId, req.headers.authorization);
+    if (!auth.ok) {
+      this.deps.logger.warn('charger refused', { chargePointId, reason: auth.reason });
+      return this.refuse(socket, 401, 'Unauthorized', 'auth', { 'WWW-Authenticate': 'Basic realm="ocpp", charset="UTF-8"' });
+    }
+    if (socket.destroyed) return;
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, auth.charger, req));
+  }
+
+  private refuse(socket: Duplex, status: number, text: string, metric: string, headers: Record<string, string> = {}): void {
+    metrics.handshakes.inc({ result: `refused-${metric}` });
+    refuse(socket, status, text, headers);
+  }
+
+  private accept(ws: WebSocket, charger: RegisteredCharger, req: IncomingMessage): void {
+    metrics.handshakes.inc({ result: 'accepted' });
+    const connection = new ChargerConnection(
+      ws,
+      { chargePointId: charger.id, fleetId: charger.fleetId, lastHeartbeatPublishedAt: 0 },
+      this.deps.handleCall,
+      {
+        onCallHandled: (action, outcome, seconds) => {
+          metrics.calls.inc({ action, outcome });
+          if (outcome === 'result') metrics.callSeconds.observe({ action }, seconds);
+        },
+      },
+    );
+    const previous = this.connections.get(charger.id);
+    if (previous) {
+      // Report the old connection gone before the new one is announced, so consumers never see
+      // "connected" followed by a late "disconnected" of the replaced socket.
+      previous.close(1000, 'replaced');
+      this.reportDisconnected(previous, 1000);
+    }
+    this.connections.set(charger.id, connection);
+    metrics.connections.set(this.connections.size);
+    ws.on('error', () => undefined);
+    ws.once('close', (code) => this.onClose(connection, code));
+    const gatewayId = this.deps.options.gatewayId;
+    this.background(this.deps.directory.claim(charger.id, gatewayId, connection.connectedAt), 'claim');
+    this.background(
+      this.deps.sink.chargerConnected({
+        chargePointId: charger.id,
+        fleetId: charger.fleetId,
+        gatewayId,
+        connectedAt: connection.connectedAt.toISOString(),
+        remoteAddress: req.socket.remoteAddress,
+        evseIds: charger.evseIds,
+      }),
+      'ChargerConnected',
+    );
+  }
+
+  private onClose(connection: ChargerConnection, code: number): void {
+    connection.onClosed();
+    if (this.connections.get(connection.chargePointId) === connection) {
+      this.connections.delete(connection.chargePointId);
+      metrics.connections.set(this.connections.size);
+    }
+    this.reportDisconnected(connection, code);
+  }
+
+  private reportDisconnected(connection: ChargerConnection, code: number): void {
+    if (connection.disconnectReported) return;
+    connection.disconnectReported = true;
+    const gatewayId = this.deps.options.gatewayId;
+    this.background(this.deps.directory.release(connection.chargePointId, gatewayId, connection.connectedAt), 'release');
+    this.background(
+      this.deps.sink.chargerDisconnected({
+        chargePointId: connection.chargePointId,
+        fleetId: connection.ctx.fleetId,
+        gatewayId,
+        disconnectedAt: new Date().toISOString(),
+        code,
+        reason: connection.closeReason ?? 'closed-by-charger',
+      }),
+      'ChargerDisconnected',
+    );
+  }
+
+  private pingSweep(): void {
+    for (const connection of this.connections.values()) {
+      if (connection.awaitingPong) {
+        connection.terminate('ping-timeout');
+        continue;
+      }
+      connection.awaitingPong = true;
+      connection.ws.ping();
+    }
+  }
+
+  private background(p: Promise<unknown>, what: string): void {
+    p.catch((e) => this.deps.logger.warn(`${what} failed`, { error: (e as Error).message }));
+  }
+
+  /**
+   * Graceful stop: refuse new handshakes, let every CALL already received be answered (up to
+   * `drainMs`), then close each connection (1001, reason "shutdown") and report it.
+   */
+  async close(drainMs: number): Promise<void> {
+    this.draining = true;
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    for (const server of this.attached) {
+      server.off('upgrade', this.onUpgrade);
+      server.off('upgrade', this.onPlainUpgradeWhileTls);
+    }
+    const open = [...this.connections.values()];
+    await Promise.all(open.map((c) => c.drain(drainMs)));
+    for (const c of open) {
+      c.close(1001, 'shutdown');
+      this.reportDisconnected(c, 1001);
+    }
+    this.connections.clear();
+    metrics.connections.set(0);
+    if (this.tlsServer) {
+      const tls = this.tlsServer;
+      this.tlsServer = null;
+      tls.closeAllConnections();
+      await new Promise<void>((resolve) => tls.close(() => resolve()));
+    }
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+}
+
+function refuse(socket: Duplex, status: number, text: string, headers: Record<string, string> = {}): void {
+  if (socket.destroyed) return;
+  const lines = [`HTTP/1.1 ${status} ${text}`, 'Connection: close', 'Content-Length: 0', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+  socket.end(lines.join('\r\n') + '\r\n\r\n');
+}

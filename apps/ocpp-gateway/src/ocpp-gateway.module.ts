@@ -1,0 +1,136 @@
+import { Inject, Injectable, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { Server } from 'node:http';
+import type { Kafka } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { KAFKA_CLIENT, KafkaModule, KafkaPublisher, KafkaReadiness } from '@app/kafka';
+import { ObservabilityModule, PostgresReadiness } from '@app/observability';
+import { Ocpp16Validator } from '@app/ocpp';
+import { AuthenticateCharger } from './application/authenticate-charger';
+import { DispatchCommand } from './application/dispatch-command';
+import { HandleChargerCall } from './application/handle-charger-call';
+import { dataTransferVendors, OCPP_GATEWAY_CONFIG, type OcppGatewayConfig } from './config';
+import { TransactionIdBlocks } from './domain/transaction-id-block';
+import { dataSourceOptions } from './infrastructure/database/data-source';
+import { PgChargerRepository } from './infrastructure/database/repositories/pg-charger.repository';
+import { PgConnectionDirectory } from './infrastructure/database/repositories/pg-connection-directory';
+import { PgTransactionRepository, TRANSACTION_ID_BLOCK_SIZE } from './infrastructure/database/repositories/pg-transaction.repository';
+import { GatewayLifecycle, nestLogger } from './infrastructure/gateway-lifecycle';
+import { CommandConsumer } from './infrastructure/kafka/command-consumer';
+import { KafkaOcppEventSink } from './infrastructure/kafka/kafka-ocpp-event-sink';
+import { OcppWebSocketServer } from './infrastructure/websocket/ocpp-websocket.server';
+
+/** Everything the gateway is made of, built once from the config (framework-free parts). */
+export interface OcppGateway {
+  server: OcppWebSocketServer;
+  commands: CommandConsumer | null;
+  lifecycle: GatewayLifecycle;
+  chargers: PgChargerRepository;
+}
+export const OCPP_GATEWAY = Symbol('OCPP_GATEWAY');
+
+function buildGateway(config: OcppGatewayConfig, db: DataSource, publisher: KafkaPublisher, kafka: Kafka): OcppGateway {
+  const logger = nestLogger('OcppGateway');
+  const validator = new Ocpp16Validator();
+  const chargers = new PgChargerRepository(db);
+  const transactions = new PgTransactionRepository(db);
+  const directory = new PgConnectionDirectory(db);
+  const sink = new KafkaOcppEventSink(publisher, config.KAFKA_TOPIC_PREFIX);
+  const handleCall = new HandleChargerCall({
+    validator,
+    chargers,
+    transactions,
+    transactionIds: new TransactionIdBlocks(() => transactions.reserveBlock(), TRANSACTION_ID_BLOCK_SIZE),
+    sink,
+    gatewayId: config.GATEWAY_ID,
+    acceptUnknownIdTags: config.OCPP_ALLOW_UNREGISTERED,
+    heartbeatIntervalS: config.OCPP_HEARTBEAT_INTERVAL_S,
+    heartbeatSampleMs: config.OCPP_HEARTBEAT_SAMPLE_S * 1000,
+    dataTransferVendors: dataTransferVendors(config),
+    onError: (error, context) => logger.warn('CALL answered InternalError', { ...context, error: (error as Error).message }),
+  });
+  const server = new OcppWebSocketServer({
+    authenticate: new AuthenticateCharger(chargers, { allowUnregistered: config.OCPP_ALLOW_UNREGISTERED, demoFleetId: config.DEMO_FLEET_ID }),
+    handleCall,
+    sink,
+    directory,
+    logger,
+    options: {
+      gatewayId: config.GATEWAY_ID,
+      maxMessageBytes: config.OCPP_MAX_MESSAGE_BYTES,
+      pingIntervalMs: config.OCPP_PING_INTERVAL_S * 1000,
+      tls:
+        config.TLS_CERT_FILE && config.TLS_KEY_FILE
+          ? { certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE, port: config.TLS_PORT }
+          : undefined,
+    },
+  });
+  const commands = config.OCPP_COMMANDS_ENABLED
+    ? new CommandConsumer(kafka, {
+        gatewayId: config.GATEWAY_ID,
+        topicPrefix: config.KAFKA_TOPIC_PREFIX,
+        dispatch: new DispatchCommand({ gatewayId: config.GATEWAY_ID, local: server, directory, sink, validator }),
+        logger,
+      })
+    : null;
+  const lifecycle = new GatewayLifecycle({
+    gatewayId: config.GATEWAY_ID,
+    server,
+    directory,
+    commands,
+    logger,
+    drainMs: Math.max(1000, Math.floor(config.SHUTDOWN_TIMEOUT_MS / 2)),
+  });
+  return { server, commands, lifecycle, chargers };
+}
+
+/** Attaches the OCPP endpoint to Nest's HTTP server once it exists; stops it first at shutdown. */
+@Injectable()
+export class OcppGatewayHooks implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(
+    @Inject(OCPP_GATEWAY) private readonly gateway: OcppGateway,
+    private readonly http: HttpAdapterHost,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.gateway.lifecycle.start(this.http.httpAdapter.getHttpServer() as Server);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.gateway.lifecycle.stop();
+  }
+}
+
+@Module({})
+export class OcppGatewayModule {
+  static forRoot(config: OcppGatewayConfig): DynamicModule {
+    return {
+      module: OcppGatewayModule,
+      imports: [
+        ObservabilityModule.forRoot({
+          service: 'ocpp-gateway',
+          logLevel: config.LOG_LEVEL,
+          readinessTokens: [PostgresReadiness, KafkaReadiness],
+        }),
+        TypeOrmModule.forRoot({ ...dataSourceOptions(config.DATABASE_URL), migrationsRun: false }),
+        KafkaModule.forRoot({
+          clientId: config.KAFKA_CLIENT_ID ?? 'ocpp-gateway',
+          brokers: config.KAFKA_BROKERS,
+          sendTimeoutMs: config.OCPP_KAFKA_TIMEOUT_MS,
+        }),
+      ],
+      providers: [
+        { provide: OCPP_GATEWAY_CONFIG, useValue: config },
+        PostgresReadiness,
+        {
+          provide: OCPP_GATEWAY,
+          inject: [DataSource, KafkaPublisher, KAFKA_CLIENT],
+          useFactory: (db: DataSource, publisher: KafkaPublisher, kafka: Kafka) => buildGateway(config, db, publisher, kafka),
+        },
+        OcppGatewayHooks,
+      ],
+      exports: [OCPP_GATEWAY_CONFIG, OCPP_GATEWAY],
+    };
+  }
+}

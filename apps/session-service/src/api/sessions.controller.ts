@@ -1,0 +1,112 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { BadRequestError } from '../application/ports';
+import { ReadSessions, type ListSessionsQuery } from '../application/read-sessions';
+import { SessionRuntime } from '../infrastructure/session-runtime';
+import { ApiKeyGuard, type FleetRequest } from './api-key.guard';
+import { SessionsErrorFilter } from './error.filter';
+import { toPumpSession } from './session-view';
+
+const QUERY_KEYS = new Set([
+  'status',
+  'auth_type',
+  'user_reference',
+  'evse',
+  'charging_station',
+  'from',
+  'to',
+  'cursor',
+  'limit',
+]);
+
+/** The pump-style sessions API (ARCHITECTURE.md "Sessions REST API"). Thin: the use cases do the work. */
+@ApiTags('sessions')
+@ApiSecurity('api-key')
+@Controller('v1/sessions')
+@UseGuards(ApiKeyGuard)
+@UseFilters(SessionsErrorFilter)
+export class SessionsController {
+  private readonly read = new ReadSessions();
+
+  constructor(private readonly runtime: SessionRuntime) {}
+
+  @Post('start')
+  @ApiOperation({ summary: 'Start a session remotely (RemoteStartTransaction); 201 STARTING' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  async start(
+    @Req() req: FleetRequest,
+    @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw new BadRequestError('INVALID_BODY', 'body must be a JSON object');
+    const { evse, user_reference } = body as Record<string, unknown>;
+    if (typeof evse !== 'string' || evse.length === 0 || evse.length > 255)
+      throw new BadRequestError('INVALID_BODY', 'evse is required: a string of 1 to 255 characters');
+    if (
+      user_reference !== undefined &&
+      user_reference !== null &&
+      (typeof user_reference !== 'string' || user_reference.length > 255)
+    ) {
+      throw new BadRequestError('INVALID_BODY', 'user_reference must be a string of at most 255 characters');
+    }
+    const { session, created } = await this.runtime.startSession.execute({
+      fleetId: req.fleetId,
+      evse,
+      userReference: (user_reference as string | null | undefined) ?? null,
+      idempotencyKey: idempotencyKey ?? null,
+    });
+    res.status(201); // a replayed Idempotency-Key gets the same answer as the first request
+    void created;
+    return { session: toPumpSession(session) };
+  }
+
+  @Post(':id/stop')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Stop a session (RemoteStopTransaction); waits for the charger: 200 REMOTE_STOPPED, 404, 409, 502, 504',
+  })
+  async stop(@Req() req: FleetRequest, @Param('id') id: string) {
+    await this.read.get(this.runtime.pool, req.fleetId, id); // 404 for unknown ids and other fleets' sessions
+    const session = await this.runtime.stopSession.execute(req.fleetId, id);
+    return { session: toPumpSession(session) };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One session' })
+  async get(@Req() req: FleetRequest, @Param('id') id: string) {
+    return { session: toPumpSession(await this.read.get(this.runtime.pool, req.fleetId, id)) };
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Sessions of the fleet, newest first, filtered, cursor-paginated' })
+  async list(@Req() req: FleetRequest, @Query() query: Record<string, unknown>) {
+    for (const [k, v] of Object.entries(query)) {
+      if (!QUERY_KEYS.has(k)) throw new BadRequestError('INVALID_QUERY', `unknown query parameter "${k}"`);
+      if (typeof v !== 'string')
+        throw new BadRequestError('INVALID_QUERY', `query parameter "${k}" must be given once`);
+    }
+    const { sessions, nextCursor } = await this.read.list(
+      this.runtime.pool,
+      req.fleetId,
+      query as ListSessionsQuery,
+    );
+    return { sessions: sessions.map(toPumpSession), next_cursor: nextCursor };
+  }
+}

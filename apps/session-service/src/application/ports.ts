@@ -1,0 +1,42 @@
+import type { OcppCommand } from '@app/contracts';
+
+/** Sends an OCPP command to `ocpp.v16.commands` (resolves when Kafka acknowledged it). */
+export interface CommandSender {
+  send(command: OcppCommand): Promise<void>;
+}
+
+/** Told when command results or session changes were committed (wakes waiters, the outbox, webhooks). */
+export interface ChangeNotifier {
+  commandsCompleted(commandIds: string[]): void;
+  sessionsChanged(sessionIds: string[]): void;
+}
+
+export class NotFoundError extends Error {
+  readonly code = 'NOT_FOUND';
+}
+export class ConflictError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+export class BadRequestError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+/** The charger answered no (502) or did not answer in time (504). */
+export class ChargerCommandError extends Error {
+  constructor(
+    readonly status: 502 | 504,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

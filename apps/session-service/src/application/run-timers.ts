@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+import { inTransactionWithRetry } from '@app/event-store';
+import type { TimerSettings } from '../domain/timers';
+import type { SessionStore } from '../infrastructure/database/session-store';
+import type { LoadedSession } from './session-unit-of-work';
+import { SessionUnitOfWork } from './session-unit-of-work';
+import type { CommandSender } from './ports';
+
+/**
+ * Fires due session timers (start timeout → FAILED, connector Available past STOP_GRACE_MINUTES →
+ * inferred close, max_charging_time → remote stop). Rows are locked with `skip locked`, so several
+ * instances share the work without doing it twice.
+ */
+export class RunTimers {
+  constructor(
+    private readonly pool: Pool,
+    private readonly sessions: SessionStore,
+    private readonly commands: CommandSender,
+    private readonly settings: TimerSettings,
+    private readonly commandTimeoutSeconds: number,
+  ) {}
+
+  async runOnce(now = new Date()): Promise<{ changed: string[] }> {
+    const stops: { commandId: string; chargePointId: string; transactionId: number; sessionId: string }[] =
+      [];
+    const changed = await inTransactionWithRetry(this.pool, async (client) => {
+      stops.length = 0;
+      const { rows } = await client.query<{ state: LoadedSession['state']; version: string }>(
+        `select state, version from sessions where timer_at <= $1 order by timer_at limit 200 for update skip locked`,
+        [now.toISOString()],
+      );
+      const uow = new SessionUnitOfWork(rows.map((r) => ({ state: r.state, version: Number(r.version) })));
+      for (const r of rows) {
+        const events = uow.execute(
+          r.state.sessionId,
+          { type: 'CheckTimers', now: now.toISOString(), ...this.settings },
+          `timer:${r.state.sessionId}:${now.toISOString()}`,
+        );
+        if (events.some((e) => e.type === 'SessionStopRequested') && r.state.transactionId !== null) {
+          const commandId = randomUUID();
+          stops.push({
+            commandId,
+            chargePointId: r.state.chargePointId,
+            transactionId: r.state.transactionId,
+            sessionId: r.state.sessionId,
+          });
+          await client.query(
+            `insert into commands (command_id, session_id, charge_point_id, action, deadline) values ($1, $2, $3, 'RemoteStopTransaction', $4)`,
+            [
+              commandId,
+              r.state.sessionId,
+              r.state.chargePointId,
+              new Date(now.getTime() + this.commandTimeoutSeconds * 1000).toISOString(),
+            ],
+          );
+        }
+      }
+      // Sessions whose timer_at was due but nothing changed (e.g. timer moved) get their row refreshed too.
+      const saved = await this.sessions.save(client, uow);
+      const untouched = rows.filter((r) => !saved.some((s) => s.sessionId === r.state.sessionId));
+      if (untouched.length > 0) {
+        await client.query(
+          'update sessions set timer_at = null where session_id = any($1::uuid[]) and timer_at <= $2',
+          [untouched.map((r) => r.state.sessionId), now.toISOString()],
+        );
+      }
+      return saved.map((s) => s.sessionId);
+    });
+    for (const s of stops) {
+      await this.commands
+        .send({
+          commandId: s.commandId,
+          chargePointId: s.chargePointId,
+          action: 'RemoteStopTransaction',
+          payload: { transactionId: s.transactionId },
+          deadline: new Date(now.getTime() + this.commandTimeoutSeconds * 1000).toISOString(),
+          requestedBy: 'MAX_CHARGING_TIME',
+          sessionId: s.sessionId,
+        })
+        .catch(() => undefined);
+    }
+    return { changed };
+  }
+}

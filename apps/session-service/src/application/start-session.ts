@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+import { inTransactionWithRetry } from '@app/event-store';
+import type { SessionState } from '../domain/session';
+import { selectTariff } from '../domain/tariff-selection';
+import type { ChargerStore } from '../infrastructure/database/charger-store';
+import type { SessionStore } from '../infrastructure/database/session-store';
+import { BadRequestError, ConflictError, NotFoundError, type CommandSender } from './ports';
+import { SessionUnitOfWork } from './session-unit-of-work';
+
+export interface StartSessionCommand {
+  fleetId: string;
+  evse: string;
+  userReference: string | null;
+  idempotencyKey: string | null;
+}
+
+/**
+ * POST /v1/sessions/start: creates a STARTING session and sends RemoteStartTransaction.
+ * The Idempotency-Key is a primary key (fleet, key): a concurrent duplicate loses on it, is retried,
+ * and then finds the first request's session.
+ */
+export class StartSession {
+  constructor(
+    private readonly pool: Pool,
+    private readonly sessions: SessionStore,
+    private readonly chargers: ChargerStore,
+    private readonly commands: CommandSender,
+    private readonly commandTimeoutSeconds: number,
+  ) {}
+
+  async execute(cmd: StartSessionCommand): Promise<{ session: SessionState; created: boolean }> {
+    if (cmd.idempotencyKey !== null && (cmd.idempotencyKey.length === 0 || cmd.idempotencyKey.length > 200)) {
+      throw new BadRequestError('INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 1 to 200 characters');
+    }
+    const result = await inTransactionWithRetry(this.pool, async (client) => {
+      if (cmd.idempotencyKey !== null) {
+        const { rows } = await client.query<{ session_id: string }>(
+          'select session_id::text from session_start_requests where fleet_id = $1 and idempotency_key = $2',
+          [cmd.fleetId, cmd.idempotencyKey],
+        );
+        if (rows.length > 0) {
+          const [existing] = await this.sessions.loadByIds(client, [rows[0].session_id]);
+          return { session: existing.state, created: false, commandId: null as string | null };
+        }
+      }
+      const target = await this.resolveEvse(client, cmd.fleetId, cmd.evse);
+      const uow = new SessionUnitOfWork(
+        await this.sessions.loadForChargers(client, [target.chargePointId], []),
+      );
+      const busy = uow.openOnConnector(target.chargePointId, target.connectorId);
+      if (busy) throw new ConflictError('CONNECTOR_BUSY', `evse ${cmd.evse} already has an open session`);
+
+      const now = new Date().toISOString();
+      const sessionId = randomUUID();
+      const commandId = randomUUID();
+      const tariffs = await this.chargers.loadCandidateTariffs(
+        client,
+        [cmd.fleetId],
+        [target.chargePointId],
+        [target.evse],
+      );
+      uow.execute(
+        sessionId,
+        {
+          type: 'RequestStart',
+          sessionId,
+          fleetId: cmd.fleetId,
+          chargePointId: target.chargePointId,
+          connectorId: target.connectorId,
+          evse: target.evse,
+          // OCPP idTag is at most 20 characters; one per session lets StartTransaction find its session.
+          idTag: 'R' + sessionId.replace(/-/g, '').slice(0, 19).toUpperCase(),
+          userReference: cmd.userReference,
+          commandId,
+          tariff: selectTariff(tariffs, { fleetId: cmd.fleetId, ...target }, now),
+          requestedAt: now,
+        },
+        commandId,
+      );
+      const [session] = await this.sessions.save(client, uow);
+      if (cmd.idempotencyKey !== null) {
+        await client.query(
+          'insert into session_start_requests (fleet_id, idempotency_key, session_id) values ($1, $2, $3)',
+          [cmd.fleetId, cmd.idempotencyKey, sessionId],
+        );
+      }
+      await client.query(
+        `insert into commands (command_id, session_id, charge_point_id, action, deadline) values ($1, $2, $3, 'RemoteStartTransaction', $4)`,
+        [
+          commandId,
+          sessionId,
+          target.chargePointId,
+          new Date(Date.now() + this.commandTimeoutSeconds * 1000).toISOString(),
+        ],
+      );
+      return { session, created: true, commandId };
+    });
+    if (result.commandId) {
+      // After commit: if this fails, the session stays STARTING and the start timeout fails it.
+      await this.commands
+        .send({
+          commandId: result.commandId,
+          chargePointId: result.session.chargePointId,
+          action: 'RemoteStartTransaction',
+          payload: { connectorId: result.session.connectorId, idTag: result.session.idTag },
+          deadline: new Date(Date.now() + this.commandTimeoutSeconds * 1000).toISOString(),
+          requestedBy: 'session-service',
+          sessionId: result.session.sessionId,
+        })
+        .catch(() => undefined);
+    }
+    return { session: result.session, created: result.created };
+  }
+
+  /** `evse` is a registered EVSE id of the fleet, or `{chargePointId}*{connectorId}` of one of its chargers. */
+  private async resolveEvse(
+    client: import('@app/event-store').Queryable,
+    fleetId: string,
+    evse: string,
+  ): Promise<{ chargePointId: string; connectorId: number; evse: string }> {
+    const registered = await client.query<{ charge_point_id: string; connector_id: number }>(
+      'select charge_point_id, connector_id from connectors where fleet_id = $1 and evse = $2 limit 1',
+      [fleetId, evse],
+    );
+    if (registered.rows.length > 0)
+      return {
+        chargePointId: registered.rows[0].charge_point_id,
+        connectorId: registered.rows[0].connector_id,
+        evse,
+      };
+    const m = /^(.+)\*(\d{1,4})$/.exec(evse);
+    if (m) {
+      const charger = await client.query(
+        'select 1 from chargers where charge_point_id = $1 and fleet_id = $2',
+        [m[1], fleetId],
+      );
+      const connectorId = Number(m[2]);
+      if (charger.rows.length > 0 && connectorId > 0) {
+        const reg = await client.query<{ evse: string | null }>(
+          'select evse from connectors where charge_point_id = $1 and connector_id = $2',
+          [m[1], connectorId],
+        );
+        return { chargePointId: m[1], connectorId, evse: reg.rows[0]?.evse ?? evse };
+      }
+    }
+    throw new NotFoundError(`evse ${evse} not found`);
+  }
+}

@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import type { Pool } from 'pg';
+import { inTransactionWithRetry, type Queryable } from '@app/event-store';
+import { SessionRuleError, type SessionState } from '../domain/session';
+import type { SessionStore } from '../infrastructure/database/session-store';
+import { remoteOutcome } from './record-command-results';
+import { ChargerCommandError, ConflictError, NotFoundError, type CommandSender } from './ports';
+import { SessionUnitOfWork } from './session-unit-of-work';
+import type { CommandWaiter } from './command-waiter';
+
+/**
+ * POST /v1/sessions/:id/stop: records the stop request, sends RemoteStopTransaction and waits for
+ * the charger's answer (through the gateway and `ocpp.v16.command-results`) until the deadline.
+ * Stopping twice returns the same session; a stop still in flight is waited on, not sent again.
+ */
+export class StopSession {
+  constructor(
+    private readonly pool: Pool,
+    private readonly sessions: SessionStore,
+    private readonly commands: CommandSender,
+    private readonly waiter: CommandWaiter,
+    private readonly commandTimeoutSeconds: number,
+  ) {}
+
+  async execute(fleetId: string, sessionId: string): Promise<SessionState> {
+    const prepared = await inTransactionWithRetry(this.pool, async (client) => {
+      const [loaded] = await this.sessions.loadByIds(client, [sessionId], true);
+      if (!loaded || loaded.state.fleetId !== fleetId)
+        throw new NotFoundError(`session ${sessionId} not found`);
+      const state = loaded.state;
+      if (
+        state.status === 'REMOTE_STOPPED' ||
+        (state.stopRequestedAt !== null && state.status === 'CLOSED')
+      ) {
+        return { state, commandId: null as string | null, send: false };
+      }
+      const uow = new SessionUnitOfWork([loaded]);
+      const requestId = randomUUID();
+      try {
+        uow.execute(
+          sessionId,
+          { type: 'RequestStop', requestedAt: new Date().toISOString(), requestedBy: 'API' },
+          requestId,
+        );
+      } catch (e) {
+        if (e instanceof SessionRuleError && e.code === 'NOT_STOPPABLE')
+          throw new ConflictError('SESSION_NOT_STOPPABLE', e.message);
+        throw e;
+      }
+      await this.sessions.save(client, uow);
+      const pending = await this.pendingStop(client, sessionId);
+      if (pending) return { state: uow.get(sessionId)!, commandId: pending, send: false };
+      await client.query(
+        `insert into commands (command_id, session_id, charge_point_id, action, deadline) values ($1, $2, $3, 'RemoteStopTransaction', $4)`,
+        [
+          requestId,
+          sessionId,
+          state.chargePointId,
+          new Date(Date.now() + this.commandTimeoutSeconds * 1000).toISOString(),
+        ],
+      );
+      return { state: uow.get(sessionId)!, commandId: requestId, send: true };
+    });
+    if (!prepared.commandId) return prepared.state;
+
+    const deadline = new Date(Date.now() + this.commandTimeoutSeconds * 1000);
+    if (prepared.send) {
+      try {
+        await this.commands.send({
+          commandId: prepared.commandId,
+          chargePointId: prepared.state.chargePointId,
+          action: 'RemoteStopTransaction',
+          payload: { transactionId: prepared.state.transactionId },
+          deadline: deadline.toISOString(),
+          requestedBy: 'session-service',
+          sessionId,
+        });
+      } catch {
+        await this.pool.query(
+          `update commands set outcome = 'NotSent', completed_at = now() where command_id = $1 and outcome is null`,
+          [prepared.commandId],
+        );
+        throw new ChargerCommandError(
+          504,
+          'COMMAND_NOT_SENT',
+          'the stop command could not be handed to Kafka; try again',
+        );
+      }
+    }
+    // The gateway answers Timeout at the deadline; wait a little longer for that answer to arrive.
+    const result = await this.waiter.wait(prepared.commandId, deadline.getTime() + 3000);
+    if (!result)
+      throw new ChargerCommandError(504, 'CHARGER_TIMEOUT', 'the charger did not answer the stop in time');
+    const outcome = remoteOutcome(result);
+    if (outcome === 'Timeout')
+      throw new ChargerCommandError(504, 'CHARGER_TIMEOUT', 'the charger did not answer the stop in time');
+    if (outcome !== 'Accepted') {
+      throw new ChargerCommandError(
+        502,
+        outcome === 'Offline' ? 'CHARGER_OFFLINE' : 'CHARGER_REJECTED',
+        `the charger did not accept the stop (${result.outcome})`,
+      );
+    }
+    const [after] = await this.sessions.loadByIds(this.pool, [sessionId]);
+    return after.state;
+  }
+
+  /** A RemoteStop of this session still waiting for its answer (so a second stop does not send another). */
+  private async pendingStop(client: Queryable, sessionId: string): Promise<string | null> {
+    const { rows } = await client.query<{ command_id: string }>(
+      `select command_id::text from commands where session_id = $1 and action = 'RemoteStopTransaction' and outcome is null and deadline > now()
+       order by requested_at desc limit 1`,
+      [sessionId],
+    );
+    return rows[0]?.command_id ?? null;
+  }
+}

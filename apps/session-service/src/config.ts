@@ -1,0 +1,31 @@
+import { commonConfig, env, loadConfig, type ConfigOf } from '@app/config';
+
+export const sessionServiceConfigSchema = {
+  ...commonConfig,
+  PORT: env.port(3001),
+  DATABASE_URL: env.url('postgres://postgres@127.0.0.1:5432/charging_sessions', ['postgres', 'postgresql']),
+  /** A connector back to Available with no StopTransaction is closed after this many minutes. */
+  STOP_GRACE_MINUTES: env.int(10, 1, 24 * 60),
+  /** A remote start with no StartTransaction after this many seconds fails (START_TIMEOUT). */
+  START_TIMEOUT_SECONDS: env.int(120, 5, 3600),
+  /** Deadline given to RemoteStart/RemoteStop commands; POST /stop waits this long (plus a little). */
+  COMMAND_TIMEOUT_SECONDS: env.int(30, 1, 300),
+  TIMER_INTERVAL_MS: env.int(5000, 50, 600000),
+  /** Kafka consumer group prefix (one group per consumed topic set). */
+  CONSUMER_GROUP: env.string('session-service'),
+  /** Dev stack: ensures this API key exists for DEMO_FLEET_ID at start. Off when empty. */
+  DEMO_API_KEY: env.optionalString(),
+  DEMO_FLEET_ID: env.string('demo'),
+  /** Kafka consumer session timeout: how long a crashed instance holds its partitions. */
+  KAFKA_SESSION_TIMEOUT_MS: env.int(30000, 6000, 300000),
+  /** Partitions of ocpp.v16.events folded in parallel per process (one transaction each). */
+  OCPP_CONSUMERS: env.int(12, 1, 64),
+  /** Pool size for the event store connections. */
+  DATABASE_POOL_SIZE: env.int(20, 2, 200),
+};
+export type SessionServiceConfig = ConfigOf<typeof sessionServiceConfigSchema>;
+export const SESSION_SERVICE_CONFIG = Symbol('SESSION_SERVICE_CONFIG');
+
+export function loadSessionServiceConfig(source = process.env): SessionServiceConfig {
+  return loadConfig(sessionServiceConfigSchema, source);
+}

@@ -1,0 +1,114 @@
+/** Test fixtures for the session aggregate. */
+import type { TariffSnapshot } from '@app/contracts';
+import type { SessionCommand } from './session';
+import type { SessionEvent } from './session-events';
+
+export const TARIFF_A: TariffSnapshot = {
+  tariff_id: 'tariff-a',
+  version: 1,
+  kwh_price: '0.88',
+  session_price: '0',
+  time_tariffs: [{ starting_at_minute: 45, minute_price: '0.12' }],
+  vat: '0.19',
+  currency: 'EUR',
+  max_charging_time: 4320,
+};
+
+export const REF = {
+  sessionId: 's-1',
+  fleetId: 'fleet-1',
+  chargePointId: 'CP1',
+  connectorId: 1,
+  evse: 'DE*2GO*E1*1',
+};
+
+export const t = (minutes: number, base = '2026-01-01T10:00:00.000Z') =>
+  new Date(Date.parse(base) + minutes * 60_000).toISOString();
+
+export function requestStart(
+  over: Partial<Extract<SessionCommand, { type: 'RequestStart' }>> = {},
+): Extract<SessionCommand, { type: 'RequestStart' }> {
+  return {
+    type: 'RequestStart',
+    ...REF,
+    idTag: 'R1',
+    userReference: 'user-7',
+    commandId: 'cmd-1',
+    tariff: TARIFF_A,
+    requestedAt: t(0),
+    ...over,
+  };
+}
+
+export function startTx(
+  over: Partial<Extract<SessionCommand, { type: 'RecordStartTransaction' }>> = {},
+): Extract<SessionCommand, { type: 'RecordStartTransaction' }> {
+  return {
+    type: 'RecordStartTransaction',
+    ...REF,
+    transactionId: 42,
+    idTag: 'R1',
+    meterStartWh: 1000,
+    timestamp: t(1),
+    receivedAt: t(1),
+    tariff: TARIFF_A,
+    ...over,
+  };
+}
+
+export function stopTx(
+  over: Partial<Extract<SessionCommand, { type: 'RecordStopTransaction' }>> = {},
+): Extract<SessionCommand, { type: 'RecordStopTransaction' }> {
+  return {
+    type: 'RecordStopTransaction',
+    transactionId: 42,
+    meterStopWh: 16000,
+    timestamp: t(51),
+    receivedAt: t(51),
+    reason: 'Remote',
+    signed: [],
+    readings: [],
+    ...over,
+  };
+}
+
+export function meter(
+  wh: number,
+  minute: number,
+  over: Partial<{ context: string; receivedAt: string }> = {},
+): Extract<SessionCommand, { type: 'RecordMeterValues' }> {
+  return {
+    type: 'RecordMeterValues',
+    readings: [{ wh, measuredAt: t(minute), context: over.context ?? 'Sample.Periodic' }],
+    signed: [],
+    receivedAt: over.receivedAt ?? t(minute),
+  };
+}
+
+export const requested: SessionEvent = {
+  type: 'SessionRequested',
+  data: {
+    ...REF,
+    authType: 'REMOTE',
+    userReference: 'user-7',
+    idTag: 'R1',
+    requestedAt: t(0),
+    commandId: 'cmd-1',
+    tariff: TARIFF_A,
+  },
+};
+
+export const started: SessionEvent = {
+  type: 'SessionStarted',
+  data: {
+    ...REF,
+    transactionId: 42,
+    authType: 'REMOTE',
+    idTag: 'R1',
+    userReference: 'user-7',
+    meterStartWh: 1000,
+    startedAt: t(1),
+    receivedAt: t(1),
+    tariff: TARIFF_A,
+  },
+};

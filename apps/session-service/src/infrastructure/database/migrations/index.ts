@@ -1,0 +1,12 @@
+import { Initial1700000000000 } from './1700000000000-initial';
+import { SessionsSchema1732400000000 } from './1732400000000-sessions-schema';
+import { Webhooks1732400000001 } from './1732400000001-webhooks';
+import { HotUpdates1732400000002 } from './1732400000002-hot-updates';
+
+/** Every migration of this service, in order. Add new ones at the end; never edit an applied one. */
+export const MIGRATIONS = [
+  Initial1700000000000,
+  SessionsSchema1732400000000,
+  Webhooks1732400000001,
+  HotUpdates1732400000002,
+];

@@ -1,0 +1,122 @@
+import { appendToStreams, runAll, type Queryable } from '@app/event-store';
+import type { SessionState } from '../../domain/session';
+import { nextTimerAt, type TimerSettings } from '../../domain/timers';
+import type { LoadedSession, SessionUnitOfWork } from '../../application/session-unit-of-work';
+import type { WebhookOutbox } from '../../application/webhooks';
+
+export const SESSION_STREAM_TYPE = 'session';
+export const sessionStreamId = (sessionId: string) => `session-${sessionId}`;
+export const sessionIdOfStream = (streamId: string) => streamId.slice('session-'.length);
+
+const OPEN = ['STARTING', 'PREPARING', 'ACTIVE', 'REMOTE_STOPPED'];
+
+interface Row {
+  state: SessionState;
+  version: string;
+}
+const toLoaded = (r: Row): LoadedSession => ({ state: r.state, version: Number(r.version) });
+
+/** The sessions projection as the aggregates' snapshot store, and the write side of a unit of work. */
+export class SessionStore {
+  constructor(
+    private readonly timers: TimerSettings,
+    private readonly webhooks: WebhookOutbox | null = null,
+  ) {}
+
+  /** Open sessions of these chargers, plus any session holding one of these (charger, transactionId) pairs. */
+  async loadForChargers(
+    client: Queryable,
+    chargePointIds: string[],
+    transactions: { cp: string; tx: number }[],
+  ): Promise<LoadedSession[]> {
+    if (chargePointIds.length === 0) return [];
+    const { rows } = await client.query<Row>(
+      // Deduplicated by id, not by whole rows: a `union` of the rows would hash/sort every state document.
+      `select state, version from sessions where session_id in (
+         select session_id from sessions where charge_point_id = any($1::text[]) and status = any($2::text[])
+         union all
+         select s.session_id from sessions s
+           join unnest($3::text[], $4::int[]) as t(cp, tx) on s.charge_point_id = t.cp and s.transaction_id = t.tx)`,
+      [chargePointIds, OPEN, transactions.map((t) => t.cp), transactions.map((t) => t.tx)],
+    );
+    return rows.map(toLoaded);
+  }
+
+  async loadByIds(client: Queryable, sessionIds: string[], forUpdate = false): Promise<LoadedSession[]> {
+    if (sessionIds.length === 0) return [];
+    const { rows } = await client.query<Row>(
+      `select state, version from sessions where session_id = any($1::uuid[])${forUpdate ? ' for update' : ''}`,
+      [sessionIds],
+    );
+    return rows.map(toLoaded);
+  }
+
+  /** Appends every changed session's events and upserts its projection row, in the caller's transaction. */
+  async save(client: Queryable, uow: SessionUnitOfWork): Promise<SessionState[]> {
+    const changed = uow.changed();
+    if (changed.length === 0) return [];
+    const results = await appendToStreams(
+      client,
+      changed.map((c) => ({
+        streamId: sessionStreamId(c.state.sessionId),
+        streamType: SESSION_STREAM_TYPE,
+        tenantId: c.state.fleetId,
+        expectedVersion: c.expectedVersion,
+        events: c.events,
+      })),
+    );
+    await runAll(client, [
+      () =>
+        upsertSessionRows(
+          client,
+          changed.map((c, i) => ({ state: c.state, version: results[i].nextExpectedVersion })),
+          this.timers,
+        ),
+      () => this.webhooks?.enqueue(client, changed) ?? Promise.resolve(),
+    ]);
+    return changed.map((c) => c.state);
+  }
+}
+
+export function sessionRow(state: SessionState, version: number, timers: TimerSettings) {
+  return {
+    session_id: state.sessionId,
+    fleet_id: state.fleetId,
+    status: state.status,
+    auth_type: state.authType,
+    charge_point_id: state.chargePointId,
+    connector_id: state.connectorId,
+    evse: state.evse,
+    transaction_id: state.transactionId,
+    user_reference: state.userReference,
+    created_at: state.createdAt ?? state.lastUpdatedAt,
+    last_updated_at: state.lastUpdatedAt ?? state.createdAt,
+    timer_at: nextTimerAt(state, timers),
+    version,
+    state,
+  };
+}
+
+/** Writes projection rows (insert or replace), one statement for all. `table` lets a rebuild write to a scratch copy. */
+export async function upsertSessionRows(
+  client: Queryable,
+  rows: { state: SessionState; version: number }[],
+  timers: TimerSettings,
+  table = 'sessions',
+): Promise<void> {
+  if (rows.length === 0) return;
+  await client.query(
+    `insert into ${table} (session_id, fleet_id, status, auth_type, charge_point_id, connector_id, evse, transaction_id,
+        user_reference, created_at, last_updated_at, timer_at, version, state)
+     select session_id, fleet_id, status, auth_type, charge_point_id, connector_id, evse, transaction_id,
+        user_reference, created_at, last_updated_at, timer_at, version, state
+     from jsonb_to_recordset($1::jsonb) as x(session_id uuid, fleet_id text, status text, auth_type text, charge_point_id text,
+        connector_id int, evse text, transaction_id int, user_reference text, created_at timestamptz, last_updated_at timestamptz,
+        timer_at timestamptz, version bigint, state jsonb)
+     on conflict (session_id) do update set
+        status = excluded.status, auth_type = excluded.auth_type, evse = excluded.evse, transaction_id = excluded.transaction_id,
+        user_reference = excluded.user_reference, last_updated_at = excluded.last_updated_at, timer_at = excluded.timer_at,
+        version = excluded.version, state = excluded.state`,
+    [JSON.stringify(rows.map((r) => sessionRow(r.state, r.version, timers)))],
+  );
+}

@@ -1,0 +1,191 @@
+import { makeEnvelope, topicName, type ChargeCalculated, type TariffPublished } from '@app/contracts';
+import { GatewayRecords } from '../testing/gateway-records';
+import { readTopic, startHarness, waitFor, type Harness } from '../testing/harness';
+import type { SessionState } from '../domain/session';
+
+const tariff: TariffPublished = {
+  tariffId: 'tariff-a',
+  name: 'A',
+  publishedAt: '2026-01-01T00:00:00Z',
+  assignments: [{ scope: 'FLEET', ref: 'fleet-1' }],
+  versions: [
+    {
+      version: 1,
+      effective_from: '2025-01-01T00:00:00Z',
+      tariff: {
+        kwh_price: '0.88',
+        session_price: '0',
+        time_tariffs: [{ starting_at_minute: 45, minute_price: '0.12' }],
+        vat: '0.19',
+        currency: 'EUR',
+        max_charging_time: 4320,
+      },
+    },
+  ],
+};
+
+describe('session runtime: OCPP events → aggregates, projections, outbox (real Kafka + Postgres)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness('sess_runtime');
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const sessionByTx = async (cp: string, tx: number) => {
+    const { rows } = await h.runtime.pool.query<{ state: SessionState; status: string }>(
+      'select state, status from sessions where charge_point_id = $1 and transaction_id = $2',
+      [cp, tx],
+    );
+    return rows[0];
+  };
+
+  it('folds a charger-started session to CLOSED with the tariff snapshot, and publishes its domain events', async () => {
+    await h.produce(topicName('tariffs', h.tk.prefix), [
+      {
+        key: tariff.tariffId,
+        value: JSON.stringify(
+          makeEnvelope({
+            type: 'TariffVersionPublished',
+            source: 'billing-service',
+            subject: tariff.tariffId,
+            schema: 'billing.tariff/v1',
+            data: tariff,
+          }),
+        ),
+      },
+    ]);
+    await waitFor(
+      async () => (await h.runtime.pool.query('select 1 from tariffs')).rowCount,
+      20000,
+      'tariff stored',
+    );
+
+    const cp = new GatewayRecords('CP-RT-1', 'fleet-1');
+    const t0 = new Date('2026-03-01T10:00:00Z');
+    const at = (min: number) => new Date(t0.getTime() + min * 60_000);
+    const topic = topicName('ocppEvents', h.tk.prefix);
+    await h.produce(topic, [
+      cp.connected({ '1': 'DE*TST*E1' }),
+      cp.heartbeat(),
+      cp.status(1, 'Preparing', at(0)),
+      cp.startTransaction(1, 4711, 1000, at(1)),
+      cp.status(1, 'Charging', at(1)),
+      cp.meterValues(1, 4711, 6000, at(20)),
+      cp.meterValues(1, 4711, 3000, at(10), at(21)), // an old reading delivered late
+      cp.stopTransaction(4711, 16000, at(51), 'EVDisconnected'),
+      cp.stopTransaction(4711, 16000, at(51), 'EVDisconnected'), // the charger sent it twice
+      cp.stopTransaction(999, 5, at(52)), // unknown transaction
+    ]);
+    const row = await waitFor(
+      async () => {
+        const r = await sessionByTx('CP-RT-1', 4711);
+        return r?.status === 'CLOSED' ? r : null;
+      },
+      20000,
+      'CLOSED session',
+    );
+    expect(row.state).toMatchObject({
+      authType: 'LOCAL',
+      fleetId: 'fleet-1',
+      evse: 'DE*TST*E1',
+      meterStartWh: 1000,
+      meterStopWh: 16000,
+      startedAt: at(1).toISOString(),
+      completedAt: at(51).toISOString(),
+      stopReason: 'EVDisconnected',
+      lastMeter: { wh: 6000, measuredAt: at(20).toISOString() },
+      chargingState: 'Charging',
+      tariff: { tariff_id: 'tariff-a', version: 1, kwh_price: '0.88' },
+    });
+    expect(row.state.flags).not.toContain('MISSING_TARIFF');
+
+    const anomalies = await waitFor(async () => {
+      const r = await h.runtime.pool.query('select kind, charge_point_id from anomalies');
+      return r.rowCount ? r.rows : null;
+    });
+    expect(anomalies).toEqual([{ kind: 'STOP_FOR_UNKNOWN_TRANSACTION', charge_point_id: 'CP-RT-1' }]);
+    const connectors = await h.runtime.pool.query(
+      'select evse, status from connectors where charge_point_id = $1 and connector_id = 1',
+      ['CP-RT-1'],
+    );
+    expect(connectors.rows[0]).toEqual({ evse: 'DE*TST*E1', status: 'Charging' });
+
+    const published = await readTopic(h.tk.kafka, topicName('chargingSessions', h.tk.prefix), 4);
+    const types = published.map((p) => p.value.type);
+    expect(types).toEqual([
+      'SessionStarted',
+      'SessionMeterUpdated',
+      'SessionMeterUpdated',
+      'SessionCompleted',
+    ]);
+    const completed = published[3];
+    expect(completed.key).toBe(row.state.sessionId);
+    expect(completed.value).toMatchObject({
+      source: 'session-service',
+      schema: 'charging.session-completed/v1',
+      data: {
+        meterStartWh: 1000,
+        meterStopWh: 16000,
+        tariff: { kwh_price: '0.88' },
+        fleetId: 'fleet-1',
+        transactionId: 4711,
+      },
+    });
+  });
+
+  it('puts final_amount on the session from ChargeCalculated, once', async () => {
+    const row = await sessionByTx('CP-RT-1', 4711);
+    const charge: ChargeCalculated = {
+      chargeId: 'charge-1',
+      sessionId: row.state.sessionId,
+      fleetId: 'fleet-1',
+      chargePointId: 'CP-RT-1',
+      evse: 'DE*TST*E1',
+      kind: 'CHARGE',
+      finalAmount: {
+        energy: '13.2000',
+        session: '0.0000',
+        time: '0.6000',
+        net: '13.80',
+        vat: '2.62',
+        gross: '16.42',
+        currency: 'EUR',
+      },
+      inputs: {
+        tariff: row.state.tariff!,
+        meter_start: 1000,
+        meter_stop: 16000,
+        started_at: row.state.startedAt!,
+        completed_at: row.state.completedAt!,
+      },
+      energyWh: 15000,
+      durationS: 3000,
+      flags: [],
+      calculatedAt: new Date().toISOString(),
+    };
+    const env = JSON.stringify(
+      makeEnvelope({
+        type: 'ChargeCalculated',
+        source: 'billing-service',
+        subject: charge.sessionId,
+        schema: 'billing.charge-calculated/v1',
+        data: charge,
+      }),
+    );
+    await h.produce(topicName('sessionCharges', h.tk.prefix), [
+      { key: charge.sessionId, value: env },
+      { key: charge.sessionId, value: env },
+    ]);
+    const priced = await waitFor(async () => {
+      const r = await sessionByTx('CP-RT-1', 4711);
+      return r.state.finalAmount ? r : null;
+    });
+    expect(priced.state.finalAmount).toEqual(charge.finalAmount);
+    const events = await h.runtime.pool.query(
+      `select count(*)::int as n from events where type = 'SessionPriced'`,
+    );
+    expect(events.rows[0].n).toBe(1);
+  });
+});

@@ -1,0 +1,268 @@
+import type { Kafka } from 'kafkajs';
+import { Pool, type PoolConfig } from 'pg';
+import {
+  makeEnvelope,
+  OCPP_COMMAND_SCHEMA,
+  SESSION_EVENT_SCHEMAS,
+  SESSIONS_SOURCE,
+  topicName,
+  type OcppCommand,
+  type SessionEventType,
+} from '@app/contracts';
+import { OutboxRelay } from '@app/event-store';
+import type { BatchConsumer, KafkaPublisher } from '@app/kafka';
+import { CommandWaiter } from '../application/command-waiter';
+import { IngestOcppEvents } from '../application/ingest-ocpp-events';
+import type { ChangeNotifier, CommandSender } from '../application/ports';
+import { RecordCharges, RecordTariffs } from '../application/record-billing-events';
+import { RecordCommandResults } from '../application/record-command-results';
+import { RunTimers } from '../application/run-timers';
+import { StartSession } from '../application/start-session';
+import { StopSession } from '../application/stop-session';
+import { WebhookDispatcher, WebhookOutbox } from '../application/webhooks';
+import { PUBLISHED_SESSION_EVENTS } from '../domain/session-events';
+import type { TimerSettings } from '../domain/timers';
+import { ChargerStore } from './database/charger-store';
+import { SESSION_STREAM_TYPE, SessionStore, sessionIdOfStream } from './database/session-store';
+import { transactionalConsumer } from './kafka/transactional-consumer';
+import { sessionMetrics } from './metrics';
+
+export interface SessionRuntimeOptions {
+  databaseUrl: string;
+  poolSize?: number;
+  kafka: Kafka;
+  publisher: KafkaPublisher;
+  topicPrefix: string;
+  consumerGroup: string;
+  timers: TimerSettings;
+  commandTimeoutSeconds: number;
+  timerIntervalMs: number;
+  sessionTimeoutMs?: number;
+  /**
+   * Partitions of ocpp.v16.events consumed concurrently by this process (default 12: every partition
+   * of the topic). The chunks of one fetch are merged into few transactions (transactional-consumer).
+   */
+  ocppConsumers?: number;
+  webhooks?: { timeoutMs?: number; maxAttempts?: number; baseBackoffMs?: number; pollMs?: number };
+  log?: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
+  /** Called after session changes committed (webhooks, metrics). */
+  onSessionsChanged?(sessionIds: string[]): void;
+}
+
+/**
+ * Everything the session service runs, framework-free (the Nest module, the benchmark and the
+ * tests start this): the Postgres pool, the use cases, the Kafka consumers, the outbox relay and
+ * the timer sweeper.
+ */
+export class SessionRuntime implements ChangeNotifier {
+  readonly pool: Pool;
+  readonly sessionStore: SessionStore;
+  readonly chargerStore = new ChargerStore();
+  readonly waiter: CommandWaiter;
+  readonly startSession: StartSession;
+  readonly stopSession: StopSession;
+  readonly runTimers: RunTimers;
+  readonly relay: OutboxRelay;
+  readonly ingest: IngestOcppEvents;
+  readonly webhookOutbox: WebhookOutbox;
+  readonly webhooks: WebhookDispatcher;
+  private readonly consumers: BatchConsumer[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private lastWake = 0;
+  private timerRun: Promise<unknown> | null = null;
+
+  constructor(private readonly o: SessionRuntimeOptions) {
+    // pipeline: statements of one transaction that do not depend on each other leave together
+    // (runAll in libs/event-store); a batch costs ~6 round trips instead of ~10.
+    this.pool = new Pool({
+      connectionString: o.databaseUrl,
+      max: o.poolSize ?? 20,
+      pipeline: true,
+    } as PoolConfig);
+    this.pool.on('error', (e) => this.log('warn', `idle Postgres connection failed: ${e.message}`));
+    this.webhookOutbox = new WebhookOutbox();
+    this.sessionStore = new SessionStore(o.timers, this.webhookOutbox);
+    this.webhooks = new WebhookDispatcher(this.pool, { ...o.webhooks, log: (m) => this.log('warn', m) });
+    this.waiter = new CommandWaiter(this.pool);
+    const commands: CommandSender = {
+      send: async (command: OcppCommand) => {
+        const envelope = makeEnvelope({
+          type: 'OcppCommandRequested',
+          source: SESSIONS_SOURCE,
+          subject: command.chargePointId,
+          schema: OCPP_COMMAND_SCHEMA,
+          id: command.commandId,
+          data: command,
+        });
+        await o.publisher.publish({
+          topic: topicName('ocppCommands', o.topicPrefix),
+          key: command.chargePointId,
+          value: JSON.stringify(envelope),
+        });
+      },
+    };
+    this.ingest = new IngestOcppEvents(this.sessionStore, this.chargerStore);
+    this.startSession = new StartSession(
+      this.pool,
+      this.sessionStore,
+      this.chargerStore,
+      commands,
+      o.commandTimeoutSeconds,
+    );
+    this.stopSession = new StopSession(
+      this.pool,
+      this.sessionStore,
+      commands,
+      this.waiter,
+      o.commandTimeoutSeconds,
+    );
+    this.runTimers = new RunTimers(this.pool, this.sessionStore, commands, o.timers, o.commandTimeoutSeconds);
+    const sessionsTopic = topicName('chargingSessions', o.topicPrefix);
+    this.relay = new OutboxRelay(this.pool, o.publisher, {
+      name: 'charging.sessions.v1',
+      source: SESSIONS_SOURCE,
+      streamType: SESSION_STREAM_TYPE,
+      batchSize: 1000,
+      pollIntervalMs: 100,
+      route: (e) =>
+        PUBLISHED_SESSION_EVENTS.has(e.type)
+          ? {
+              topic: sessionsTopic,
+              key: sessionIdOfStream(e.streamId),
+              schema: SESSION_EVENT_SCHEMAS[e.type as SessionEventType],
+            }
+          : null,
+      onError: (e) => this.log('error', `outbox relay: ${(e as Error).message}`),
+    });
+  }
+
+  commandsCompleted(commandIds: string[]): void {
+    this.waiter.notify(commandIds);
+  }
+
+  sessionsChanged(sessionIds: string[]): void {
+    if (sessionIds.length === 0) return;
+    // Coalesce wake-ups: under load every partition commits many small batches a second, and one
+    // relay/dispatcher pass per 50 ms publishes them all with far fewer transactions.
+    const now = Date.now();
+    if (now - this.lastWake >= 50) {
+      this.lastWake = now;
+      this.relay.wake();
+      // Most changes queue no webhook (no endpoint for the fleet): the dispatcher then sleeps on.
+      if (this.webhookOutbox.takeQueued()) this.webhooks.wake();
+    }
+    this.o.onSessionsChanged?.(sessionIds);
+  }
+
+  async start(): Promise<void> {
+    const o = this.o;
+    const p = o.topicPrefix;
+    const onError = (e: unknown) => this.log('warn', `consumer: ${(e as Error).message}`);
+    const onInvalidRecord = (topic: string, partition: number, offset: string, error: Error) =>
+      this.log('warn', `skipping a record that is not an envelope`, {
+        topic,
+        partition,
+        offset,
+        error: error.message,
+      });
+    const recordCharges = new RecordCharges(this.sessionStore);
+    const recordTariffs = new RecordTariffs(this.chargerStore);
+    const recordResults = new RecordCommandResults(this.sessionStore);
+
+    this.consumers.push(
+      transactionalConsumer(o.kafka, this.pool, {
+        groupId: o.consumerGroup,
+        topics: [topicName('ocppEvents', p)],
+        deadLetter: o.publisher,
+        sessionTimeoutMs: o.sessionTimeoutMs,
+        concurrency: Math.max(1, o.ocppConsumers ?? 12),
+        onError,
+        onInvalidRecord,
+        handle: async (client, _topic, records) => {
+          const envelopes = records.flatMap((x) => (x.envelope ? [x.envelope] : []));
+          const r = await this.ingest.handle(client, envelopes);
+          return {
+            ids: r.changed.map((s) => s.sessionId),
+            records: records.length,
+            times: envelopes.map((e) => e.time),
+          };
+        },
+        afterCommit: (r) => {
+          sessionMetrics.recordsFolded.inc(r.records);
+          const now = Date.now();
+          for (const t of r.times) {
+            const at = Date.parse(t);
+            if (!Number.isNaN(at)) sessionMetrics.foldLagSeconds.observe(Math.max(0, now - at) / 1000);
+          }
+          this.sessionsChanged(r.ids);
+        },
+      }),
+    );
+    this.consumers.push(
+      transactionalConsumer(o.kafka, this.pool, {
+        groupId: `${o.consumerGroup}-billing`,
+        topics: [topicName('sessionCharges', p), topicName('tariffs', p)],
+        deadLetter: o.publisher,
+        sessionTimeoutMs: o.sessionTimeoutMs,
+        onError,
+        onInvalidRecord,
+        handle: async (client, topic, records) => {
+          if (topic === topicName('tariffs', p)) {
+            await recordTariffs.handle(client, records);
+            return [];
+          }
+          const r = await recordCharges.handle(
+            client,
+            records.flatMap((x) => (x.envelope ? [x.envelope] : [])),
+          );
+          return r.changed.map((s) => s.sessionId);
+        },
+        afterCommit: (ids) => this.sessionsChanged(ids),
+      }),
+      transactionalConsumer(o.kafka, this.pool, {
+        groupId: `${o.consumerGroup}-command-results`,
+        topics: [topicName('ocppCommandResults', p)],
+        deadLetter: o.publisher,
+        sessionTimeoutMs: o.sessionTimeoutMs,
+        onError,
+        onInvalidRecord,
+        handle: async (client, _topic, records) =>
+          recordResults.handle(
+            client,
+            records.flatMap((x) => (x.envelope ? [x.envelope] : [])),
+          ),
+        afterCommit: (r) => {
+          this.commandsCompleted(r.commandIds);
+          this.sessionsChanged(r.changed.map((s) => s.sessionId));
+        },
+      }),
+    );
+    await Promise.all(this.consumers.map((c) => c.start()));
+    this.relay.start();
+    this.webhooks.start();
+    this.timer = setInterval(() => {
+      if (this.timerRun) return;
+      this.timerRun = this.runTimers
+        .runOnce()
+        .then((r) => this.sessionsChanged(r.changed))
+        .catch((e) => this.log('warn', `timers: ${(e as Error).message}`))
+        .finally(() => (this.timerRun = null));
+    }, o.timerIntervalMs);
+  }
+
+  /** Finishes in-flight batches (their transactions and commits), stops the relay, closes the pool. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.timerRun;
+    await Promise.all(this.consumers.map((c) => c.stop().catch(() => undefined)));
+    this.consumers.length = 0;
+    await this.relay.stop();
+    await this.webhooks.stop();
+    await this.pool.end();
+  }
+
+  private log(level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>): void {
+    this.o.log?.(level, msg, extra);
+  }
+}

@@ -1,0 +1,103 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { Kafka } from 'kafkajs';
+import { KAFKA_CLIENT, KafkaModule, KafkaPublisher, KafkaReadiness } from '@app/kafka';
+import { ObservabilityModule, PostgresReadiness } from '@app/observability';
+import { ApiKeyGuard } from './api/api-key.guard';
+import { SessionsController } from './api/sessions.controller';
+import { SessionsErrorFilter } from './api/error.filter';
+import { createApiKey } from './application/api-keys';
+import { SESSION_SERVICE_CONFIG, type SessionServiceConfig } from './config';
+import { dataSourceOptions } from './infrastructure/database/data-source';
+import { SessionRuntime } from './infrastructure/session-runtime';
+
+/** Starts the consumers, relay and timers after Nest is up; stops them first at shutdown (publisher still connected). */
+@Injectable()
+class SessionRuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('SessionRuntime');
+  constructor(
+    private readonly runtime: SessionRuntime,
+    @Inject(SESSION_SERVICE_CONFIG) private readonly config: SessionServiceConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.DEMO_API_KEY) {
+      await createApiKey(this.runtime.pool, this.config.DEMO_FLEET_ID, 'demo', this.config.DEMO_API_KEY);
+      this.logger.log(`demo API key ensured for fleet ${this.config.DEMO_FLEET_ID}`);
+    }
+    await this.runtime.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.runtime.stop();
+  }
+}
+
+@Module({})
+export class SessionServiceModule {
+  static forRoot(config: SessionServiceConfig): DynamicModule {
+    return {
+      module: SessionServiceModule,
+      imports: [
+        ObservabilityModule.forRoot({
+          service: 'session-service',
+          logLevel: config.LOG_LEVEL,
+          readinessTokens: [PostgresReadiness, KafkaReadiness],
+        }),
+        TypeOrmModule.forRoot({ ...dataSourceOptions(config.DATABASE_URL), migrationsRun: false }),
+        KafkaModule.forRoot({
+          clientId: config.KAFKA_CLIENT_ID ?? 'session-service',
+          brokers: config.KAFKA_BROKERS,
+        }),
+      ],
+      controllers: [SessionsController],
+      providers: [
+        { provide: SESSION_SERVICE_CONFIG, useValue: config },
+        PostgresReadiness,
+        {
+          provide: SessionRuntime,
+          inject: [KAFKA_CLIENT, KafkaPublisher],
+          useFactory: (kafka: Kafka, publisher: KafkaPublisher) => {
+            const logger = new Logger('SessionRuntime');
+            return new SessionRuntime({
+              databaseUrl: config.DATABASE_URL,
+              poolSize: config.DATABASE_POOL_SIZE,
+              kafka,
+              publisher,
+              topicPrefix: config.KAFKA_TOPIC_PREFIX,
+              consumerGroup: config.CONSUMER_GROUP,
+              timers: {
+                stopGraceMinutes: config.STOP_GRACE_MINUTES,
+                startTimeoutSeconds: config.START_TIMEOUT_SECONDS,
+              },
+              commandTimeoutSeconds: config.COMMAND_TIMEOUT_SECONDS,
+              timerIntervalMs: config.TIMER_INTERVAL_MS,
+              sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+              ocppConsumers: config.OCPP_CONSUMERS,
+              log: (level, msg, extra) =>
+                level === 'error'
+                  ? logger.error(msg, extra)
+                  : level === 'warn'
+                    ? logger.warn(msg, extra)
+                    : logger.log(msg, extra),
+            });
+          },
+        },
+        SessionRuntimeLifecycle,
+        ApiKeyGuard,
+        // Unknown routes and body-parser errors get the same `{ error: { code, message } }` shape.
+        { provide: APP_FILTER, useClass: SessionsErrorFilter },
+      ],
+      exports: [SESSION_SERVICE_CONFIG],
+    };
+  }
+}

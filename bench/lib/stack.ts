@@ -1,0 +1,38 @@
+import { allTopicSpecs } from '@app/contracts';
+import { createKafka, ensureTopics } from '@app/kafka';
+import { ensureKafkaBroker, ensurePostgres, type RunningBroker, type RunningPostgres } from '@app/testing/stack';
+import { uniqueSuffix } from '@app/testing';
+import type { Kafka } from 'kafkajs';
+
+export interface BenchStack {
+  kafka: Kafka;
+  brokers: string[];
+  serverUrl: string;
+  /** A fresh topic prefix with every topic created, so runs never mix. */
+  prefix: string;
+  stop(): Promise<void>;
+}
+
+/** Starts (or reuses) Kafka and Postgres like `npm start` does, quietly. */
+export async function benchStack(label: string): Promise<BenchStack> {
+  const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+  const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const quiet = () => undefined;
+  const pg: RunningPostgres = await ensurePostgres(serverUrl, quiet);
+  const broker: RunningBroker = await ensureKafkaBroker(brokers, quiet);
+  const kafka = createKafka({ brokers, clientId: `bench-${label}`, log: () => undefined });
+  const prefix = `bench-${label}-${uniqueSuffix()}.`;
+  await ensureTopics(kafka, allTopicSpecs(prefix));
+  return {
+    kafka,
+    brokers,
+    serverUrl,
+    prefix,
+    stop: async () => {
+      await broker.stop();
+      await pg.stop();
+    },
+  };
+}
+
+export const QUICK = process.env.BENCH_QUICK === '1';

@@ -1,0 +1,851 @@
+/**
+ * The published JSON Schemas and AsyncAPI document against the TypeScript contracts.
+ * Drift shows up in three places:
+ * - a type error (`npx tsc --noEmit`): the samples are typed with the contract types, and the field
+ *   tables below must name every field of each type with its presence (required/optional);
+ * - a failing field comparison: each schema's properties and `required` equal those tables;
+ * - a failing validation: each sample envelope validates against the schema its `schema` names.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { ChargeCalculated, TariffAssignment, TariffPublished } from './billing';
+import { makeEnvelope, type Envelope } from './envelope';
+import type { FinalAmount, TariffSnapshot, TimeTariff } from './money';
+import {
+  OCPP_COMMAND_RESULT_SCHEMA,
+  OCPP_COMMAND_SCHEMA,
+  OCPP_OUTBOUND_ACTIONS,
+  type OcppCommand,
+  type OcppCommandOutcome,
+  type OcppCommandResult,
+} from './ocpp-commands';
+import {
+  OCPP_EVENTS_SOURCE,
+  OCPP_EVENT_SCHEMAS,
+  OCPP_INBOUND_ACTIONS,
+  type ChargerConnected,
+  type ChargerDisconnected,
+  type OcppCallReceived,
+  type OcppEventEnvelope,
+} from './ocpp-events';
+import {
+  CONTRACT_SCHEMAS,
+  COMMON_SCHEMA,
+  EVENT_SCHEMA_DOCUMENTS,
+  createEnvelopeValidator,
+  describeEventSchema,
+  schemaFileName,
+  type JsonSchema,
+} from './schemas';
+import {
+  SESSIONS_SOURCE,
+  SESSION_EVENT_SCHEMAS,
+  type AuthType,
+  type ChargingState,
+  type SessionCompleted,
+  type SessionEventEnvelope,
+  type SessionEventMap,
+  type SessionEventType,
+  type SessionFailed,
+  type SessionFlag,
+  type SessionRef,
+} from './sessions';
+import { BILLING_SOURCE, CHARGE_CALCULATED_SCHEMA, TARIFF_PUBLISHED_SCHEMA } from './billing';
+import { allTopicSpecs, TOPICS, type TopicKey } from './topics';
+
+const SCHEMA_DIR = path.resolve(__dirname, '../schemas');
+const ASYNCAPI_FILE = path.resolve(__dirname, '../asyncapi.yaml');
+
+// ---------------------------------------------------------------------------------------------
+// Field tables: tsc rejects a table that misses a field, names one the type lacks, or gets its
+// presence wrong.
+type Presence<T> = { [K in keyof T]-?: object extends Pick<T, K> ? 'optional' : 'required' };
+const R = 'required' as const;
+const O = 'optional' as const;
+
+const sessionRef: Presence<SessionRef> = {
+  sessionId: R,
+  fleetId: R,
+  chargePointId: R,
+  connectorId: R,
+  evse: R,
+  transactionId: O,
+};
+const tariffSnapshot: Presence<TariffSnapshot> = {
+  tariff_id: O,
+  version: O,
+  kwh_price: R,
+  session_price: R,
+  time_tariffs: R,
+  vat: R,
+  currency: R,
+  max_charging_time: R,
+};
+const timeTariff: Presence<TimeTariff> = { starting_at_minute: R, minute_price: R };
+const finalAmount: Presence<FinalAmount> = {
+  energy: R,
+  session: R,
+  time: R,
+  net: R,
+  vat: R,
+  gross: R,
+  currency: R,
+};
+const envelope: Presence<Envelope> = {
+  id: R,
+  type: R,
+  specversion: R,
+  source: R,
+  subject: R,
+  time: R,
+  schema: R,
+  data: R,
+};
+
+const sessionEvents: { [K in SessionEventType]: Presence<SessionEventMap[K]> } = {
+  SessionRequested: { ...sessionRef, authType: R, userReference: R, idTag: R, requestedAt: R },
+  SessionStarted: {
+    ...sessionRef,
+    transactionId: R,
+    authType: R,
+    idTag: R,
+    userReference: R,
+    meterStartWh: R,
+    startedAt: R,
+    receivedAt: R,
+    tariff: R,
+  },
+  SessionMeterUpdated: { ...sessionRef, meterWh: R, measuredAt: R, chargingState: O },
+  SessionStopRequested: { ...sessionRef, requestedAt: R, requestedBy: R },
+  SessionCompleted: {
+    ...sessionRef,
+    transactionId: R,
+    authType: R,
+    userReference: R,
+    idTag: R,
+    tariff: R,
+    meterStartWh: R,
+    meterStopWh: R,
+    startedAt: R,
+    completedAt: R,
+    stopReason: R,
+    flags: R,
+    signedMeterValues: R,
+  },
+  SessionFailed: { ...sessionRef, reason: R, failedAt: R },
+  SessionInvalidated: { ...sessionRef, reason: R, meterStartWh: O, meterStopWh: O, invalidatedAt: R },
+  SessionPriced: { ...sessionRef, chargeId: R, finalAmount: R, pricedAt: R },
+};
+
+/** Envelope type → the field table of its data. */
+const DATA_FIELDS: Record<string, Record<string, 'required' | 'optional'>> = {
+  OcppCallReceived: {
+    chargePointId: R,
+    fleetId: R,
+    messageId: R,
+    action: R,
+    payload: R,
+    rawFrame: R,
+    receivedAt: R,
+    reply: R,
+    gatewayId: R,
+  } satisfies Presence<OcppCallReceived>,
+  ChargerConnected: {
+    chargePointId: R,
+    fleetId: R,
+    gatewayId: R,
+    connectedAt: R,
+    remoteAddress: O,
+    evseIds: R,
+  } satisfies Presence<ChargerConnected>,
+  ChargerDisconnected: {
+    chargePointId: R,
+    fleetId: R,
+    gatewayId: R,
+    disconnectedAt: R,
+    code: R,
+    reason: R,
+  } satisfies Presence<ChargerDisconnected>,
+  OcppCommandRequested: {
+    commandId: R,
+    chargePointId: R,
+    action: R,
+    payload: R,
+    deadline: R,
+    requestedBy: R,
+    sessionId: O,
+  } satisfies Presence<OcppCommand>,
+  OcppCommandCompleted: {
+    commandId: R,
+    chargePointId: R,
+    action: R,
+    outcome: R,
+    payload: O,
+    error: O,
+    completedAt: R,
+    gatewayId: O,
+    sessionId: O,
+  } satisfies Presence<OcppCommandResult>,
+  ...sessionEvents,
+  ChargeCalculated: {
+    chargeId: R,
+    sessionId: R,
+    fleetId: R,
+    chargePointId: R,
+    evse: R,
+    kind: R,
+    reversesChargeId: O,
+    replacesChargeId: O,
+    reason: O,
+    finalAmount: R,
+    inputs: R,
+    energyWh: R,
+    durationS: R,
+    flags: R,
+    calculatedAt: R,
+  } satisfies Presence<ChargeCalculated>,
+  TariffVersionPublished: {
+    tariffId: R,
+    name: R,
+    versions: R,
+    assignments: R,
+    publishedAt: R,
+  } satisfies Presence<TariffPublished>,
+};
+
+/** Nested objects: a JSON pointer into the data schema → its field table. */
+const NESTED_FIELDS: Array<
+  [type: string, pointer: string[], fields: Record<string, 'required' | 'optional'>]
+> = [
+  [
+    'OcppCommandCompleted',
+    ['error'],
+    { code: R, description: R, details: O } satisfies Presence<NonNullable<OcppCommandResult['error']>>,
+  ],
+  [
+    'ChargeCalculated',
+    ['inputs'],
+    { tariff: R, meter_start: R, meter_stop: R, started_at: R, completed_at: R } satisfies Presence<
+      ChargeCalculated['inputs']
+    >,
+  ],
+  ['ChargeCalculated', ['finalAmount'], finalAmount],
+  ['ChargeCalculated', ['inputs', 'tariff'], tariffSnapshot],
+  ['ChargeCalculated', ['inputs', 'tariff', 'time_tariffs', '[]'], timeTariff],
+  ['SessionPriced', ['finalAmount'], finalAmount],
+  ['SessionStarted', ['tariff'], tariffSnapshot],
+  ['SessionCompleted', ['tariff'], tariffSnapshot],
+  [
+    'TariffVersionPublished',
+    ['versions', '[]'],
+    { version: R, effective_from: R, tariff: R } satisfies Presence<TariffPublished['versions'][number]>,
+  ],
+  [
+    'TariffVersionPublished',
+    ['assignments', '[]'],
+    { scope: R, ref: R } satisfies Presence<TariffAssignment>,
+  ],
+];
+
+// Unions without a runtime array: tsc checks these lists are complete.
+const AUTH_TYPES = Object.keys({ LOCAL: 1, REMOTE: 1 } satisfies Record<AuthType, 1>);
+const CHARGING_STATES = Object.keys({
+  Charging: 1,
+  SuspendedEV: 1,
+  SuspendedEVSE: 1,
+  Finishing: 1,
+  Faulted: 1,
+} satisfies Record<ChargingState, 1>);
+const SESSION_FLAGS = Object.keys({
+  INFERRED_STOP: 1,
+  CLOCK_SKEW: 1,
+  LATE_EVENTS: 1,
+  MISSING_TARIFF: 1,
+  MAX_CHARGING_TIME_REACHED: 1,
+} satisfies Record<SessionFlag, 1>);
+const FAIL_REASONS = Object.keys({
+  START_REJECTED: 1,
+  CHARGER_OFFLINE: 1,
+  START_TIMEOUT: 1,
+  COMMAND_ERROR: 1,
+} satisfies Record<SessionFailed['reason'], 1>);
+const OUTCOMES = Object.keys({ Result: 1, Error: 1, Offline: 1, Timeout: 1 } satisfies Record<
+  OcppCommandOutcome,
+  1
+>);
+const CHARGE_KINDS = Object.keys({ CHARGE: 1, REVERSAL: 1 } satisfies Record<ChargeCalculated['kind'], 1>);
+const SCOPES = Object.keys({ FLEET: 1, CHARGE_POINT: 1, EVSE: 1 } satisfies Record<
+  TariffAssignment['scope'],
+  1
+>);
+
+// ---------------------------------------------------------------------------------------------
+// Schema walking: properties and required of a schema, through $ref to common and allOf.
+interface Shape {
+  properties: Record<string, JsonSchema>;
+  required: Set<string>;
+}
+
+function resolve(schema: JsonSchema): JsonSchema {
+  const ref = schema.$ref;
+  if (typeof ref !== 'string') return schema;
+  const m = /^common\.schema\.json#\/definitions\/([\w-]+)$/.exec(ref);
+  if (!m) throw new Error(`unexpected $ref ${ref}`);
+  const definitions = COMMON_SCHEMA.definitions as Record<string, JsonSchema>;
+  if (!definitions[m[1]]) throw new Error(`$ref to a missing definition: ${ref}`);
+  return resolve(definitions[m[1]]);
+}
+
+function shape(input: JsonSchema): Shape {
+  const schema = resolve(input);
+  const out: Shape = {
+    properties: { ...((schema.properties as Record<string, JsonSchema>) ?? {}) },
+    required: new Set((schema.required as string[]) ?? []),
+  };
+  for (const part of (schema.allOf as JsonSchema[]) ?? []) {
+    const s = shape(part);
+    Object.assign(out.properties, s.properties);
+    s.required.forEach((r) => out.required.add(r));
+  }
+  return out;
+}
+
+/** The object schema inside a property that may be nullable (anyOf [x, null]) or an array. */
+function objectOf(input: JsonSchema): JsonSchema {
+  const schema = resolve(input);
+  const anyOf = schema.anyOf as JsonSchema[] | undefined;
+  if (anyOf) return objectOf(anyOf.find((s) => (resolve(s) as { type?: string }).type !== 'null')!);
+  return schema;
+}
+
+function at(schema: JsonSchema, pointer: string[]): JsonSchema {
+  let current = schema;
+  for (const step of pointer) {
+    current = objectOf(current);
+    current = step === '[]' ? (current.items as JsonSchema) : shape(current).properties[step];
+    if (!current) throw new Error(`no ${pointer.join('.')}`);
+  }
+  return objectOf(current);
+}
+
+const byType = new Map(EVENT_SCHEMA_DOCUMENTS.map((doc) => [describeEventSchema(doc).type, doc]));
+const dataSchemaOf = (type: string) => shape(byType.get(type)!).properties.data;
+const presenceOf = (s: Shape) =>
+  Object.fromEntries(Object.keys(s.properties).map((k) => [k, s.required.has(k) ? 'required' : 'optional']));
+const enumOf = (schema: JsonSchema) => (resolve(schema).enum as string[]).slice().sort();
+
+// ---------------------------------------------------------------------------------------------
+// Samples, typed with the contracts.
+const T0 = '2026-11-23T18:00:00.000Z';
+const T1 = '2026-11-23T18:50:00.000Z';
+const tariff: TariffSnapshot = {
+  tariff_id: 'tariff-a',
+  version: 3,
+  kwh_price: '0.88',
+  session_price: '0',
+  time_tariffs: [{ starting_at_minute: 45, minute_price: '0.12' }],
+  vat: '0.19',
+  currency: 'EUR',
+  max_charging_time: 4320,
+};
+const amount: FinalAmount = {
+  energy: '13.2000',
+  session: '0.0000',
+  time: '0.6000',
+  net: '13.80',
+  vat: '2.62',
+  gross: '16.42',
+  currency: 'EUR',
+};
+const ref: SessionRef = {
+  sessionId: '0b6f4c1e-4d8e-4a59-9f3a-1f2e3d4c5b6a',
+  fleetId: 'fleet-1',
+  chargePointId: 'CP-1',
+  connectorId: 1,
+  evse: 'DE*2GO*EMCD1311*1A*2',
+};
+const completed: SessionCompleted = {
+  ...ref,
+  transactionId: 42,
+  authType: 'REMOTE',
+  userReference: 'driver-7',
+  idTag: 'TAG-1',
+  tariff,
+  meterStartWh: 1000,
+  meterStopWh: 16000,
+  startedAt: T0,
+  completedAt: T1,
+  stopReason: 'Remote',
+  flags: ['INFERRED_STOP'],
+  signedMeterValues: ['OCMF|{...}|{...}'],
+};
+const charge: ChargeCalculated = {
+  chargeId: 'charge-1',
+  sessionId: ref.sessionId,
+  fleetId: ref.fleetId,
+  chargePointId: ref.chargePointId,
+  evse: ref.evse,
+  kind: 'CHARGE',
+  finalAmount: amount,
+  inputs: { tariff, meter_start: 1000, meter_stop: 16000, started_at: T0, completed_at: T1 },
+  energyWh: 15000,
+  durationS: 3000,
+  flags: [],
+  calculatedAt: T1,
+};
+
+function sessionEnvelope<K extends SessionEventType>(
+  type: K,
+  data: SessionEventMap[K],
+): SessionEventEnvelope {
+  return makeEnvelope({
+    type,
+    source: SESSIONS_SOURCE,
+    subject: data.sessionId,
+    schema: SESSION_EVENT_SCHEMAS[type],
+    data,
+  }) as SessionEventEnvelope;
+}
+
+const ocppSamples: OcppEventEnvelope[] = [
+  makeEnvelope({
+    type: 'OcppCallReceived',
+    source: OCPP_EVENTS_SOURCE,
+    subject: 'CP-1',
+    schema: OCPP_EVENT_SCHEMAS.OcppCallReceived,
+    time: T0,
+    data: {
+      chargePointId: 'CP-1',
+      fleetId: 'fleet-1',
+      messageId: '19',
+      action: 'StopTransaction',
+      payload: { transactionId: 42, meterStop: 16000, timestamp: T1 },
+      rawFrame:
+        '[2,"19","StopTransaction",{"transactionId":42,"meterStop":16000,"timestamp":"2026-11-23T18:50:00.000Z"}]',
+      receivedAt: T1,
+      reply: { idTagInfo: { status: 'Accepted' } },
+      gatewayId: 'gw-1',
+    } satisfies OcppCallReceived,
+  }),
+  makeEnvelope({
+    type: 'ChargerConnected',
+    source: OCPP_EVENTS_SOURCE,
+    subject: 'CP-1',
+    schema: OCPP_EVENT_SCHEMAS.ChargerConnected,
+    data: {
+      chargePointId: 'CP-1',
+      fleetId: 'fleet-1',
+      gatewayId: 'gw-1',
+      connectedAt: T0,
+      remoteAddress: '10.0.0.7',
+      evseIds: { '1': ref.evse },
+    },
+  }),
+  makeEnvelope({
+    type: 'ChargerDisconnected',
+    source: OCPP_EVENTS_SOURCE,
+    subject: 'CP-1',
+    schema: OCPP_EVENT_SCHEMAS.ChargerDisconnected,
+    data: {
+      chargePointId: 'CP-1',
+      fleetId: 'fleet-1',
+      gatewayId: 'gw-1',
+      disconnectedAt: T1,
+      code: 1001,
+      reason: 'shutdown',
+    },
+  }),
+];
+
+const commandSamples: Envelope[] = [
+  makeEnvelope<OcppCommand, 'OcppCommandRequested'>({
+    type: 'OcppCommandRequested',
+    source: SESSIONS_SOURCE,
+    subject: 'CP-1',
+    schema: OCPP_COMMAND_SCHEMA,
+    data: {
+      commandId: 'cmd-1',
+      chargePointId: 'CP-1',
+      action: 'RemoteStartTransaction',
+      payload: { connectorId: 1, idTag: 'TAG-1' },
+      deadline: T0,
+      requestedBy: 'session-service',
+      sessionId: ref.sessionId,
+    },
+  }),
+  makeEnvelope<OcppCommandResult, 'OcppCommandCompleted'>({
+    type: 'OcppCommandCompleted',
+    source: OCPP_EVENTS_SOURCE,
+    subject: 'cmd-1',
+    schema: OCPP_COMMAND_RESULT_SCHEMA,
+    data: {
+      commandId: 'cmd-1',
+      chargePointId: 'CP-1',
+      action: 'RemoteStartTransaction',
+      outcome: 'Result',
+      payload: { status: 'Accepted' },
+      completedAt: T0,
+      gatewayId: 'gw-1',
+    },
+  }),
+  makeEnvelope<OcppCommandResult, 'OcppCommandCompleted'>({
+    type: 'OcppCommandCompleted',
+    source: OCPP_EVENTS_SOURCE,
+    subject: 'cmd-2',
+    schema: OCPP_COMMAND_RESULT_SCHEMA,
+    data: {
+      commandId: 'cmd-2',
+      chargePointId: 'CP-1',
+      action: 'RemoteStopTransaction',
+      outcome: 'Error',
+      error: { code: 'NotSupported', description: '', details: {} },
+      completedAt: T0,
+    },
+  }),
+];
+
+const sessionSamples: SessionEventEnvelope[] = [
+  sessionEnvelope('SessionRequested', {
+    ...ref,
+    authType: 'REMOTE',
+    userReference: null,
+    idTag: 'TAG-1',
+    requestedAt: T0,
+  }),
+  sessionEnvelope('SessionStarted', {
+    ...ref,
+    transactionId: 42,
+    authType: 'LOCAL',
+    idTag: 'TAG-1',
+    userReference: null,
+    meterStartWh: 1000,
+    startedAt: T0,
+    receivedAt: T0,
+    tariff: null,
+  }),
+  sessionEnvelope('SessionMeterUpdated', {
+    ...ref,
+    transactionId: 42,
+    meterWh: 9000,
+    measuredAt: T0,
+    chargingState: 'SuspendedEV',
+  }),
+  sessionEnvelope('SessionStopRequested', { ...ref, requestedAt: T0, requestedBy: 'API' }),
+  sessionEnvelope('SessionCompleted', completed),
+  sessionEnvelope('SessionFailed', { ...ref, reason: 'CHARGER_OFFLINE', failedAt: T0 }),
+  sessionEnvelope('SessionInvalidated', {
+    ...ref,
+    reason: 'meterStop < meterStart',
+    meterStartWh: 5000,
+    meterStopWh: 4000,
+    invalidatedAt: T1,
+  }),
+  sessionEnvelope('SessionPriced', { ...ref, chargeId: 'charge-1', finalAmount: amount, pricedAt: T1 }),
+];
+
+const billingSamples: Envelope[] = [
+  makeEnvelope<ChargeCalculated, 'ChargeCalculated'>({
+    type: 'ChargeCalculated',
+    source: BILLING_SOURCE,
+    subject: charge.sessionId,
+    schema: CHARGE_CALCULATED_SCHEMA,
+    data: charge,
+  }),
+  makeEnvelope<ChargeCalculated, 'ChargeCalculated'>({
+    type: 'ChargeCalculated',
+    source: BILLING_SOURCE,
+    subject: charge.sessionId,
+    schema: CHARGE_CALCULATED_SCHEMA,
+    data: {
+      ...charge,
+      chargeId: 'charge-2',
+      kind: 'REVERSAL',
+      reversesChargeId: 'charge-1',
+      reason: 'wrong tariff',
+      finalAmount: {
+        ...amount,
+        energy: '-13.2000',
+        session: '0.0000',
+        time: '-0.6000',
+        net: '-13.80',
+        vat: '-2.62',
+        gross: '-16.42',
+      },
+    },
+  }),
+  makeEnvelope<ChargeCalculated, 'ChargeCalculated'>({
+    type: 'ChargeCalculated',
+    source: BILLING_SOURCE,
+    subject: charge.sessionId,
+    schema: CHARGE_CALCULATED_SCHEMA,
+    data: { ...charge, chargeId: 'charge-3', replacesChargeId: 'charge-1', reason: 'wrong tariff' },
+  }),
+  makeEnvelope<TariffPublished, 'TariffVersionPublished'>({
+    type: 'TariffVersionPublished',
+    source: BILLING_SOURCE,
+    subject: 'tariff-a',
+    schema: TARIFF_PUBLISHED_SCHEMA,
+    data: {
+      tariffId: 'tariff-a',
+      name: 'Standard',
+      versions: [
+        { version: 3, effective_from: T0, tariff: { ...tariff, currency: 'JPY', time_tariffs: [] } },
+      ],
+      assignments: [{ scope: 'FLEET', ref: 'fleet-1' }],
+      publishedAt: T0,
+    },
+  }),
+];
+
+const samples: Envelope[] = [...ocppSamples, ...commandSamples, ...sessionSamples, ...billingSamples];
+const validate = createEnvelopeValidator();
+
+/** TS constants naming a schema id, by envelope type. */
+const TS_SCHEMA_IDS: Record<string, string> = {
+  ...OCPP_EVENT_SCHEMAS,
+  OcppCommandRequested: OCPP_COMMAND_SCHEMA,
+  OcppCommandCompleted: OCPP_COMMAND_RESULT_SCHEMA,
+  ...SESSION_EVENT_SCHEMAS,
+  ChargeCalculated: CHARGE_CALCULATED_SCHEMA,
+  TariffVersionPublished: TARIFF_PUBLISHED_SCHEMA,
+};
+
+// ---------------------------------------------------------------------------------------------
+describe('JSON Schemas of the contracts', () => {
+  it('the schema folder holds exactly the common schema and one file per loaded event schema', () => {
+    const files = fs.readdirSync(SCHEMA_DIR).sort();
+    const loaded = [COMMON_SCHEMA, ...EVENT_SCHEMA_DOCUMENTS].map((d) => String(d.$id)).sort();
+    expect(files).toEqual(loaded);
+    for (const file of files) {
+      const onDisk = JSON.parse(fs.readFileSync(path.join(SCHEMA_DIR, file), 'utf8')) as JsonSchema;
+      expect(onDisk.$schema).toBe('http://json-schema.org/draft-07/schema#');
+      expect(onDisk.$id).toBe(file);
+    }
+  });
+
+  it('the schema ids are exactly those of the TS *_SCHEMA(S) constants, each under its type', () => {
+    const described = EVENT_SCHEMA_DOCUMENTS.map(describeEventSchema);
+    expect(Object.fromEntries(described.map((d) => [d.type, d.schemaId]))).toEqual(TS_SCHEMA_IDS);
+    for (const d of described) expect(d.file).toBe(schemaFileName(d.schemaId));
+    expect(new Set(described.map((d) => d.schemaId)).size).toBe(described.length);
+  });
+
+  it('every envelope field of the TS Envelope is in the envelope schema, all required', () => {
+    const s = shape({ $ref: 'common.schema.json#/definitions/envelope' });
+    expect(presenceOf(s)).toEqual(envelope);
+  });
+
+  it.each(Object.keys(DATA_FIELDS))('%s data: the schema has exactly the fields of the TS type', (type) => {
+    expect(presenceOf(shape(dataSchemaOf(type)))).toEqual(DATA_FIELDS[type]);
+  });
+
+  it.each(
+    NESTED_FIELDS.map(
+      ([type, pointer, fields]) => [`${type}.${pointer.join('.')}`, type, pointer, fields] as const,
+    ),
+  )('%s: the schema has exactly the fields of the TS type', (_name, type, pointer, fields) => {
+    expect(presenceOf(shape(at(dataSchemaOf(type), pointer)))).toEqual(fields);
+  });
+
+  it('enums list exactly the values of the TS unions', () => {
+    const data = (type: string, ...pointer: string[]) => {
+      const parent = pointer.length > 1 ? at(dataSchemaOf(type), pointer.slice(0, -1)) : dataSchemaOf(type);
+      return shape(parent).properties[pointer[pointer.length - 1]];
+    };
+    const sorted = (xs: readonly string[]) => [...xs].sort();
+    expect(enumOf(data('OcppCallReceived', 'action'))).toEqual(sorted(OCPP_INBOUND_ACTIONS));
+    expect(enumOf(data('OcppCommandRequested', 'action'))).toEqual(sorted(OCPP_OUTBOUND_ACTIONS));
+    expect(enumOf(data('OcppCommandCompleted', 'action'))).toEqual(sorted(OCPP_OUTBOUND_ACTIONS));
+    expect(enumOf(data('OcppCommandCompleted', 'outcome'))).toEqual(sorted(OUTCOMES));
+    expect(enumOf(data('SessionStarted', 'authType'))).toEqual(sorted(AUTH_TYPES));
+    expect(enumOf(data('SessionMeterUpdated', 'chargingState'))).toEqual(sorted(CHARGING_STATES));
+    expect(enumOf(data('SessionCompleted', 'flags').items as JsonSchema)).toEqual(sorted(SESSION_FLAGS));
+    expect(enumOf(data('SessionFailed', 'reason'))).toEqual(sorted(FAIL_REASONS));
+    expect(enumOf(data('ChargeCalculated', 'kind'))).toEqual(sorted(CHARGE_KINDS));
+    expect(enumOf(at(dataSchemaOf('TariffVersionPublished'), ['assignments', '[]', 'scope']))).toEqual(
+      sorted(SCOPES),
+    );
+  });
+
+  it('covers every schema with a sample', () => {
+    expect(new Set(samples.map((s) => s.schema))).toEqual(new Set(CONTRACT_SCHEMAS.keys()));
+  });
+
+  it.each(samples.map((s) => [`${s.type} (${s.schema})`, s] as const))(
+    'a sample %s validates',
+    (_name, sample) => {
+      // Through JSON, as a consumer reads it from Kafka.
+      expect(validate(JSON.parse(JSON.stringify(sample)))).toEqual([]);
+    },
+  );
+
+  describe('rejects what breaks the contract', () => {
+    /** A parsed envelope, as loose as JSON from Kafka. */
+    type Json = Record<string, unknown> & { data: Record<string, unknown> };
+    const priced = () =>
+      JSON.parse(JSON.stringify(sessionSamples.find((s) => s.type === 'SessionPriced'))) as Json;
+
+    it.each([
+      ['a JSON number', 16.42],
+      ['exponent notation', '1.642e1'],
+      ['a comma', '16,42'],
+      ['a leading dot', '.42'],
+      ['an empty string', ''],
+    ])('money as %s', (_what, gross) => {
+      const env = priced();
+      (env.data.finalAmount as Record<string, unknown>).gross = gross;
+      expect(validate(env).join('; ')).toMatch(/\/data\/finalAmount\/gross must/);
+    });
+
+    it('a VAT rate above 1, a lowercase currency, fractional Wh', () => {
+      const env = JSON.parse(
+        JSON.stringify(sessionSamples.find((s) => s.type === 'SessionCompleted')),
+      ) as Json;
+      (env.data.tariff as Record<string, unknown>).vat = '19';
+      (env.data.tariff as Record<string, unknown>).currency = 'eur';
+      env.data.meterStopWh = 16000.5;
+      const problems = validate(env).join('; ');
+      expect(problems).toMatch(/\/data\/tariff\/vat must match pattern/);
+      expect(problems).toMatch(/\/data\/tariff\/currency must match pattern/);
+      expect(problems).toMatch(/\/data\/meterStopWh must be integer/);
+    });
+
+    it('a missing required field, a wrong type or schema, a bad specversion or id', () => {
+      const env = priced();
+      delete env.data.chargeId;
+      expect(validate(env).join('; ')).toMatch(/must have required property 'chargeId'/);
+      expect(validate({ ...priced(), type: 'SessionStarted' }).join('; ')).toMatch(
+        /\/type must be equal to constant/,
+      );
+      expect(validate({ ...priced(), specversion: '0.3' }).join('; ')).toMatch(
+        /\/specversion must be equal to constant/,
+      );
+      expect(validate({ ...priced(), id: 'not-a-uuid' }).join('; ')).toMatch(/\/id must match format "uuid"/);
+      expect(validate({ ...priced(), schema: 'charging.session-priced/v9' })).toEqual([
+        'unknown envelope schema "charging.session-priced/v9"',
+      ]);
+      expect(validate(null)).toEqual(['unknown envelope schema undefined']);
+    });
+
+    it('a command result without what its outcome promises, a reversal without the charge it reverses', () => {
+      const result = JSON.parse(JSON.stringify(commandSamples[1])) as Json;
+      delete result.data.payload;
+      expect(validate(result).join('; ')).toMatch(/must have required property 'payload'/);
+      const reversal = JSON.parse(JSON.stringify(billingSamples[1])) as Json;
+      delete reversal.data.reversesChargeId;
+      expect(validate(reversal).join('; ')).toMatch(/must have required property 'reversesChargeId'/);
+    });
+
+    it('a time without offset, a negative meter reading', () => {
+      const env = JSON.parse(
+        JSON.stringify(sessionSamples.find((s) => s.type === 'SessionMeterUpdated')),
+      ) as Json;
+      env.data.measuredAt = '2026-11-23 18:00';
+      env.data.meterWh = -1;
+      const problems = validate(env).join('; ');
+      expect(problems).toMatch(/\/data\/measuredAt must match format "date-time"/);
+      expect(problems).toMatch(/\/data\/meterWh must be >= 0/);
+    });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+describe('AsyncAPI document (libs/contracts/asyncapi.yaml)', () => {
+  type Doc = {
+    asyncapi: string;
+    channels: Record<
+      string,
+      Record<string, unknown> & {
+        subscribe: { message: Record<string, unknown> };
+        bindings: { kafka: Record<string, unknown> };
+      }
+    >;
+    components: {
+      messages: Record<
+        string,
+        { name: string; payload: { $ref?: string }; bindings?: { kafka: { key: { description: string } } } }
+      >;
+    };
+  };
+  const doc = parseYaml(fs.readFileSync(ASYNCAPI_FILE, 'utf8')) as Doc;
+
+  /** Envelope types each topic carries. */
+  const TOPIC_MESSAGES: Record<TopicKey, string[]> = {
+    ocppEvents: Object.keys(OCPP_EVENT_SCHEMAS),
+    ocppCommands: ['OcppCommandRequested'],
+    ocppCommandResults: ['OcppCommandCompleted'],
+    chargingSessions: Object.keys(SESSION_EVENT_SCHEMAS),
+    sessionCharges: ['ChargeCalculated'],
+    tariffs: ['TariffVersionPublished'],
+  };
+  const messageNames = (channel: string): string[] => {
+    const m = doc.channels[channel].subscribe.message;
+    const refs = (m.oneOf as Array<{ $ref: string }> | undefined) ?? [m as { $ref: string }];
+    return refs.map((r) => {
+      const match = /^#\/components\/messages\/(\w+)$/.exec(r.$ref);
+      expect(match).not.toBeNull();
+      expect(doc.components.messages[match![1]]).toBeDefined();
+      return match![1];
+    });
+  };
+
+  it('is AsyncAPI 2.6 with a channel for exactly every topic of allTopicSpecs', () => {
+    expect(doc.asyncapi).toBe('2.6.0');
+    expect(Object.keys(doc.channels).sort()).toEqual(
+      allTopicSpecs('')
+        .map((t) => t.name)
+        .sort(),
+    );
+  });
+
+  it('documents each topic with its key, producer, partitions and settings', () => {
+    for (const spec of allTopicSpecs('')) {
+      const channel = doc.channels[spec.name];
+      expect({
+        topic: spec.name,
+        key: channel['x-key'],
+        partitions: channel.bindings.kafka.partitions,
+        config: channel['x-config'],
+      }).toEqual({
+        topic: spec.name,
+        key: spec.key,
+        partitions: spec.partitions,
+        config: spec.config,
+      });
+      expect(channel.bindings.kafka.topic).toBe(spec.name);
+      expect(typeof channel['x-producer']).toBe('string');
+      expect(typeof channel.description).toBe('string');
+    }
+  });
+
+  it('each topic carries exactly the message types of the contracts, with the record key documented', () => {
+    for (const key of Object.keys(TOPICS) as TopicKey[]) {
+      const topic = TOPICS[key];
+      const names = messageNames(topic.name);
+      expect({ topic: topic.name, messages: names.sort() }).toEqual({
+        topic: topic.name,
+        messages: [...TOPIC_MESSAGES[key]].sort(),
+      });
+      for (const name of names)
+        expect(doc.components.messages[name].bindings!.kafka.key.description).toBe(topic.key);
+      expect(messageNames(`${topic.name}.dlq`)).toEqual(['DeadLetter']);
+    }
+  });
+
+  it('every message payload $ref names an existing schema for that message type, and every schema is referenced', () => {
+    const referenced = new Set<string>();
+    for (const [name, message] of Object.entries(doc.components.messages)) {
+      expect(message.name).toBe(name);
+      if (name === 'DeadLetter') continue;
+      const ref = message.payload.$ref!;
+      expect(ref).toMatch(/^\.\/schemas\/[\w.-]+\.schema\.json$/);
+      const file = path.resolve(path.dirname(ASYNCAPI_FILE), ref);
+      expect(fs.existsSync(file)).toBe(true);
+      const schema = JSON.parse(fs.readFileSync(file, 'utf8')) as JsonSchema;
+      expect(describeEventSchema(schema).type).toBe(name);
+      referenced.add(path.basename(file));
+    }
+    expect([...referenced].sort()).toEqual(EVENT_SCHEMA_DOCUMENTS.map((d) => String(d.$id)).sort());
+  });
+});

@@ -1,0 +1,7 @@
+export * from './envelope';
+export * from './topics';
+export * from './money';
+export * from './ocpp-events';
+export * from './ocpp-commands';
+export * from './sessions';
+export * from './billing';

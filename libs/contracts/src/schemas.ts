@@ -1,0 +1,103 @@
+/**
+ * The JSON Schemas (draft-07) of every event and command of the contracts, as published for
+ * downstream consumers (libs/contracts/schemas/*.schema.json, referenced by libs/contracts/asyncapi.yaml).
+ * Imported statically so they travel with the build (dist/) and need no file lookup at runtime.
+ *   import { createEnvelopeValidator } from '@app/contracts/schemas';
+ *   const validate = createEnvelopeValidator();
+ *   const errors = validate(envelope); // [] when valid
+ * Not re-exported from index.ts: loading ajv is only for those who validate.
+ */
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import common from '../schemas/common.schema.json';
+import ocppCallReceived from '../schemas/ocpp.call-received.v1.schema.json';
+import chargerConnected from '../schemas/ocpp.charger-connected.v1.schema.json';
+import chargerDisconnected from '../schemas/ocpp.charger-disconnected.v1.schema.json';
+import ocppCommand from '../schemas/ocpp.command.v1.schema.json';
+import ocppCommandResult from '../schemas/ocpp.command-result.v1.schema.json';
+import sessionRequested from '../schemas/charging.session-requested.v1.schema.json';
+import sessionStarted from '../schemas/charging.session-started.v1.schema.json';
+import sessionMeterUpdated from '../schemas/charging.session-meter-updated.v1.schema.json';
+import sessionStopRequested from '../schemas/charging.session-stop-requested.v1.schema.json';
+import sessionCompleted from '../schemas/charging.session-completed.v1.schema.json';
+import sessionFailed from '../schemas/charging.session-failed.v1.schema.json';
+import sessionInvalidated from '../schemas/charging.session-invalidated.v1.schema.json';
+import sessionPriced from '../schemas/charging.session-priced.v1.schema.json';
+import chargeCalculated from '../schemas/billing.charge-calculated.v1.schema.json';
+import tariffPublished from '../schemas/billing.tariff.v1.schema.json';
+
+export type JsonSchema = Record<string, unknown>;
+
+/** The shared definitions (envelope, money, tariff snapshot, session reference...). */
+export const COMMON_SCHEMA: JsonSchema = common;
+
+/** One schema per event/command type, in file form (`$id` is the file name). */
+export const EVENT_SCHEMA_DOCUMENTS: readonly JsonSchema[] = [
+  ocppCallReceived,
+  chargerConnected,
+  chargerDisconnected,
+  ocppCommand,
+  ocppCommandResult,
+  sessionRequested,
+  sessionStarted,
+  sessionMeterUpdated,
+  sessionStopRequested,
+  sessionCompleted,
+  sessionFailed,
+  sessionInvalidated,
+  sessionPriced,
+  chargeCalculated,
+  tariffPublished,
+];
+
+/** `ocpp.call-received/v1` → `ocpp.call-received.v1.schema.json`. */
+export function schemaFileName(schemaId: string): string {
+  return `${schemaId.replace(/\//g, '.')}.schema.json`;
+}
+
+interface EventSchemaShape {
+  allOf: [unknown, { properties: { type: { const: string }; schema: { const: string } } }];
+}
+
+/** The envelope `type` and `schema` an event schema document pins. */
+export function describeEventSchema(doc: JsonSchema): { type: string; schemaId: string; file: string } {
+  const props = (doc as unknown as EventSchemaShape).allOf?.[1]?.properties;
+  const type = props?.type?.const;
+  const schemaId = props?.schema?.const;
+  if (typeof type !== 'string' || typeof schemaId !== 'string') {
+    throw new Error(`schema ${String(doc.$id)} does not pin the envelope type and schema`);
+  }
+  return { type, schemaId, file: String(doc.$id) };
+}
+
+/** Envelope `schema` id (`ocpp.call-received/v1`) → its JSON Schema document. */
+export const CONTRACT_SCHEMAS: ReadonlyMap<string, JsonSchema> = new Map(
+  EVENT_SCHEMA_DOCUMENTS.map((doc) => [describeEventSchema(doc).schemaId, doc]),
+);
+
+/** An ajv instance (draft-07, formats) holding the common and every event schema. */
+export function createContractAjv(): Ajv {
+  // ajv's default strict mode: unknown keywords and formats are errors.
+  const ajv = new Ajv({ allErrors: true });
+  addFormats(ajv);
+  ajv.addSchema(COMMON_SCHEMA);
+  for (const doc of EVENT_SCHEMA_DOCUMENTS) ajv.addSchema(doc);
+  return ajv;
+}
+
+/**
+ * Validates a parsed envelope against the schema its `schema` field names. Returns the problems
+ * ("/data/finalAmount/net must match pattern ..."), empty when valid. An unknown schema id is a problem.
+ */
+export function createEnvelopeValidator(): (envelope: unknown) => string[] {
+  const ajv = createContractAjv();
+  // Compiled up front, so a broken schema fails here rather than at the first record.
+  const validators = new Map([...CONTRACT_SCHEMAS].map(([id, doc]) => [id, ajv.getSchema(String(doc.$id))!]));
+  return (envelope) => {
+    const schemaId = (envelope as { schema?: unknown } | null)?.schema;
+    const validate = typeof schemaId === 'string' ? validators.get(schemaId) : undefined;
+    if (!validate) return [`unknown envelope schema ${JSON.stringify(schemaId)}`];
+    if (validate(envelope)) return [];
+    return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
+  };
+}

@@ -1,0 +1,111 @@
+import type { Queryable } from './types';
+
+/**
+ * Kafka offsets kept in Postgres, next to the effects of the records. A consumer writes a batch's
+ * effects and `storeConsumerOffset` in one transaction, and before processing drops every record
+ * below the stored offset (`unprocessed`), so a redelivery after a crash is a no-op.
+ * Offsets are decimal strings (Kafka's int64), compared as bigint.
+ */
+export async function readConsumerOffset(
+  client: Queryable,
+  groupId: string,
+  topic: string,
+  partition: number,
+): Promise<string | null> {
+  const { rows } = await client.query<{ next_offset: string }>(
+    'select next_offset from consumer_offsets where group_id = $1 and topic = $2 and partition = $3',
+    [groupId, topic, partition],
+  );
+  return rows[0]?.next_offset ?? null;
+}
+
+/** Records that `nextOffset` is the first offset not yet processed. Never moves backwards. */
+export async function storeConsumerOffset(
+  client: Queryable,
+  groupId: string,
+  topic: string,
+  partition: number,
+  nextOffset: string,
+): Promise<void> {
+  await client.query(
+    `insert into consumer_offsets (group_id, topic, partition, next_offset) values ($1, $2, $3, $4)
+     on conflict (group_id, topic, partition) do update
+       set next_offset = greatest(consumer_offsets.next_offset, excluded.next_offset), updated_at = now()`,
+    [groupId, topic, partition, nextOffset],
+  );
+}
+
+/** The records at or after the stored offset (all of them when nothing is stored). */
+export function unprocessed<T extends { offset: string }>(
+  messages: T[],
+  storedNextOffset: string | null,
+): T[] {
+  if (storedNextOffset === null) return messages;
+  const next = BigInt(storedNextOffset);
+  return messages.filter((m) => BigInt(m.offset) >= next);
+}
+
+/**
+ * The whole pattern for one Kafka batch of one partition, inside the caller's transaction:
+ * lock and read the stored offset, process only what is new, store the new offset.
+ * The row lock serialises two consumers that briefly both think
+ * they own the partition during a rebalance.
+ */
+const knownOffsetRows = new Set<string>();
+
+export async function processBatchOnce<T extends { offset: string }>(
+  client: Queryable,
+  groupId: string,
+  topic: string,
+  partition: number,
+  messages: T[],
+  process: (fresh: T[]) => Promise<void>,
+): Promise<{ processed: number; skipped: number }> {
+  if (messages.length === 0) return { processed: 0, skipped: 0 };
+  const fresh = await claimBatch(client, groupId, topic, partition, messages);
+  if (fresh.length > 0) await process(fresh);
+  return { processed: fresh.length, skipped: messages.length - fresh.length };
+}
+
+/**
+ * The first half of `processBatchOnce`, for a caller that folds several partitions' batches in one
+ * transaction: locks the partition's offset row, stores the batch's end and returns the records
+ * not processed before. The caller must write their effects in the same transaction. Claim the
+ * partitions of one transaction in a fixed order (e.g. by partition) so two transactions cannot
+ * deadlock on the offset rows.
+ */
+export async function claimBatch<T extends { offset: string }>(
+  client: Queryable,
+  groupId: string,
+  topic: string,
+  partition: number,
+  messages: T[],
+): Promise<T[]> {
+  if (messages.length === 0) return [];
+  const next = (BigInt(messages[messages.length - 1].offset) + 1n).toString();
+  const key = `${groupId}\u0000${topic}\u0000${partition}`;
+  if (!knownOffsetRows.has(key)) {
+    // The row must exist before the locking read below: two members racing to create it would
+    // otherwise both read "nothing stored". Once seen, later batches skip this round trip.
+    await client.query(
+      `insert into consumer_offsets (group_id, topic, partition, next_offset) values ($1, $2, $3, 0) on conflict do nothing`,
+      [groupId, topic, partition],
+    );
+  }
+  // One round trip: lock and read the stored offset, and store the batch's end (never moving it
+  // back). Storing before processing is fine: it commits or rolls back with the batch's effects.
+  const { rows } = await client.query<{ prev: string | null }>(
+    `with prev as (
+       select next_offset from consumer_offsets where group_id = $1 and topic = $2 and partition = $3 for update
+     ), stored as (
+       insert into consumer_offsets (group_id, topic, partition, next_offset) values ($1, $2, $3, $4)
+       on conflict (group_id, topic, partition) do update
+         set next_offset = greatest(consumer_offsets.next_offset, excluded.next_offset), updated_at = now()
+       returning 1
+     )
+     select (select next_offset::text from prev) as prev, (select count(*) from stored) as n`,
+    [groupId, topic, partition, next],
+  );
+  if (rows[0].prev !== null) knownOffsetRows.add(key);
+  return unprocessed(messages, rows[0].prev);
+}

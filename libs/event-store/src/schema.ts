@@ -1,0 +1,65 @@
+/**
+ * The event store's tables, as SQL statements an app's TypeORM migration runs in order:
+ *
+ * ```ts
+ * async up(q: QueryRunner) { for (const sql of eventStoreSchemaSql()) await q.query(sql); }
+ * ```
+ *
+ * - `streams`: one row per aggregate; `version` is the position of its last event (0 = none).
+ *   Optimistic concurrency is a conditional `UPDATE ... WHERE version = $expected`.
+ * - `events`: append-only. `global_position` orders every event of the store; `transaction_id`
+ *   (the writing transaction, `xid8`) lets the outbox relay wait for late-committing transactions.
+ * - `consumer_offsets`: the next Kafka offset per (group, topic, partition), written in the same
+ *   transaction as the events a batch produced, so a crash neither loses nor doubles a record.
+ * - `outbox_checkpoints`: how far each outbox relay has published (a `global_position`).
+ *
+ * Statements are idempotent (`if not exists`), so running them twice is harmless.
+ */
+export function eventStoreSchemaSql(): string[] {
+  return [
+    `create table if not exists streams (
+      stream_id text primary key,
+      stream_type text not null,
+      version bigint not null check (version >= 0),
+      tenant_id text not null,
+      created_at timestamptz not null default now(),
+      updated_at timestamptz not null default now()
+    )`,
+    `create index if not exists streams_type_tenant_idx on streams (stream_type, tenant_id)`,
+    `create table if not exists events (
+      global_position bigint generated always as identity primary key,
+      stream_id text not null references streams (stream_id),
+      stream_position bigint not null check (stream_position > 0),
+      event_id uuid not null unique,
+      type text not null,
+      data jsonb not null,
+      metadata jsonb not null default '{}'::jsonb,
+      transaction_id xid8 not null default pg_current_xact_id(),
+      recorded_at timestamptz not null default now(),
+      unique (stream_id, stream_position)
+    )`,
+    `create table if not exists consumer_offsets (
+      group_id text not null,
+      topic text not null,
+      partition integer not null,
+      next_offset bigint not null,
+      updated_at timestamptz not null default now(),
+      primary key (group_id, topic, partition)
+    )`,
+    `create table if not exists outbox_checkpoints (
+      name text primary key,
+      position bigint not null default 0,
+      updated_at timestamptz not null default now()
+    )`,
+  ];
+}
+
+/** Reverse of `eventStoreSchemaSql` for a migration's `down`. */
+export function eventStoreDropSql(): string[] {
+  return [
+    'drop table if exists outbox_checkpoints',
+    'drop table if exists consumer_offsets',
+    'drop table if exists events',
+    'drop table if exists streams',
+  ];
+}

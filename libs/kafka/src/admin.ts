@@ -1,0 +1,69 @@
+import type { Kafka } from 'kafkajs';
+
+export interface TopicToCreate {
+  name: string;
+  partitions: number;
+  config: Record<string, string>;
+}
+
+/** Creates the topics that do not exist yet (idempotent; safe to run from several processes). */
+export async function ensureTopics(kafka: Kafka, topics: TopicToCreate[], replicationFactor = 1): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t.name));
+    if (missing.length === 0) return [];
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((t) => ({
+          topic: t.name,
+          numPartitions: t.partitions,
+          replicationFactor,
+          configEntries: Object.entries(t.config).map(([name, value]) => ({ name, value })),
+        })),
+      });
+    } catch (e) {
+      // Another process created them between list and create: that is the state we want. And
+      // kafkajs' own wait for leaders can see the new topics before the broker's metadata cache
+      // does: the topics exist; the wait below covers it.
+      if (!/already exists|does not host this topic-partition/i.test(String((e as Error).message))) throw e;
+    }
+    // A new topic's partitions reach the broker's metadata cache a moment after createTopics
+    // returns; until then clients get UNKNOWN_TOPIC_OR_PARTITION. Wait until every one has a leader.
+    const names = missing.map((t) => t.name);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        const { topics: meta } = await admin.fetchTopicMetadata({ topics: names });
+        if (meta.length === names.length && meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) break;
+      } catch (e) {
+        if (!/does not host this topic-partition|leader/i.test(String((e as Error).message))) throw e;
+      }
+      if (Date.now() > deadline) throw new Error(`topics not ready after 30 s: ${names.join(', ')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return names;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** True when a broker answers a metadata request within `timeoutMs`. */
+export async function kafkaReachable(kafka: Kafka, timeoutMs = 3000): Promise<boolean> {
+  const admin = kafka.admin({ retry: { retries: 0 } });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
+    });
+    await Promise.race([admin.connect().then(() => admin.describeCluster()), timeout]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+    await admin.disconnect().catch(() => undefined);
+  }
+}

@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './actions';
+export * from './frames';
+export * from './schemas';
+export * from './validator';
+export * from './examples';

@@ -1,0 +1,104 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { REPO_ROOT } from './stack/paths';
+import type { AppSpec } from './stack/apps';
+
+export interface AppProcess {
+  name: string;
+  port: number;
+  baseUrl: string;
+  child: ChildProcess;
+  /** Everything the app wrote to stdout/stderr so far. */
+  output(): string;
+  /** SIGTERM and wait for exit; resolves with the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL (crash) and wait for exit. */
+  kill(): Promise<void>;
+}
+
+/** A free TCP port on loopback. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Polls `<baseUrl>/health/ready` until it answers 200. Rejects as soon as `child` exits, or after
+ * `timeoutMs`, with `detail()` (its output, or where its log is) in the message.
+ */
+export async function waitUntilReady(
+  name: string,
+  baseUrl: string,
+  child: ChildProcess,
+  timeoutMs: number,
+  detail: () => string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${name} exited with ${child.exitCode ?? child.signalCode} during start: ${detail()}`);
+    }
+    try {
+      const res = await fetch(`${baseUrl}/health/ready`);
+      if (res.ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) throw new Error(`${name} not ready after ${timeoutMs / 1000} s: ${detail()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * Starts an app from source (no build) as a child process, like a deployment would run it,
+ * and waits until /health/ready answers 200. Pass PORT, DATABASE_URL, KAFKA_BROKERS,
+ * KAFKA_TOPIC_PREFIX... in `env`.
+ */
+export async function startAppProcess(
+  name: AppSpec['name'],
+  env: Record<string, string>,
+  options: { readyTimeoutMs?: number; waitReady?: boolean } = {},
+): Promise<AppProcess> {
+  const port = Number(env.PORT ?? (await freePort()));
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'scripts/run-ts.mjs'), path.join(REPO_ROOT, 'apps', name, 'src/main.ts')], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const proc: AppProcess = {
+    name,
+    port,
+    baseUrl: `http://127.0.0.1:${port}`,
+    child,
+    output: () => out,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      return exited;
+    },
+    kill: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+  if (options.waitReady === false) return proc;
+  try {
+    await waitUntilReady(name, proc.baseUrl, child, options.readyTimeoutMs ?? 60_000, () => `\n${out}`);
+  } catch (e) {
+    await proc.kill();
+    throw e;
+  }
+  return proc;
+}

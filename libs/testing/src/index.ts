@@ -1,0 +1,3 @@
+export * from './test-env';
+export * from './stack';
+export * from './app-process';

@@ -1,0 +1,2 @@
+export * from './ocpp-client';
+export * from './simulated-charger';

@@ -1,0 +1,193 @@
+import { randomUUID } from 'node:crypto';
+import WebSocket from 'ws';
+
+export type CallAnswer =
+  | { type: 'result'; payload: Record<string, unknown> }
+  | { type: 'error'; code: string; description: string; details: unknown };
+
+/** Answers a CALL from the Central System; the returned payload becomes the CALLRESULT. */
+export type CallHandler = (action: string, payload: Record<string, unknown>) => Promise<Record<string, unknown>> | Record<string, unknown>;
+
+export interface OcppClientOptions {
+  /** Base URL without the id, e.g. `ws://127.0.0.1:9000/ocpp`. */
+  url: string;
+  chargePointId: string;
+  /** Basic-auth password (security profile 1/2); none when omitted. */
+  password?: string;
+  /** Subprotocols offered at the handshake (default `["ocpp1.6"]`). */
+  protocols?: string[];
+  /** A CALL not answered by then rejects (default 30 s). */
+  callTimeoutMs?: number;
+  /** TLS: CA certificate(s) to trust (security profile 2 with a private CA). */
+  ca?: string | Buffer;
+  handshakeTimeoutMs?: number;
+  /** Answer WebSocket pings (default true; false simulates a dead link). */
+  autoPong?: boolean;
+}
+
+/** The handshake was refused; `status` is the HTTP status (401, 400, 404...). */
+export class HandshakeRefusedError extends Error {
+  constructor(readonly status: number) {
+    super(`handshake refused with HTTP ${status}`);
+  }
+}
+
+interface Pending {
+  resolve(answer: CallAnswer): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * A minimal OCPP-J 1.6 client: CALLs with promises, answers to the Central System's CALLs, and
+ * raw frames for tests that send garbage on purpose.
+ */
+export class OcppClient {
+  private readonly pending = new Map<string, Pending>();
+  private handler: CallHandler | null = null;
+  private readonly frameWaiters: Array<{ match(frame: unknown): boolean; resolve(frame: unknown): void }> = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+
+  private constructor(
+    readonly ws: WebSocket,
+    private readonly options: OcppClientOptions,
+  ) {
+    this.closed = new Promise((resolve) =>
+      ws.once('close', (code, reason) => {
+        for (const [id, p] of this.pending) {
+          clearTimeout(p.timer);
+          p.reject(new Error(`connection closed (${code}) before ${id} was answered`));
+        }
+        this.pending.clear();
+        resolve({ code, reason: reason.toString() });
+      }),
+    );
+    ws.on('message', (data) => this.onMessage(data.toString()));
+    ws.on('error', () => undefined);
+  }
+
+  static connect(options: OcppClientOptions): Promise<OcppClient> {
+    const url = `${options.url.replace(/\/$/, '')}/${encodeURIComponent(options.chargePointId)}`;
+    const headers: Record<string, string> = {};
+    if (options.password !== undefined) {
+      headers.authorization = `Basic ${Buffer.from(`${options.chargePointId}:${options.password}`).toString('base64')}`;
+    }
+    const ws = new WebSocket(url, options.protocols ?? ['ocpp1.6'], {
+      headers,
+      perMessageDeflate: false,
+      handshakeTimeout: options.handshakeTimeoutMs ?? 10000,
+      ca: options.ca,
+      autoPong: options.autoPong ?? true,
+    });
+    return new Promise((resolve, reject) => {
+      ws.once('unexpected-response', (_req, res) => {
+        reject(new HandshakeRefusedError(res.statusCode ?? 0));
+        ws.terminate();
+      });
+      ws.once('error', reject);
+      ws.once('open', () => {
+        ws.off('error', reject);
+        resolve(new OcppClient(ws, options));
+      });
+    });
+  }
+
+  get isOpen(): boolean {
+    return this.ws.readyState === WebSocket.OPEN;
+  }
+
+  /** Handles CALLs from the Central System (RemoteStartTransaction, ...). */
+  onCall(handler: CallHandler): void {
+    this.handler = handler;
+  }
+
+  call(action: string, payload: Record<string, unknown>, messageId: string = randomUUID()): Promise<CallAnswer> {
+    return new Promise<CallAnswer>((resolve, reject) => {
+      if (!this.isOpen) return reject(new Error('connection is not open'));
+      const timer = setTimeout(() => {
+        this.pending.delete(messageId);
+        reject(new Error(`${action} ${messageId} not answered within ${this.options.callTimeoutMs ?? 30000} ms`));
+      }, this.options.callTimeoutMs ?? 30000);
+      this.pending.set(messageId, { resolve, reject, timer });
+      this.ws.send(JSON.stringify([2, messageId, action, payload]));
+    });
+  }
+
+  /** Calls and insists on a CALLRESULT (throws on a CALLERROR). */
+  async confirm(action: string, payload: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const answer = await this.call(action, payload);
+    if (answer.type === 'error') throw new Error(`${action} answered ${answer.code}: ${answer.description}`);
+    return answer.payload;
+  }
+
+  sendRaw(text: string | Buffer): void {
+    this.ws.send(text);
+  }
+
+  /** The next received frame (parsed) that `match` accepts, e.g. a CALLERROR with id "-1". */
+  nextFrame(match: (frame: unknown[]) => boolean = () => true, timeoutMs = 10000): Promise<unknown[]> {
+    return new Promise((resolve, reject) => {
+      const waiter = { match: (f: unknown) => Array.isArray(f) && match(f), resolve: resolve as (f: unknown) => void };
+      this.frameWaiters.push(waiter);
+      setTimeout(() => {
+        const i = this.frameWaiters.indexOf(waiter);
+        if (i >= 0) {
+          this.frameWaiters.splice(i, 1);
+          reject(new Error('no matching frame in time'));
+        }
+      }, timeoutMs).unref();
+    });
+  }
+
+  private onMessage(text: string): void {
+    let frame: unknown;
+    try {
+      frame = JSON.parse(text);
+    } catch {
+      return;
+    }
+    for (let i = 0; i < this.frameWaiters.length; i++) {
+      if (this.frameWaiters[i].match(frame)) {
+        this.frameWaiters.splice(i, 1)[0].resolve(frame);
+        break;
+      }
+    }
+    if (!Array.isArray(frame)) return;
+    const [type, id] = frame as [number, string];
+    if (type === 3 || type === 4) {
+      const p = this.pending.get(id);
+      if (!p) return;
+      this.pending.delete(id);
+      clearTimeout(p.timer);
+      p.resolve(
+        type === 3
+          ? { type: 'result', payload: frame[2] as Record<string, unknown> }
+          : { type: 'error', code: String(frame[2]), description: String(frame[3] ?? ''), details: frame[4] },
+      );
+    } else if (type === 2) {
+      void this.answer(id, String(frame[2]), (frame[3] ?? {}) as Record<string, unknown>);
+    }
+  }
+
+  private async answer(id: string, action: string, payload: Record<string, unknown>): Promise<void> {
+    if (!this.handler) {
+      this.ws.send(JSON.stringify([4, id, 'NotImplemented', `simulator does not handle ${action}`, {}]));
+      return;
+    }
+    try {
+      const result = await this.handler(action, payload);
+      if (this.isOpen) this.ws.send(JSON.stringify([3, id, result]));
+    } catch (e) {
+      if (this.isOpen) this.ws.send(JSON.stringify([4, id, 'InternalError', (e as Error).message, {}]));
+    }
+  }
+
+  async close(code = 1000, reason = 'bye'): Promise<{ code: number; reason: string }> {
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, reason);
+    return this.closed;
+  }
+
+  terminate(): void {
+    this.ws.terminate();
+  }
+}

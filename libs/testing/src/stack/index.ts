@@ -1,0 +1,4 @@
+export * from './paths';
+export * from './kafka-broker';
+export * from './postgres';
+export * from './apps';

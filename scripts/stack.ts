@@ -1,0 +1,182 @@
+/**
+ * The dev/test stack: Kafka (KRaft, loopback), Postgres (the machine's, or embedded), topics,
+ * databases and migrations; then either the three apps and the demo (`start`) or jest (`test`).
+ * Run through scripts/start.mjs, which installs npm packages first.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { allTopicSpecs } from '@app/contracts';
+import { createKafka, ensureTopics } from '@app/kafka';
+import {
+  APPS,
+  DATA_DIR,
+  REPO_ROOT,
+  createDatabase,
+  databaseUrl,
+  ensureKafkaBroker,
+  ensurePostgres,
+  migrateApp,
+  type AppSpec,
+} from '@app/testing/stack';
+import { waitUntilReady } from '@app/testing';
+
+const mode = (process.argv[2] ?? 'start') as 'start' | 'test' | 'prepare';
+const jestArgs = process.argv.slice(3);
+const log = (line: string) => console.log(`[stack] ${line}`);
+const t0 = Date.now();
+const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
+
+const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((s) => s.trim());
+const serverUrl = databaseUrl(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', 'postgres');
+/** The dev stack uses the topics as named; `npm test` uses prefixed ones and `test_` databases. */
+const topicPrefix = mode === 'test' ? 'test.' : (process.env.KAFKA_TOPIC_PREFIX ?? '');
+const dbName = (app: AppSpec) => (mode === 'test' ? `test_${app.database}` : app.database);
+
+const cleanups: Array<() => Promise<void>> = [];
+let shuttingDown = false;
+
+async function shutdown(code: number): Promise<never> {
+  if (!shuttingDown) {
+    shuttingDown = true;
+    for (const cleanup of cleanups.reverse()) await cleanup().catch((e) => log(`cleanup: ${(e as Error).message}`));
+  }
+  process.exit(code);
+}
+process.on('SIGINT', () => {
+  log('stopping...');
+  void shutdown(0);
+});
+process.on('SIGTERM', () => void shutdown(0));
+
+function run(cmd: string, args: string[], what: string): void {
+  const started = Date.now();
+  const result = spawnSync(cmd, args, { cwd: REPO_ROOT, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error(`${what} failed (exit ${result.status})`);
+  log(`${what} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+async function prepare(): Promise<void> {
+  fs.mkdirSync(DATA_DIR, { recursive: true });
+  const pg = await ensurePostgres(serverUrl, log);
+  if (pg.startedHere) cleanups.push(() => pg.stop());
+  const broker = await ensureKafkaBroker(brokers, log, { detach: mode === 'prepare' });
+  if (broker.startedHere) cleanups.push(() => broker.stop());
+  const kafka = createKafka({ brokers, clientId: 'stack', log: () => undefined });
+  const created = await ensureTopics(kafka, allTopicSpecs(topicPrefix));
+  log(`topics ready (${created.length} created${topicPrefix ? `, prefix "${topicPrefix}"` : ''})`);
+  for (const app of APPS) {
+    await createDatabase(serverUrl, dbName(app));
+    const applied = await migrateApp(app.name, databaseUrl(serverUrl, dbName(app)));
+    log(`database ${dbName(app)} migrated (${applied.length} new migrations)`);
+  }
+  log(`prepared in ${elapsed()}`);
+}
+
+function appEnv(app: AppSpec): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PORT: String(app.port),
+    DATABASE_URL: databaseUrl(serverUrl, dbName(app)),
+    KAFKA_BROKERS: brokers.join(','),
+    KAFKA_TOPIC_PREFIX: topicPrefix,
+    // The dev stack only: any charger id may connect and joins the demo fleet.
+    OCPP_ALLOW_UNREGISTERED: 'true',
+    DEMO_API_KEY: process.env.DEMO_API_KEY ?? 'demo-fleet-key-change-me',
+  };
+}
+
+async function startApps(): Promise<void> {
+  run('npm', ['run', '-s', 'build'], 'build');
+  const logDir = path.join(DATA_DIR, 'logs');
+  fs.mkdirSync(logDir, { recursive: true });
+  const children: Array<{ app: AppSpec; child: ChildProcess }> = [];
+  cleanups.push(async () => {
+    await Promise.all(
+      children.map(
+        ({ child }) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+    log('apps stopped');
+  });
+  for (const app of APPS) {
+    const logFile = path.join(logDir, `${app.name}.log`);
+    const out = fs.openSync(logFile, 'a');
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'dist/apps', app.name, 'src/main.js')], {
+      cwd: REPO_ROOT,
+      env: appEnv(app),
+      stdio: ['ignore', out, out],
+    });
+    children.push({ app, child });
+  }
+  await Promise.all(
+    children.map(({ app, child }) =>
+      waitUntilReady(app.name, `http://127.0.0.1:${app.port}`, child, 120_000, () => `see ${path.join(logDir, `${app.name}.log`)}`),
+    ),
+  );
+  log(`all three apps ready in ${elapsed()} (logs in ${logDir})`);
+  console.log(
+    [
+      '',
+      '  ocpp-gateway     ws://127.0.0.1:9000/ocpp/{chargePointId}  (subprotocol ocpp1.6)   docs http://127.0.0.1:9000/docs',
+      '  session-service  http://127.0.0.1:3001/v1/sessions                                docs http://127.0.0.1:3001/docs',
+      '  billing-service  http://127.0.0.1:3002/v1/exports/charges                         docs http://127.0.0.1:3002/docs',
+      `  Kafka            ${brokers.join(',')}`,
+      `  Postgres         ${new URL(serverUrl).host} (databases ${APPS.map(dbName).join(', ')})`,
+      `  DEMO_API_KEY     ${appEnv(APPS[0]).DEMO_API_KEY}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+async function runDemo(): Promise<void> {
+  const demo = path.join(REPO_ROOT, 'scripts/demo.ts');
+  const { runDemo: demoMain } = require(demo) as { runDemo(env: Record<string, string>): Promise<void> };
+  await demoMain({
+    gatewayUrl: 'ws://127.0.0.1:9000/ocpp',
+    sessionsUrl: 'http://127.0.0.1:3001',
+    billingUrl: 'http://127.0.0.1:3002',
+    apiKey: appEnv(APPS[0]).DEMO_API_KEY!,
+    brokers: brokers.join(','),
+    topicPrefix,
+  });
+}
+
+async function runTests(): Promise<number> {
+  run('npm', ['run', '-s', 'build'], 'build (type check)');
+  const jest = spawn(
+    process.execPath,
+    [path.join(REPO_ROOT, 'node_modules/jest/bin/jest.js'), '--ci', '--maxWorkers=2', ...jestArgs],
+    { cwd: REPO_ROOT, stdio: 'inherit', env: { ...process.env, KAFKA_BROKERS: brokers.join(','), DATABASE_URL: serverUrl } },
+  );
+  return new Promise((resolve) => jest.on('exit', (code) => resolve(code ?? 1)));
+}
+
+async function main(): Promise<void> {
+  await prepare();
+  if (mode === 'prepare') return shutdownKeepingServices();
+  if (mode === 'test') {
+    const code = await runTests();
+    await shutdown(code);
+  }
+  await startApps();
+  await runDemo();
+  log('running; press Ctrl-C to stop everything');
+  await new Promise(() => undefined);
+}
+
+/** --prepare-only leaves what it started running (for running jest by hand) and exits. */
+async function shutdownKeepingServices(): Promise<never> {
+  log('prepared; services left running. Stop the broker with: pkill -f kafka.Kafka');
+  process.exit(0);
+}
+
+main().catch(async (e) => {
+  console.error(`[stack] ${(e as Error).message}`);
+  await shutdown(1);
+});

@@ -1,0 +1,645 @@
+/**
+ * No Docker engine or cluster runs here, so this checks what can be checked without one: every
+ * manifest parses, and the Dockerfile, compose file and Kubernetes manifests agree with the code
+ * (app ports and config variables, health routes, topics, databases, build steps).
+ * Config schemas grow during development: the test reads defaults field by field (a new required
+ * variable elsewhere does not break it) and only asks that what the manifests set is known.
+ */
+import 'reflect-metadata';
+import fs from 'node:fs';
+import path from 'node:path';
+import { RequestMethod } from '@nestjs/common';
+import { parseAllDocuments } from 'yaml';
+import type { ConfigSchema } from '@app/config';
+import { allTopicSpecs, type TopicSpec } from '@app/contracts';
+import { HealthController } from '@app/observability';
+import { APPS, type AppSpec } from '@app/testing/stack/apps';
+import { ocppGatewayConfigSchema } from '../../apps/ocpp-gateway/src/config';
+import { sessionServiceConfigSchema } from '../../apps/session-service/src/config';
+import { billingServiceConfigSchema } from '../../apps/billing-service/src/config';
+
+type AppName = AppSpec['name'];
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+const ROOT = path.resolve(__dirname, '../..');
+const DOCKER = path.join(ROOT, 'docker');
+const K8S = path.join(DOCKER, 'k8s');
+const APP_NAMES = APPS.map((a) => a.name);
+
+const SCHEMAS: Record<AppName, ConfigSchema> = {
+  'ocpp-gateway': ocppGatewayConfigSchema,
+  'session-service': sessionServiceConfigSchema,
+  'billing-service': billingServiceConfigSchema,
+};
+const KNOWN_BY_SOME_APP = new Set(Object.values(SCHEMAS).flatMap((s) => Object.keys(s)));
+/** What scripts/migrate.ts reads besides the app's DATABASE_URL. */
+const MIGRATE_VARIABLES = ['DATABASE_URL', 'MIGRATE_WAIT_TIMEOUT_S', 'MIGRATE_CREATE_DATABASE', 'APP'];
+
+/** A variable's default as the app would see it with the variable unset. */
+function defaultOf<T>(app: AppName, variable: string): T {
+  const field = SCHEMAS[app][variable];
+  if (!field) throw new Error(`${app} has no config variable ${variable}`);
+  return field.parse(undefined, variable) as T;
+}
+const defaultPort = (app: AppName) => defaultOf<number>(app, 'PORT');
+const databaseOf = (url: string) => decodeURIComponent(new URL(url).pathname.slice(1));
+const read = (file: string) => fs.readFileSync(file, 'utf8');
+
+function yamlDocs(file: string): Json[] {
+  const docs = parseAllDocuments(read(file), { merge: true });
+  const list = Array.isArray(docs) ? docs : [docs];
+  for (const doc of list) {
+    if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors.map((e) => e.message).join('; ')}`);
+  }
+  return list.map((d) => d.toJS({ maxAliasCount: -1 })).filter((d) => d !== null && d !== undefined);
+}
+
+function yamlFiles(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) =>
+      e.isDirectory()
+        ? yamlFiles(path.join(dir, e.name))
+        : /\.ya?ml$/.test(e.name)
+          ? [path.join(dir, e.name)]
+          : [],
+    );
+}
+
+/** Every non-test TypeScript source under dir, concatenated. */
+function sourcesOf(dir: string): string {
+  return fs
+    .readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.ts') && !e.name.includes('.spec.'))
+    .map((e) => read(path.join(e.parentPath ?? e.path, e.name)))
+    .join('\n');
+}
+
+/** `name:tag` or `registry/name:tag@digest` → the repository part. */
+const imageRepo = (image: string) => image.replace(/@.*$/, '').replace(/:[^/:]+$/, '');
+
+/** `${VAR:-default}` → default, as compose substitutes it with VAR unset. */
+const substituteCompose = (value: string) => value.replace(/\$\{\w+:-([^}]*)\}/g, '$1');
+
+const expectedTopics = () => new Map(allTopicSpecs('').map((t): [string, TopicSpec] => [t.name, t]));
+
+describe('health routes the probes use', () => {
+  it('HealthController serves GET /health/live and GET /health/ready', () => {
+    expect(Reflect.getMetadata('path', HealthController)).toBe('health');
+    const live = HealthController.prototype.live;
+    const ready = HealthController.prototype.ready;
+    expect(Reflect.getMetadata('path', live)).toBe('live');
+    expect(Reflect.getMetadata('method', live)).toBe(RequestMethod.GET);
+    expect(Reflect.getMetadata('path', ready)).toBe('ready');
+    expect(Reflect.getMetadata('method', ready)).toBe(RequestMethod.GET);
+  });
+});
+
+const HEALTH_PATHS = ['/health/live', '/health/ready'];
+
+describe('Dockerfile', () => {
+  const text = read(path.join(DOCKER, 'Dockerfile'));
+  // Instructions with line continuations joined, comments dropped.
+  const instructions = text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => {
+      const [, op, rest] = /^(\S+)\s*(.*)$/.exec(l)!;
+      return { op: op.toUpperCase(), args: rest.replace(/\s+/g, ' ') };
+    });
+  const stages: Record<string, typeof instructions> = {};
+  let current: typeof instructions | undefined;
+  for (const ins of instructions) {
+    if (ins.op === 'FROM') {
+      const name = /\bAS (\S+)$/i.exec(ins.args)?.[1];
+      if (!name) throw new Error(`unnamed stage: FROM ${ins.args}`);
+      stages[name] = current = [];
+    }
+    current?.push(ins);
+  }
+  const runs = (stage: string) => stages[stage].filter((i) => i.op === 'RUN').map((i) => i.args);
+  const pkg = JSON.parse(read(path.join(ROOT, 'package.json'))) as { scripts: Record<string, string> };
+
+  it('has a build and a runtime stage on node:20-bookworm-slim', () => {
+    expect(Object.keys(stages)).toEqual(['build', 'runtime']);
+    const baseArg = instructions.find((i) => i.op === 'ARG' && i.args.startsWith('NODE_IMAGE='));
+    expect(baseArg?.args).toBe('NODE_IMAGE=node:20-bookworm-slim');
+    for (const stage of Object.values(stages)) expect(stage[0].args).toMatch(/^\$\{NODE_IMAGE\} AS /);
+  });
+
+  it('builds with the steps npm start runs: its npm install command, then the package.json build script', () => {
+    // scripts/start.mjs installs with spawnSync('npm', ['<install command>', ...]);
+    // scripts/stack.ts builds with `npm run -s build`.
+    const install = /spawnSync\('npm', \['(\w+)'/.exec(read(path.join(ROOT, 'scripts/start.mjs')))?.[1];
+    expect(['ci', 'install']).toContain(install);
+    expect(read(path.join(ROOT, 'scripts/stack.ts'))).toMatch(/'run',\s*'-s',\s*'build'/);
+    const buildRuns = runs('build');
+    expect(buildRuns.map((r) => r.split(' ').slice(0, 2).join(' '))).toEqual([`npm ${install}`, 'npm run']);
+    expect(buildRuns[1]).toBe('npm run build');
+    expect(pkg.scripts.build).toMatch(/tsc -p tsconfig\.build\.json/);
+  });
+
+  it('copies every path the build tsconfig includes into the build stage', () => {
+    const tsconfig = JSON.parse(read(path.join(ROOT, 'tsconfig.build.json'))) as {
+      extends: string;
+      include: string[];
+    };
+    const needed = [
+      'package.json',
+      'package-lock.json',
+      'tsconfig.build.json',
+      tsconfig.extends.replace(/^\.\//, ''),
+      ...tsconfig.include.map((g) => g.split('/')[0]),
+    ];
+    const copies = stages.build.filter((i) => i.op === 'COPY').map((i) => i.args);
+    expect(copies).toContain('. .');
+    const ignored = read(path.join(ROOT, '.dockerignore'))
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
+    for (const entry of needed) expect(ignored).not.toContain(entry);
+    expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.data', '.git']));
+  });
+
+  it('runs production dependencies only, the built dist, as a non-root user', () => {
+    const runtime = stages.runtime;
+    expect(runs('runtime').some((r) => /^npm (ci|install) .*--omit=dev/.test(r))).toBe(true);
+    expect(runtime.some((i) => i.op === 'COPY' && i.args === '--from=build /app/dist ./dist')).toBe(true);
+    const user = runtime.filter((i) => i.op === 'USER').pop()?.args;
+    expect(user).toMatch(/^[1-9]\d*(:\d+)?$/);
+    expect(runtime.find((i) => i.op === 'ENTRYPOINT')?.args).toBe('["chargebill-entrypoint"]');
+    const exposed = runtime
+      .find((i) => i.op === 'EXPOSE')!
+      .args.split(' ')
+      .map(Number)
+      .sort();
+    expect(exposed).toEqual(APP_NAMES.map(defaultPort).sort());
+  });
+
+  it('the entry point starts each app from its built main.js, and migrate from dist/scripts/migrate.js', () => {
+    const entry = read(path.join(DOCKER, 'entrypoint.sh'));
+    for (const app of APP_NAMES) {
+      expect(entry).toContain(app);
+      expect(fs.existsSync(path.join(ROOT, 'apps', app, 'src/main.ts'))).toBe(true);
+    }
+    expect(entry).toContain('exec node "dist/apps/$app/src/main.js"');
+    expect(entry).toContain('exec node dist/scripts/migrate.js');
+    expect(fs.existsSync(path.join(ROOT, 'scripts/migrate.ts'))).toBe(true);
+  });
+});
+
+describe('docker/compose.yaml', () => {
+  const [compose] = yamlDocs(path.join(DOCKER, 'compose.yaml'));
+  const services = compose.services as Record<string, Json>;
+
+  it('runs Kafka 3.9.1 in KRaft mode as a single node, without topic auto-creation', () => {
+    const kafka = services.kafka;
+    expect(kafka.image).toBe('apache/kafka:3.9.1');
+    expect(String(kafka.environment.KAFKA_PROCESS_ROLES).split(',').sort()).toEqual(['broker', 'controller']);
+    expect(kafka.environment.KAFKA_CONTROLLER_QUORUM_VOTERS).toBe(
+      `${kafka.environment.KAFKA_NODE_ID}@kafka:9093`,
+    );
+    expect(kafka.environment.KAFKA_AUTO_CREATE_TOPICS_ENABLE).toBe('false');
+    expect(kafka.healthcheck).toBeDefined();
+  });
+
+  it('creates exactly the topics of allTopicSpecs with their partitions and settings', () => {
+    const init = services['kafka-init'];
+    expect(init.depends_on.kafka.condition).toBe('service_healthy');
+    const mount = (init.volumes as string[]).find((v) => v.endsWith(':/create-topics.sh:ro'))!;
+    expect(init.entrypoint).toEqual(['/bin/bash', '/create-topics.sh']);
+    for (const app of APP_NAMES) {
+      expect(init.environment.KAFKA_TOPIC_PREFIX).toBe(services[app].environment.KAFKA_TOPIC_PREFIX);
+      expect(services[app].environment.KAFKA_BROKERS).toBe(init.environment.KAFKA_BOOTSTRAP);
+    }
+    const script = read(path.resolve(DOCKER, mount.split(':')[0]));
+    const created = new Map<string, { partitions: number; config: Record<string, string> }>();
+    for (const line of script.split('\n')) {
+      const m = /^topic\s+(\S+)\s+(\d+)((?:\s+\S+=\S+)*)\s*$/.exec(line);
+      if (!m) continue;
+      const config = Object.fromEntries(
+        m[3]
+          .trim()
+          .split(/\s+/)
+          .filter(Boolean)
+          .map((kv) => kv.split('=') as [string, string]),
+      );
+      expect(created.has(m[1])).toBe(false);
+      created.set(m[1], { partitions: Number(m[2]), config });
+    }
+    const expected = expectedTopics();
+    expect([...created.keys()].sort()).toEqual([...expected.keys()].sort());
+    for (const [name, spec] of expected) {
+      expect({ name, ...created.get(name) }).toEqual({
+        name,
+        partitions: spec.partitions,
+        config: spec.config,
+      });
+    }
+    expect(created.get('billing.tariffs.v1')!.config['cleanup.policy']).toBe('compact');
+  });
+
+  it('runs Postgres 15 with one database per app', () => {
+    const pg = services.postgres;
+    expect(pg.image).toMatch(/^postgres:15(\b|-)/);
+    const mount = (pg.volumes as string[]).find((v) => v.includes('/docker-entrypoint-initdb.d/'))!;
+    const sql = read(path.resolve(DOCKER, mount.split(':')[0]));
+    const created = [...sql.matchAll(/^CREATE DATABASE (\w+);/gim)].map((m) => m[1]);
+    expect([...created].sort()).toEqual(APPS.map((a) => a.database).sort());
+    // Healthy only once the init script has run to its end.
+    expect(pg.healthcheck.test.join(' ')).toContain(`-d ${created[created.length - 1]} `);
+  });
+
+  describe.each(APP_NAMES)('%s', (app) => {
+    const service = services[app];
+    const migrate = services[`migrate-${app}`];
+    const spec = APPS.find((a) => a.name === app)!;
+
+    it('runs the app from the shared image, with its port and database', () => {
+      expect(service.command).toEqual([app]);
+      expect(service.build).toEqual({ context: '..', dockerfile: 'docker/Dockerfile' });
+      const envs = service.environment as Record<string, string>;
+      expect(Number(envs.PORT)).toBe(defaultPort(app));
+      expect(service.ports).toContain(`${defaultPort(app)}:${defaultPort(app)}`);
+      expect(databaseOf(envs.DATABASE_URL)).toBe(spec.database);
+      expect(databaseOf(defaultOf<string>(app, 'DATABASE_URL'))).toBe(spec.database);
+      expect(envs.KAFKA_BROKERS).toBe('kafka:9092');
+      for (const [name, value] of Object.entries(envs)) {
+        expect({ app, variable: name, known: name in SCHEMAS[app] }).toMatchObject({ known: true });
+        expect(() => SCHEMAS[app][name].parse(substituteCompose(value), name)).not.toThrow();
+      }
+      expect(envs).not.toHaveProperty('DEMO_API_KEY');
+      expect(envs).not.toHaveProperty('OCPP_ALLOW_UNREGISTERED');
+    });
+
+    it('is healthy on /health/ready, after its migrations and the topics', () => {
+      expect(service.healthcheck.test.join(' ')).toContain("'/health/ready'");
+      expect(service.healthcheck.test.join(' ')).toContain('process.env.PORT');
+      expect(service.depends_on[`migrate-${app}`].condition).toBe('service_completed_successfully');
+      expect(service.depends_on['kafka-init'].condition).toBe('service_completed_successfully');
+      expect(Number(String(service.stop_grace_period).replace(/s$/, '')) * 1000).toBeGreaterThan(
+        Number(service.environment.SHUTDOWN_TIMEOUT_MS ?? defaultOf<number>(app, 'SHUTDOWN_TIMEOUT_MS')),
+      );
+    });
+
+    it('migrates its database first', () => {
+      expect(migrate.command).toEqual(['migrate', app]);
+      expect(migrate.image).toBe(service.image);
+      expect(migrate.environment.DATABASE_URL).toBe(service.environment.DATABASE_URL);
+      expect(migrate.depends_on.postgres.condition).toBe('service_healthy');
+    });
+  });
+});
+
+describe('Kubernetes manifests (docker/k8s)', () => {
+  const KNOWN_KINDS = new Set([
+    'Namespace',
+    'ConfigMap',
+    'Secret',
+    'Deployment',
+    'Service',
+    'PodDisruptionBudget',
+    'Job',
+    'KafkaTopic',
+    'HorizontalPodAutoscaler',
+    'Kustomization',
+  ]);
+  const files = yamlFiles(K8S);
+  const byFile = new Map(files.map((f) => [f, yamlDocs(f)]));
+  const resources = [...byFile.entries()]
+    .filter(([f]) => !f.endsWith('kustomization.yaml'))
+    .flatMap(([, docs]) => docs);
+  const ofKind = (kind: string) => resources.filter((r) => r.kind === kind);
+  const deployments = ofKind('Deployment');
+  const jobs = ofKind('Job');
+  const configMaps = new Map(ofKind('ConfigMap').map((c) => [c.metadata.name as string, c]));
+  const secrets = new Map(ofKind('Secret').map((s) => [s.metadata.name as string, s]));
+  const appOf = (workload: Json): AppName => workload.metadata.labels['app.kubernetes.io/name'];
+  const containerOf = (workload: Json) => {
+    expect(workload.spec.template.spec.containers).toHaveLength(1);
+    return workload.spec.template.spec.containers[0];
+  };
+
+  it('every file parses into objects of known kinds with names', () => {
+    expect(files.length).toBeGreaterThan(5);
+    for (const r of [...byFile.values()].flat()) {
+      expect(KNOWN_KINDS.has(r.kind)).toBe(true);
+      expect(typeof r.apiVersion).toBe('string');
+      if (r.kind !== 'Kustomization') expect(r.metadata.name).toMatch(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/);
+    }
+  });
+
+  it('each kustomization lists exactly the manifests of its folder', () => {
+    for (const [file, [k]] of byFile) {
+      if (!file.endsWith('kustomization.yaml')) continue;
+      const dir = path.dirname(file);
+      const siblings = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f) && f !== 'kustomization.yaml');
+      const [bases, files] = [
+        k.resources.filter((r: string) => !/\.ya?ml$/.test(r)),
+        k.resources.filter((r: string) => /\.ya?ml$/.test(r)),
+      ];
+      expect(files.sort()).toEqual(siblings.sort());
+      // An overlay names its base folder, which must be a kustomization itself.
+      for (const base of bases) expect(fs.existsSync(path.join(dir, base, 'kustomization.yaml'))).toBe(true);
+    }
+  });
+
+  it('has one Deployment and one migration Job per app, all on the same image the kustomization sets', () => {
+    expect(deployments.map(appOf).sort()).toEqual([...APP_NAMES].sort());
+    expect(jobs.map(appOf).sort()).toEqual([...APP_NAMES].sort());
+    const images = [
+      ...[...deployments, ...jobs].map((w) => containerOf(w).image as string),
+      ...deployments.flatMap((d) =>
+        (d.spec.template.spec.initContainers ?? []).map((c: Json) => c.image as string),
+      ),
+    ];
+    for (const image of images) expect(image).toMatch(/^[a-z0-9./-]+:[\w.-]+$/);
+    const repos = new Set(images.map(imageRepo));
+    expect(repos.size).toBe(1);
+    const [k] = byFile.get(path.join(K8S, 'kustomization.yaml'))!;
+    expect(k.images.map((i: Json) => i.name)).toEqual([...repos]);
+  });
+
+  it('sets no dev-stack shortcut (DEMO_API_KEY, OCPP_ALLOW_UNREGISTERED) anywhere', () => {
+    const text = files.map(read).join('\n');
+    for (const r of resources) {
+      const names = [
+        ...Object.keys(r.data ?? {}),
+        ...Object.keys(r.stringData ?? {}),
+        ...(r.spec?.template?.spec?.containers ?? []).flatMap((c: Json) =>
+          (c.env ?? []).map((e: Json) => e.name),
+        ),
+      ];
+      expect(names).not.toContain('DEMO_API_KEY');
+      expect(names).not.toContain('OCPP_ALLOW_UNREGISTERED');
+    }
+    expect(text).not.toMatch(/OCPP_ALLOW_UNREGISTERED:\s*'?true/);
+  });
+
+  it('the shared ConfigMap sets only variables the apps know', () => {
+    for (const cm of configMaps.values()) {
+      for (const [name, value] of Object.entries(cm.data as Record<string, string>)) {
+        expect({ variable: name, known: KNOWN_BY_SOME_APP.has(name) }).toEqual({
+          variable: name,
+          known: true,
+        });
+        expect(typeof value).toBe('string');
+      }
+    }
+  });
+
+  describe.each(APP_NAMES)('%s', (app) => {
+    const deployment = deployments.find((d) => appOf(d) === app)!;
+    const job = jobs.find((j) => appOf(j) === app)!;
+    const pod = deployment.spec.template.spec;
+    const container = containerOf(deployment);
+    const port = defaultPort(app);
+    const spec = APPS.find((a) => a.name === app)!;
+
+    /** The variables the container sees: envFrom ConfigMaps, then its own env (which wins). */
+    function effectiveEnv(c: Json): Record<string, string | { from: string }> {
+      const out: Record<string, string | { from: string }> = {};
+      for (const from of c.envFrom ?? []) {
+        const cm = configMaps.get(from.configMapRef?.name);
+        expect(cm).toBeDefined();
+        Object.assign(out, cm.data);
+      }
+      for (const e of c.env ?? []) out[e.name] = e.value ?? { from: JSON.stringify(e.valueFrom) };
+      return out;
+    }
+
+    it('runs the app with its default port as the container port', () => {
+      expect(container.args).toEqual([app]);
+      expect(container.ports).toEqual([{ name: 'http', containerPort: port, protocol: 'TCP' }]);
+      const env = effectiveEnv(container);
+      if (env.PORT !== undefined) expect(Number(env.PORT)).toBe(port);
+    });
+
+    it('sets only variables its config schema knows, and takes DATABASE_URL from the Secret', () => {
+      for (const e of container.env) {
+        expect({ app, variable: e.name, known: e.name in SCHEMAS[app] }).toEqual({
+          app,
+          variable: e.name,
+          known: true,
+        });
+      }
+      const db = container.env.find((e: Json) => e.name === 'DATABASE_URL');
+      const ref = db.valueFrom.secretKeyRef;
+      const secret = secrets.get(ref.name);
+      expect(secret).toBeDefined();
+      const url = secret.stringData[ref.key] as string;
+      expect(() => SCHEMAS[app].DATABASE_URL.parse(url, 'DATABASE_URL')).not.toThrow();
+      expect(databaseOf(url)).toBe(spec.database);
+      expect(() =>
+        SCHEMAS[app].KAFKA_BROKERS.parse(String(effectiveEnv(container).KAFKA_BROKERS), 'KAFKA_BROKERS'),
+      ).not.toThrow();
+    });
+
+    it('every value the container gets is valid for the app', () => {
+      const values: Record<string, string> = {};
+      for (const from of container.envFrom ?? [])
+        Object.assign(values, configMaps.get(from.configMapRef.name).data);
+      for (const e of container.env) {
+        if (e.value !== undefined) values[e.name] = e.value;
+        else if (e.valueFrom.secretKeyRef) {
+          values[e.name] = secrets.get(e.valueFrom.secretKeyRef.name).stringData[
+            e.valueFrom.secretKeyRef.key
+          ];
+        } else if (e.valueFrom.fieldRef?.fieldPath === 'metadata.name')
+          values[e.name] = `${app}-5d8f7c9b6-x2k4q`;
+        else throw new Error(`${app}: unexpected valueFrom for ${e.name}`);
+      }
+      for (const [name, value] of Object.entries(values)) {
+        if (!(name in SCHEMAS[app])) continue; // a shared ConfigMap key meant for another app
+        expect(() => SCHEMAS[app][name].parse(value, name)).not.toThrow();
+      }
+    });
+
+    it('probes /health/live and /health/ready on the app port', () => {
+      const portOf = (p: number | string) =>
+        typeof p === 'number' ? p : container.ports.find((cp: Json) => cp.name === p)?.containerPort;
+      const { livenessProbe, readinessProbe, startupProbe } = container;
+      expect(livenessProbe.httpGet.path).toBe('/health/live');
+      expect(readinessProbe.httpGet.path).toBe('/health/ready');
+      for (const probe of [livenessProbe, readinessProbe, startupProbe].filter(Boolean)) {
+        expect(HEALTH_PATHS).toContain(probe.httpGet.path);
+        expect(portOf(probe.httpGet.port)).toBe(port);
+      }
+    });
+
+    it('sets requests and limits for CPU and memory', () => {
+      for (const c of [container, containerOf(job)]) {
+        for (const kind of ['requests', 'limits']) {
+          expect(c.resources[kind].cpu).toMatch(/^\d+(\.\d+)?m?$/);
+          expect(c.resources[kind].memory).toMatch(/^\d+(Mi|Gi)$/);
+        }
+      }
+    });
+
+    it('gives the pod longer to stop than the preStop sleep plus SHUTDOWN_TIMEOUT_MS', () => {
+      const env = effectiveEnv(container);
+      const shutdownMs = Number(env.SHUTDOWN_TIMEOUT_MS ?? defaultOf<number>(app, 'SHUTDOWN_TIMEOUT_MS'));
+      expect(() =>
+        SCHEMAS[app].SHUTDOWN_TIMEOUT_MS.parse(String(shutdownMs), 'SHUTDOWN_TIMEOUT_MS'),
+      ).not.toThrow();
+      const [cmd, seconds] = container.lifecycle.preStop.exec.command;
+      expect(cmd).toBe('sleep');
+      expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(Number(seconds) * 1000 + shutdownMs);
+    });
+
+    it('runs as non-root without privileges', () => {
+      for (const workload of [deployment, job]) {
+        const podSpec = workload.spec.template.spec;
+        expect(podSpec.securityContext.runAsNonRoot).toBe(true);
+        expect(podSpec.securityContext.runAsUser).toBeGreaterThan(0);
+        const sc = containerOf(workload).securityContext;
+        expect(sc.allowPrivilegeEscalation).toBe(false);
+        expect(sc.capabilities.drop).toContain('ALL');
+      }
+    });
+
+    it('has a Service and a PodDisruptionBudget that select its pods', () => {
+      const labels = deployment.spec.template.metadata.labels as Record<string, string>;
+      const selects = (selector: Record<string, string>) =>
+        Object.entries(selector).every(([k, v]) => labels[k] === v) && Object.keys(selector).length > 0;
+      expect(selects(deployment.spec.selector.matchLabels)).toBe(true);
+      const services = ofKind('Service').filter((s) => selects(s.spec.selector));
+      expect(services).toHaveLength(1);
+      const [svcPort] = services[0].spec.ports;
+      expect(svcPort.port).toBe(port);
+      expect([port, 'http']).toContain(svcPort.targetPort);
+      const pdbs = ofKind('PodDisruptionBudget').filter((p) => selects(p.spec.selector.matchLabels));
+      expect(pdbs).toHaveLength(1);
+      const pdb = pdbs[0].spec;
+      if (pdb.minAvailable !== undefined) expect(pdb.minAvailable).toBeLessThan(deployment.spec.replicas);
+      else expect(pdb.maxUnavailable).toBeGreaterThanOrEqual(1);
+      expect(deployment.spec.replicas).toBeGreaterThanOrEqual(2);
+    });
+
+    it('migrates with a Job on the same image and database, and its pods wait for it', () => {
+      const c = containerOf(job);
+      const databaseFrom = (x: Json) => x.env.find((e: Json) => e.name === 'DATABASE_URL').valueFrom;
+      expect(c.args).toEqual(['migrate', app]);
+      expect(c.image).toBe(container.image);
+      expect(databaseFrom(c)).toEqual(databaseFrom(container));
+      expect(job.spec.template.spec.restartPolicy).toBe('Never');
+      expect(pod.initContainers).toHaveLength(1);
+      const [wait] = pod.initContainers;
+      expect(wait.args).toEqual(['migrate', app, '--wait']);
+      expect(wait.image).toBe(container.image);
+      expect(databaseFrom(wait)).toEqual(databaseFrom(container));
+      for (const m of [c, wait]) {
+        for (const e of m.env) expect(MIGRATE_VARIABLES).toContain(e.name);
+        expect(m.resources.requests.memory).toBeDefined();
+        expect(m.resources.limits.memory).toBeDefined();
+        expect(m.securityContext).toMatchObject({
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ['ALL'] },
+        });
+      }
+      const timeout = wait.env.find((e: Json) => e.name === 'MIGRATE_WAIT_TIMEOUT_S');
+      if (timeout) expect(timeout.value).toMatch(/^\d+$/);
+    });
+  });
+
+  it('the autoscaling overlay scales every Deployment, services at most to their partitions', () => {
+    const hpas = ofKind('HorizontalPodAutoscaler');
+    expect(hpas.map((h) => h.spec.scaleTargetRef.name).sort()).toEqual(
+      deployments.map((d) => d.metadata.name).sort(),
+    );
+    const maxPartitions = Math.max(...allTopicSpecs('').map((t) => t.partitions));
+    for (const hpa of hpas) {
+      expect(hpa.spec.scaleTargetRef).toMatchObject({ apiVersion: 'apps/v1', kind: 'Deployment' });
+      expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2); // the PodDisruptionBudget needs a second pod
+      expect(hpa.spec.maxReplicas).toBeGreaterThanOrEqual(hpa.spec.minReplicas);
+      if (hpa.spec.scaleTargetRef.name !== 'ocpp-gateway')
+        expect(hpa.spec.maxReplicas).toBeLessThanOrEqual(maxPartitions);
+    }
+    const gateway = hpas.find((h) => h.spec.scaleTargetRef.name === 'ocpp-gateway');
+    const metric = gateway.spec.metrics[0].pods.metric.name as string;
+    // A gauge of that name exists in the gateway (prom-client, served on /metrics).
+    expect(sourcesOf(path.join(ROOT, 'apps/ocpp-gateway/src'))).toMatch(
+      new RegExp(`new Gauge\\(\\{\\s*name: '${metric}'`),
+    );
+    // The overlay drops the fixed replica counts from exactly these Deployments.
+    const [overlay] = byFile.get(path.join(K8S, 'autoscaling/kustomization.yaml'))!;
+    const selector = overlay.patches[0].target.labelSelector as string;
+    const [key, value] = selector.split('=');
+    for (const d of deployments) expect(d.metadata.labels[key]).toBe(value);
+    expect(overlay.patches[0].patch).toContain('path: /spec/replicas');
+  });
+
+  it('the gateway Service carries WebSockets on port 9000', () => {
+    const svc = ofKind('Service').find((s) => s.metadata.name === 'ocpp-gateway');
+    expect(svc.spec.ports[0]).toMatchObject({ port: 9000, appProtocol: 'kubernetes.io/ws' });
+  });
+
+  it('the Strimzi KafkaTopics are exactly the topics of allTopicSpecs, with their settings', () => {
+    const topics = ofKind('KafkaTopic');
+    const expected = expectedTopics();
+    expect(topics.map((t) => t.spec.topicName).sort()).toEqual([...expected.keys()].sort());
+    for (const t of topics) {
+      const spec = expected.get(t.spec.topicName)!;
+      expect(t.metadata.labels['strimzi.io/cluster']).toBeTruthy();
+      expect({ topic: spec.name, partitions: t.spec.partitions }).toEqual({
+        topic: spec.name,
+        partitions: spec.partitions,
+      });
+      const { 'min.insync.replicas': minIsr, ...rest } = t.spec.config as Record<string, string>;
+      const { 'min.insync.replicas': specMinIsr, ...specRest } = spec.config;
+      expect({ topic: spec.name, config: rest }).toEqual({ topic: spec.name, config: specRest });
+      // A cluster with replicas may demand more in-sync copies than the single dev broker, never fewer.
+      if (minIsr !== undefined) {
+        expect(Number(minIsr)).toBeGreaterThanOrEqual(Number(specMinIsr ?? 1));
+        expect(Number(minIsr)).toBeLessThan(t.spec.replicas);
+      }
+    }
+  });
+});
+
+describe('deployment docs', () => {
+  it('every `node dist/...js` command in the docs and compose file is built from an existing source', () => {
+    const text = read(path.join(DOCKER, 'README.md')) + read(path.join(DOCKER, 'compose.yaml'));
+    const paths = [...text.matchAll(/node (dist\/[\w./-]+)\.js/g)].map((m) => m[1]);
+    expect(paths.length).toBeGreaterThan(3);
+    for (const p of new Set(paths)) {
+      expect({ path: p, source: fs.existsSync(path.join(ROOT, p.replace(/^dist\//, '') + '.ts')) }).toEqual({
+        path: p,
+        source: true,
+      });
+    }
+  });
+
+  it('docker/README.md documents every variable of every app config', () => {
+    const readme = read(path.join(DOCKER, 'README.md'));
+    const documented = new Set([...readme.matchAll(/^\|\s*`([A-Z][A-Z0-9_]*)`\s*\|/gm)].map((m) => m[1]));
+    expect(documented.size).toBeGreaterThan(0);
+    for (const name of documented)
+      expect({ name, known: KNOWN_BY_SOME_APP.has(name) }).toEqual({ name, known: true });
+    // New variables land in the schemas during development; the table must at least cover these.
+    for (const name of [
+      'PORT',
+      'DATABASE_URL',
+      'KAFKA_BROKERS',
+      'KAFKA_TOPIC_PREFIX',
+      'LOG_LEVEL',
+      'SHUTDOWN_TIMEOUT_MS',
+    ]) {
+      expect(documented).toContain(name);
+    }
+  });
+});
+
+// The YAML is parsed once more in a strict mode to catch duplicated keys.
+describe('YAML hygiene', () => {
+  it('no manifest has a duplicated key', () => {
+    for (const file of [path.join(DOCKER, 'compose.yaml'), ...yamlFiles(K8S)]) {
+      for (const doc of parseAllDocuments(read(file), { merge: true, uniqueKeys: true })) {
+        expect({ file, errors: doc.errors.map((e) => e.message) }).toEqual({ file, errors: [] });
+      }
+    }
+  });
+});
