@@ -34,6 +34,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  *   conflicts for a new stream). A concurrent writer that got there first makes this throw
  *   `WrongExpectedVersionError`; Postgres' row lock makes the loser wait and then see the new
  *   version, so there is no check-then-insert race.
+ * - Transaction order: a stream's events come from non-decreasing transaction ids. A transaction
+ *   whose id was assigned before that of the stream's last writer (it wrote something else first,
+ *   then appended after the other committed) gets `WrongExpectedVersionError` too; its retry runs
+ *   under a newer id. The outbox relay publishes in `(transaction_id, global_position)` order, and
+ *   this rule is what makes that order keep every stream's own order. Run writers under
+ *   `inTransactionWithRetry`.
  * - Idempotency: when every event id is already stored, nothing happens (`appended: 0`). A
  *   concurrent append of the same ids loses on the `event_id` unique constraint instead.
  */
@@ -193,9 +199,10 @@ async function bumpVersions(client: Queryable, appends: StreamAppend[]): Promise
   }
   if (existing.length > 0) {
     const { rows } = await client.query<{ stream_id: string }>(
-      `update streams s set version = s.version + v.n, updated_at = now()
+      `update streams s set version = s.version + v.n, last_transaction_id = pg_current_xact_id(), updated_at = now()
        from unnest($1::text[], $2::bigint[], $3::bigint[]) as v(stream_id, expected, n)
        where s.stream_id = v.stream_id and s.version = v.expected
+         and s.last_transaction_id <= pg_current_xact_id()
        returning s.stream_id`,
       [
         existing.map((a) => a.streamId),
@@ -213,7 +220,9 @@ async function bumpVersions(client: Queryable, appends: StreamAppend[]): Promise
     const { rows } = await client.query<{ stream_id: string; version: string }>(
       `insert into streams as s (stream_id, stream_type, tenant_id, version)
        select * from unnest($1::text[], $2::text[], $3::text[], $4::bigint[])
-       on conflict (stream_id) do update set version = s.version + excluded.version, updated_at = now()
+       on conflict (stream_id) do update
+         set version = s.version + excluded.version, last_transaction_id = pg_current_xact_id(), updated_at = now()
+         where s.last_transaction_id <= pg_current_xact_id()
        returning s.stream_id, s.version`,
       [
         any.map((a) => a.streamId),
@@ -223,7 +232,11 @@ async function bumpVersions(client: Queryable, appends: StreamAppend[]): Promise
       ],
     );
     const byId = new Map(rows.map((r) => [r.stream_id, Number(r.version)]));
-    for (const a of any) starts.set(a.streamId, byId.get(a.streamId)! - a.events.length);
+    for (const a of any) {
+      const version = byId.get(a.streamId);
+      if (version === undefined) throw new WrongExpectedVersionError(a.streamId, 'any');
+      starts.set(a.streamId, version - a.events.length);
+    }
   }
   return starts;
 }

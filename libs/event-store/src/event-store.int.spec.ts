@@ -187,6 +187,90 @@ describe('event store (real Postgres)', () => {
     expect(await relay.runOnce()).toBe(0);
   });
 
+  it('outbox relay does not skip an event of a younger transaction that commits after an older one wrote a higher position', async () => {
+    // The CI failure this guards against: transaction A gets its id first, B inserts a lower
+    // position, A inserts a higher one and commits. A position checkpoint moved past B's event.
+    const published: OutboxRecord[] = [];
+    const relay = new OutboxRelay(
+      pool,
+      { publishAll: async (r) => void published.push(...r) },
+      {
+        name: 'xid-' + randomUUID(),
+        source: 'test',
+        streamType: 'xid',
+        route: (e) => ({ topic: 'x', key: e.streamId, schema: 's/v1' }),
+      },
+    );
+    const older = await pool.connect();
+    const younger = await pool.connect();
+    try {
+      await older.query('begin');
+      await older.query('select pg_current_xact_id()'); // A's id is assigned first
+      await younger.query('begin');
+      const b = ev('B');
+      await appendToStream(younger, 'xid-b', 'xid', 'f', 0, [b]); // lower position, younger id
+      const a = ev('A');
+      await appendToStream(older, 'xid-a', 'xid', 'f', 0, [a]); // higher position, older id
+      await older.query('commit');
+      const pos = await younger.query<{ type: string; p: string }>( // sees its own row and A's
+        `select type, global_position as p from events where event_id = any($1::uuid[])`,
+        [[a.eventId, b.eventId]],
+      );
+      const at = Object.fromEntries(pos.rows.map((r) => [r.type, Number(r.p)]));
+      expect(at.B).toBeLessThan(at.A); // the interleaving really happened
+
+      const drain = async (want: number) => {
+        for (let i = 0; i < 100 && published.length < want; i++) {
+          await relay.runOnce();
+          if (published.length < want) await new Promise((r) => setTimeout(r, 50));
+        }
+      };
+      await drain(1);
+      expect(published.map((r) => JSON.parse(r.value).id)).toEqual([a.eventId]);
+      await younger.query('commit');
+      await drain(2);
+      expect(published.map((r) => JSON.parse(r.value).id)).toEqual([a.eventId, b.eventId]);
+      expect(await relay.runOnce()).toBe(0);
+    } finally {
+      older.release();
+      younger.release();
+    }
+  });
+
+  it("keeps a stream's transaction ids in order, so the relay keeps the stream's order", async () => {
+    // A transaction with an older id that appends after a younger one committed to the same stream
+    // would sort before it in the relay's order; the append refuses and the retry gets a newer id.
+    await inTransaction(pool, (c) => appendToStream(c, 'ord-s', 'ord', 'f', 0, [ev('S1')]));
+    const older = await pool.connect();
+    try {
+      await older.query('begin');
+      await older.query('select pg_current_xact_id()');
+      await inTransaction(pool, (c) => appendToStream(c, 'ord-s', 'ord', 'f', 1, [ev('S2')]));
+      await expect(appendToStream(older, 'ord-s', 'ord', 'f', 2, [ev('S3')])).rejects.toBeInstanceOf(
+        WrongExpectedVersionError,
+      );
+      await older.query('rollback');
+      await older.query('begin');
+      await older.query('select pg_current_xact_id()');
+      await inTransaction(pool, (c) => appendToStream(c, 'ord-s', 'ord', 'f', 'any', [ev('S3')]));
+      await expect(appendToStream(older, 'ord-s', 'ord', 'f', 'any', [ev('S4')])).rejects.toBeInstanceOf(
+        WrongExpectedVersionError,
+      );
+      await older.query('rollback');
+    } finally {
+      older.release();
+    }
+    // A fresh transaction appends fine, and the same transaction may append twice.
+    await inTransaction(pool, async (c) => {
+      await appendToStream(c, 'ord-s', 'ord', 'f', 3, [ev('S4')]);
+      await appendToStream(c, 'ord-s', 'ord', 'f', 'any', [ev('S5')]);
+    });
+    const order = await pool.query<{ type: string }>(
+      `select type from events where stream_id = 'ord-s' order by transaction_id, global_position`,
+    );
+    expect(order.rows.map((r) => r.type)).toEqual(['S1', 'S2', 'S3', 'S4', 'S5']);
+  });
+
   it('outbox relay publishes to a real Kafka topic and keeps internal events internal', async () => {
     const tk = await createTestKafka('outbox');
     const publisher = new KafkaPublisher(tk.kafka);

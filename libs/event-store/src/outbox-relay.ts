@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { makeEnvelope } from '@app/contracts';
-import { readAll } from './read';
+import { readSettled } from './read';
 import type { RecordedEvent } from './types';
 
 /** The record shape of `KafkaPublisher` (libs/kafka), repeated so this lib needs no Kafka client. */
@@ -41,14 +41,14 @@ export interface OutboxRelayOptions {
 }
 
 /**
- * Publishes stored events to Kafka in `global_position` order and advances a checkpoint.
+ * Publishes stored events to Kafka and advances a checkpoint.
  *
- * It reads only events whose writing transaction is older than every transaction still running
- * (`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`). Identity values are handed out at
- * insert time, not at commit, so a transaction that commits late can make a lower position visible
- * after a higher one was published; without the guard that event would be skipped forever.
- * The price: a long-open transaction anywhere on the Postgres server (xids are cluster-wide) holds
- * the relay back until it ends.
+ * It reads with `readSettled`: only events of transactions older than every transaction still
+ * running, in `(transaction_id, global_position)` order, checkpointed on that pair. Positions are
+ * handed out at insert time, not at commit, so a checkpoint on positions alone would skip an event
+ * whose transaction commits after a later position was published; the pair never does, and each
+ * stream's events still go out in stream order (see `readSettled`). The price: a long-open
+ * transaction anywhere on the Postgres server (xids are cluster-wide) holds the relay back.
  *
  * At least once: a crash between the broker's ack and the checkpoint update republishes a batch;
  * the envelope `id` is the `event_id`, so consumers deduplicate by it.
@@ -92,18 +92,16 @@ export class OutboxRelay {
         await client.query('rollback');
         return 0;
       }
-      const cp = await client.query<{ position: string }>(
-        'select position from outbox_checkpoints where name = $1',
+      const cp = await client.query<{ transaction_id: string; position: string }>(
+        'select transaction_id::text, position from outbox_checkpoints where name = $1',
         [this.options.name],
       );
-      const after = Number(cp.rows[0].position);
-      const events = await readAll(client, {
-        after,
+      const { events, last } = await readSettled(client, {
+        after: { transactionId: cp.rows[0].transaction_id, globalPosition: Number(cp.rows[0].position) },
         limit: this.batchSize,
         streamType: this.options.streamType,
-        settledOnly: true,
       });
-      if (events.length === 0) {
+      if (!last) {
         await client.query('rollback');
         return 0;
       }
@@ -123,10 +121,10 @@ export class OutboxRelay {
         records.push({ topic: route.topic, key: route.key, value: JSON.stringify(envelope) });
       }
       if (records.length > 0) await this.publisher.publishAll(records);
-      await client.query('update outbox_checkpoints set position = $2, updated_at = now() where name = $1', [
-        this.options.name,
-        events[events.length - 1].globalPosition,
-      ]);
+      await client.query(
+        'update outbox_checkpoints set transaction_id = $2::xid8, position = $3, updated_at = now() where name = $1',
+        [this.options.name, last.transactionId, last.globalPosition],
+      );
       await client.query('commit');
       this.options.onPublished?.(events);
       return events.length;
@@ -172,7 +170,7 @@ export class OutboxRelay {
     this.loop = null;
   }
 
-  /** Current checkpoint (global_position of the last event handled). */
+  /** Current checkpoint: the global_position of the last event handled (0 before the first). */
   async position(): Promise<number> {
     const { rows } = await this.pool.query<{ position: string }>(
       'select position from outbox_checkpoints where name = $1',

@@ -13,6 +13,20 @@ interface EventRow {
 
 const COLUMNS =
   'global_position, stream_id, stream_position, event_id::text, type, data, metadata, recorded_at';
+const E_COLUMNS = COLUMNS.split(', ')
+  .map((c) => 'e.' + c)
+  .join(', ');
+
+/**
+ * ` and <events e of streams of this type>`, its value pushed onto `params`. EXISTS keeps the plan
+ * "walk events in index order, probe streams by primary key, stop at the limit"; an IN (subquery)
+ * can turn into hashing every stream of the type on each read.
+ */
+function streamTypeFilter(params: unknown[], streamType: string | undefined): string {
+  if (!streamType) return '';
+  params.push(streamType);
+  return ` and exists (select 1 from streams s where s.stream_id = e.stream_id and s.stream_type = $${params.length})`;
+}
 
 export function toRecordedEvent<T = unknown>(row: EventRow): RecordedEvent<T> {
   return {
@@ -62,12 +76,6 @@ export interface ReadAllOptions {
   limit?: number;
   /** Only events of streams of this type. */
   streamType?: string;
-  /**
-   * Only events of transactions that can no longer commit "behind" this read
-   * (`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`). The outbox relay needs it;
-   * a rebuild inside one transaction does not.
-   */
-  settledOnly?: boolean;
 }
 
 /** Events of the whole store in global order, a page at a time. */
@@ -76,19 +84,61 @@ export async function readAll<T = unknown>(
   options: ReadAllOptions = {},
 ): Promise<RecordedEvent<T>[]> {
   const params: unknown[] = [options.after ?? 0, options.limit ?? 1000];
-  let where = 'e.global_position > $1';
-  if (options.streamType) {
-    params.push(options.streamType);
-    // EXISTS keeps the plan "walk events by global_position, probe streams by primary key, stop at
-    // the limit"; an IN (subquery) can turn into hashing every stream of the type on each read.
-    where += ` and exists (select 1 from streams s where s.stream_id = e.stream_id and s.stream_type = $${params.length})`;
-  }
-  if (options.settledOnly) where += ' and e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
+  const where = 'e.global_position > $1' + streamTypeFilter(params, options.streamType);
   const { rows } = await client.query<EventRow>(
-    `select ${COLUMNS.split(', ')
-      .map((c) => 'e.' + c)
-      .join(', ')} from events e where ${where} order by e.global_position limit $2`,
+    `select ${E_COLUMNS} from events e where ${where} order by e.global_position limit $2`,
     params,
   );
   return rows.map((r) => toRecordedEvent<T>(r));
+}
+
+/** Where a settled read stopped: the `(transaction_id, global_position)` of the last event. */
+export interface SettledPosition {
+  /** An `xid8` as a decimal string ("0" before the first event). */
+  transactionId: string;
+  globalPosition: number;
+}
+
+export interface ReadSettledOptions {
+  after: SettledPosition;
+  limit: number;
+  /** Only events of streams of this type. */
+  streamType?: string;
+}
+
+/**
+ * Events of transactions that can no longer commit "behind" this read, in
+ * `(transaction_id, global_position)` order, after `options.after`; the outbox relay's read.
+ *
+ * `global_position` is handed out at insert time, not at commit, so a read in position order
+ * can see a higher position before a lower one commits, and a checkpoint on positions alone would
+ * skip the lower one forever. Only transactions older than every transaction still running
+ * (`transaction_id < pg_snapshot_xmin(pg_current_snapshot())`) are read, and they are read in
+ * transaction id order: every transaction that can still commit has an id at least that xmin, so
+ * it sorts after everything already read, and a checkpoint on the pair never skips an event.
+ * `appendToStreams` keeps each stream's transaction ids non-decreasing, so this order is also
+ * every stream's own order. xids are cluster-wide: a long transaction anywhere on the server
+ * holds the read back until it ends.
+ */
+export async function readSettled<T = unknown>(
+  client: Queryable,
+  options: ReadSettledOptions,
+): Promise<{ events: RecordedEvent<T>[]; last: SettledPosition | null }> {
+  const params: unknown[] = [options.after.transactionId, options.after.globalPosition, options.limit];
+  const where =
+    '(e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)' +
+    ' and e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())' +
+    streamTypeFilter(params, options.streamType);
+  const { rows } = await client.query<EventRow & { transaction_id: string }>(
+    `select ${E_COLUMNS}, e.transaction_id::text from events e where ${where}
+     order by e.transaction_id, e.global_position limit $3`,
+    params,
+  );
+  const last = rows.length
+    ? {
+        transactionId: rows[rows.length - 1].transaction_id,
+        globalPosition: Number(rows[rows.length - 1].global_position),
+      }
+    : null;
+  return { events: rows.map((r) => toRecordedEvent<T>(r)), last };
 }

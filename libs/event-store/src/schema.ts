@@ -7,11 +7,14 @@
  *
  * - `streams`: one row per aggregate; `version` is the position of its last event (0 = none).
  *   Optimistic concurrency is a conditional `UPDATE ... WHERE version = $expected`.
+ *   `last_transaction_id` is the transaction of its last append: a stream's events always come
+ *   from non-decreasing transaction ids, which the outbox relay's order relies on (see append.ts).
  * - `events`: append-only. `global_position` orders every event of the store; `transaction_id`
  *   (the writing transaction, `xid8`) lets the outbox relay wait for late-committing transactions.
  * - `consumer_offsets`: the next Kafka offset per (group, topic, partition), written in the same
  *   transaction as the events a batch produced, so a crash neither loses nor doubles a record.
- * - `outbox_checkpoints`: how far each outbox relay has published (a `global_position`).
+ * - `outbox_checkpoints`: how far each outbox relay has published: the `(transaction_id,
+ *   global_position)` of the last event it handled.
  *
  * Statements are idempotent (`if not exists`), so running them twice is harmless.
  */
@@ -22,6 +25,7 @@ export function eventStoreSchemaSql(): string[] {
       stream_type text not null,
       version bigint not null check (version >= 0),
       tenant_id text not null,
+      last_transaction_id xid8 not null default pg_current_xact_id(),
       created_at timestamptz not null default now(),
       updated_at timestamptz not null default now()
     )`,
@@ -38,6 +42,7 @@ export function eventStoreSchemaSql(): string[] {
       recorded_at timestamptz not null default now(),
       unique (stream_id, stream_position)
     )`,
+    `create index if not exists events_settle_order_idx on events (transaction_id, global_position)`,
     `create table if not exists consumer_offsets (
       group_id text not null,
       topic text not null,
@@ -48,6 +53,7 @@ export function eventStoreSchemaSql(): string[] {
     )`,
     `create table if not exists outbox_checkpoints (
       name text primary key,
+      transaction_id xid8 not null default '0'::xid8,
       position bigint not null default 0,
       updated_at timestamptz not null default now()
     )`,

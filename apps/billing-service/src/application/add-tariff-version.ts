@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { inTransaction } from '@app/event-store';
+import { inTransactionWithRetry } from '@app/event-store';
 import { conflict, notFound } from '../domain/errors';
 import { readTariffPrices, type Tariff } from '../domain/tariff';
 import { isUuid, readBodyObject, readTimestamp } from '../domain/values';
@@ -15,7 +15,7 @@ export async function addTariffVersion(pool: Pool, tariffId: string, body: unkno
   const input = readBodyObject(body);
   const effectiveFrom = readTimestamp(input.effective_from, 'effective_from');
   const prices = readTariffPrices(input.tariff);
-  return inTransaction(pool, async (c) => {
+  return inTransactionWithRetry(pool, async (c) => {
     if (!(await tariffRepository.lockTariff(c, tariffId))) throw notFound(`tariff ${tariffId} not found`);
     const latest = await tariffRepository.latestVersion(c, tariffId);
     if (latest && effectiveFrom.getTime() <= latest.effective_from.getTime()) {

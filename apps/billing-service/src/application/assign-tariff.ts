@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { TariffAssignment } from '@app/contracts';
-import { inTransaction } from '@app/event-store';
+import { inTransactionWithRetry } from '@app/event-store';
 import { badRequest, notFound } from '../domain/errors';
 import { readRef, readScope } from '../domain/tariff';
 import { isUuid, readBodyObject } from '../domain/values';
@@ -15,7 +15,7 @@ export async function assignTariff(pool: Pool, scope: string, ref: string, body:
   const assignment = { scope: readScope(scope, 'scope'), ref: readRef(ref, 'ref') };
   const tariffId = readBodyObject(body).tariff_id;
   if (!isUuid(tariffId)) throw badRequest('tariff_id must be the uuid of a tariff');
-  return inTransaction(pool, async (c) => {
+  return inTransactionWithRetry(pool, async (c) => {
     if (!(await tariffRepository.lockTariff(c, tariffId))) throw notFound(`tariff ${tariffId} not found`);
     const previous = await tariffRepository.assign(c, assignment, tariffId);
     if (previous) await tariffRepository.publish(c, previous);
@@ -27,7 +27,7 @@ export async function assignTariff(pool: Pool, scope: string, ref: string, body:
 /** `DELETE /v1/tariff-assignments/:scope/:ref`. */
 export async function unassignTariff(pool: Pool, scope: string, ref: string): Promise<void> {
   const assignment = { scope: readScope(scope, 'scope'), ref: readRef(ref, 'ref') };
-  await inTransaction(pool, async (c) => {
+  await inTransactionWithRetry(pool, async (c) => {
     const previous = await tariffRepository.unassign(c, assignment);
     if (!previous) throw notFound(`no tariff is assigned to ${assignment.scope} ${assignment.ref}`);
     await tariffRepository.publish(c, previous);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import { inTransaction } from '@app/event-store';
+import { inTransactionWithRetry } from '@app/event-store';
 import { badRequest, conflict, notFound, unprocessable } from '../domain/errors';
 import { priceInputs, reversalOf, type ChargeRecord, type PricingInputs } from '../domain/charge';
 import { isUuid, readBodyObject, readText } from '../domain/values';
@@ -34,7 +34,7 @@ export async function correctCharge(pool: Pool, chargeId: string, body: unknown,
     throw badRequest(`give the corrected inputs (${OVERRIDABLE.join(', ')}), or "cancel": true to only reverse`);
   }
 
-  return inTransaction(pool, async (c) => {
+  return inTransactionWithRetry(pool, async (c) => {
     const original = await chargeRepository.find(c, chargeId);
     if (!original) throw notFound(`charge ${chargeId} not found`);
     if (original.kind !== 'CHARGE') throw conflict(`charge ${chargeId} is a reversal; correct the charge it reverses`, 'NOT_A_CHARGE');

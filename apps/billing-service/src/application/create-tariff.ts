@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import { inTransaction } from '@app/event-store';
+import { inTransactionWithRetry } from '@app/event-store';
 import { badRequest } from '../domain/errors';
 import { readAssignment, readTariffPrices, type Tariff } from '../domain/tariff';
 import { readBodyObject, readText, readTimestamp } from '../domain/values';
@@ -19,7 +19,7 @@ export async function createTariff(pool: Pool, body: unknown): Promise<Tariff> {
   const assignments = ((input.assignments as unknown[]) ?? []).map((a, i) => readAssignment(a, `assignments[${i}]`));
 
   const id = randomUUID();
-  return inTransaction(pool, async (c) => {
+  return inTransactionWithRetry(pool, async (c) => {
     await tariffRepository.insertTariff(c, id, name);
     await tariffRepository.insertVersion(c, id, 1, effectiveFrom, prices);
     const moved = new Set<string>();

@@ -3,7 +3,7 @@ import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import { Counter } from 'prom-client';
 import { deadLetterTopicName, topicName } from '@app/contracts';
-import { inTransaction, processBatchOnce } from '@app/event-store';
+import { inTransactionWithRetry, processBatchOnce } from '@app/event-store';
 import { BatchConsumer, KAFKA_CLIENT, KafkaPublisher } from '@app/kafka';
 import { metricsRegistry } from '@app/observability';
 import { recordSessionEvents } from '../application/record-session-events';
@@ -34,7 +34,7 @@ export function createSessionsConsumer(kafka: Kafka, pool: Pool, publisher: Kafk
     onError: (e, info) => opts.log?.(`sessions batch ${info.topic}[${info.partition}]@${info.offset} attempt ${info.attempt}: ${(e as Error).message}`),
     handleBatch: async ({ topic: t, partition, messages }) => {
       const records = messages.map((m) => ({ topic: t, partition, offset: m.offset, value: m.value }));
-      const result = await inTransaction(pool, async (c) => {
+      const result = await inTransactionWithRetry(pool, async (c) => {
         let outcome = { charged: 0, anomalies: 0, duplicates: 0 };
         await processBatchOnce(c, groupId, t, partition, records, async (fresh) => {
           const r = await recordSessionEvents(c, fresh);
