@@ -62,7 +62,7 @@ function referencePrice(tariff: GeneratedTariff, session: GeneratedSession): Ref
   if (wh < 0n) return { status: 'INVALID' };
   // energy: kwh (10^-12) × Wh / 1000 is in 10^-15; to 10^-4 divide by 10^11.
   const energy = divideHalfUp(toScaled(tariff.kwh) * wh, 10n ** 11n);
-  const sessionFee = wh > 0n ? divideHalfUp(toScaled(tariff.session), 10n ** 8n) : 0n;
+  const sessionFee = wh > 0n ? toScaled(tariff.session) : 0n; // 10^-12, unrounded
   const durationS = Math.min(Math.floor(session.elapsedMs / 1000), tariff.maxMinutes * 60);
   let priceSeconds = 0n; // Σ minute price (10^-12) × seconds
   for (let minute = 0; minute * 60 < durationS; minute++) {
@@ -72,14 +72,14 @@ function referencePrice(tariff: GeneratedTariff, session: GeneratedSession): Ref
   }
   const time = divideHalfUp(priceSeconds * 10n ** 4n, 60n * ONE);
   const minor = REFERENCE_MINOR_UNITS[tariff.currency];
-  const net = divideHalfUp(energy + sessionFee + time, 10n ** BigInt(4 - minor));
+  const net = divideHalfUp((energy + time) * 10n ** 8n + sessionFee, 10n ** BigInt(12 - minor));
   const vat = divideHalfUp(net * toScaled(tariff.vat), ONE);
   return {
     status: 'PRICED',
     durationS,
     amounts: {
       energy: formatUnits(energy, 4),
-      session: formatUnits(sessionFee, 4),
+      session: formatUnits(sessionFee, 12).replace(/(\.\d{4}\d*?)0+$/, '$1'),
       time: formatUnits(time, 4),
       net: formatUnits(net, minor),
       vat: formatUnits(vat, minor),
@@ -172,6 +172,13 @@ function units(amount: string, places: number): bigint {
   return BigInt(whole + fraction);
 }
 
+/** A component shown with at least 4 places, in units of 10^-12. */
+function units12(amount: string): bigint {
+  const [whole, fraction = ''] = amount.split('.');
+  expect(fraction.length).toBeGreaterThanOrEqual(4);
+  return BigInt(whole + fraction.padEnd(12, '0'));
+}
+
 const billable = sessionArb.map((session) => ({ ...session, energyWh: Math.abs(session.energyWh) }));
 const RUNS = { numRuns: 400 };
 
@@ -202,8 +209,10 @@ describe('priceSession properties', () => {
       fc.property(tariffArb, billable, (tariff, session) => {
         const amount = priced(quote(request(tariff, session, false))).final_amount;
         const minor = REFERENCE_MINOR_UNITS[tariff.currency];
-        const components = units(amount.energy, 4) + units(amount.session, 4) + units(amount.time, 4);
-        expect(divideHalfUp(components, 10n ** BigInt(4 - minor))).toBe(units(amount.net, minor));
+        expect(amount.energy.split('.')[1]).toHaveLength(4);
+        expect(amount.time.split('.')[1]).toHaveLength(4);
+        const components = units12(amount.energy) + units12(amount.session) + units12(amount.time);
+        expect(divideHalfUp(components, 10n ** BigInt(12 - minor))).toBe(units(amount.net, minor));
         expect(units(amount.net, minor) + units(amount.vat, minor)).toBe(units(amount.gross, minor));
       }),
       RUNS,

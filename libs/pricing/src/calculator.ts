@@ -71,7 +71,8 @@ export function priceSession(tariff: ValidatedTariff, readings: SessionReadings)
 
   // 2. energy = round4(kwh_price × energy_wh / 1000); pricePerWh is kwh_price / 1000, exact.
   const energy = energyWh === 0 ? ZERO : tariff.pricePerWh.times(energyWh).toDecimalPlaces(4, ROUND_HALF_UP);
-  // 3. The session fee is waived when no energy flowed.
+  // 3. session = session_price, unrounded (the rule rounds only energy, time and net), waived when
+  // no energy flowed. Shown with 4 places like the other components, or more if the price has more.
   const session = energyWh === 0 ? ZERO : tariff.sessionFee;
   // 4. Time tiers over the capped duration; one division by 60 at the end keeps the sum exact.
   const durationS = Math.min(elapsedS, tariff.maxBilledSeconds);
@@ -102,7 +103,7 @@ export function priceSession(tariff: ValidatedTariff, readings: SessionReadings)
     status: 'PRICED',
     final_amount: {
       energy: toFixedScale(energy, 4),
-      session: toFixedScale(session, 4),
+      session: toFixedScale(session, Math.max(4, session.decimalPlaces())),
       time: toFixedScale(time, 4),
       net: toFixedScale(net, minorUnit),
       vat: toFixedScale(vat, minorUnit),

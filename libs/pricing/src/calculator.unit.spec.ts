@@ -189,9 +189,14 @@ describe('priceSession: rounding', () => {
     expect(result.final_amount).toMatchObject({ session: '0.0050', net: '0.01', vat: '0.01', gross: '0.02' });
   });
 
-  it('shows the session fee at 4 decimal places and adds that to net', () => {
-    const result = priceFor(euroTariff({ session_price: '0.12345', currency: 'CLF' }), 1, 0);
-    expect(result.final_amount).toMatchObject({ session: '0.1235', net: '0.1235' });
+  it('adds the session fee to net unrounded and shows all of its places', () => {
+    // energy 1.0000 + session 0.00499 = 1.00499 → 1.00; rounding the fee to 0.0050 first would give 1.01.
+    const result = priceFor(euroTariff({ kwh_price: 1, session_price: '0.00499' }), 1000, 0);
+    expect(result.final_amount).toMatchObject({ energy: '1.0000', session: '0.00499', net: '1.00' });
+    const clf = priceFor(euroTariff({ session_price: '0.12345', currency: 'CLF' }), 1, 0);
+    expect(clf.final_amount).toMatchObject({ session: '0.12345', net: '0.1235' });
+    const short = priceFor(euroTariff({ session_price: '0.5' }), 1, 0);
+    expect(short.final_amount).toMatchObject({ session: '0.5000', net: '0.50' });
   });
 
   it.each([
@@ -305,7 +310,7 @@ describe('priceSession: input limits', () => {
     // Expected values computed independently with Python's decimal module at 100 digits.
     expect(priced(result).final_amount).toEqual({
       energy: '9007199254740990999990.9928',
-      session: '1000000000.0000',
+      session: '999999999.99999',
       time: '99999999999999999.9999',
       net: '9007299254741990999990.99',
       vat: '9007299254732983700736.25',

@@ -30,7 +30,7 @@ export interface ValidatedTariff {
   /** The tariff as given, prices as decimal strings: what a charge stores as its input. */
   readonly snapshot: TariffSnapshot;
   readonly pricePerWh: Decimal;
-  /** session_price at the 4 decimal places every component is shown with. */
+  /** session_price exactly as given (step 3 adds it to net unrounded). */
   readonly sessionFee: Decimal;
   readonly tiers: readonly ValidatedTier[];
   readonly vatRate: Decimal;
@@ -68,7 +68,7 @@ export function validateTariff(input: unknown, path = 'tariff'): ValidatedTariff
   const prepared: Omit<ValidatedTariff, typeof validatedTariff> = {
     snapshot,
     pricePerWh: kwhPrice.div(1000),
-    sessionFee: sessionPrice.toDecimalPlaces(4, PricingDecimal.ROUND_HALF_UP),
+    sessionFee: sessionPrice,
     tiers,
     vatRate,
     currency,
