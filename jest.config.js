@@ -22,6 +22,9 @@ const base = {
 };
 
 module.exports = {
+  // A run id in every test topic prefix; the teardown deletes this run's topics.
+  globalSetup: '<rootDir>/libs/testing/jest/global-setup.ts',
+  globalTeardown: '<rootDir>/libs/testing/jest/global-teardown.ts',
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/**/*.unit.spec.ts'] },
     { ...base, displayName: 'int', testMatch: ['<rootDir>/**/*.int.spec.ts'], setupFilesAfterEnv: ['<rootDir>/libs/testing/jest/int-timeout.ts'] },

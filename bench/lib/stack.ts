@@ -1,5 +1,5 @@
 import { allTopicSpecs } from '@app/contracts';
-import { createKafka, ensureTopics } from '@app/kafka';
+import { createKafka, deleteTopicsWithPrefix, ensureTopics } from '@app/kafka';
 import { ensureKafkaBroker, ensurePostgres, type RunningBroker, type RunningPostgres } from '@app/testing/stack';
 import { uniqueSuffix } from '@app/testing';
 import type { Kafka } from 'kafkajs';
@@ -8,7 +8,7 @@ export interface BenchStack {
   kafka: Kafka;
   brokers: string[];
   serverUrl: string;
-  /** A fresh topic prefix with every topic created, so runs never mix. */
+  /** A fresh topic prefix with every topic created, so runs never mix; `stop()` deletes them. */
   prefix: string;
   stop(): Promise<void>;
 }
@@ -29,6 +29,8 @@ export async function benchStack(label: string): Promise<BenchStack> {
     serverUrl,
     prefix,
     stop: async () => {
+      // This run's topics only; a leftover topic is waste, not a failure.
+      await deleteTopicsWithPrefix(kafka, prefix).catch(() => undefined);
       await broker.stop();
       await pg.stop();
     },

@@ -50,6 +50,26 @@ export async function ensureTopics(kafka: Kafka, topics: TopicToCreate[], replic
   }
 }
 
+/**
+ * Deletes every topic whose name starts with `prefix` (tests and benchmarks clean up their own
+ * topics with it). Returns the names deleted. An empty prefix is refused: it would mean "all".
+ */
+export async function deleteTopicsWithPrefix(kafka: Kafka, prefix: string): Promise<string[]> {
+  if (!prefix) throw new Error('deleteTopicsWithPrefix: an empty prefix would delete every topic');
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const names = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    // Modest requests: a broker takes a while per topic and kafkajs times a request out.
+    for (let i = 0; i < names.length; i += 50) {
+      await admin.deleteTopics({ topics: names.slice(i, i + 50), timeout: 30_000 });
+    }
+    return names;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** True when a broker answers a metadata request within `timeoutMs`. */
 export async function kafkaReachable(kafka: Kafka, timeoutMs = 3000): Promise<boolean> {
   const admin = kafka.admin({ retry: { retries: 0 } });

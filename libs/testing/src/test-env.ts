@@ -3,14 +3,14 @@ import { allTopicSpecs } from '@app/contracts';
 import { createKafka, ensureTopics } from '@app/kafka';
 import type { Kafka } from 'kafkajs';
 import { createDatabase, databaseUrl, dropDatabase } from './stack/postgres';
+import { testBrokers, testTopicRunPrefix } from './test-run';
+
+export { testBrokers, testTopicRunPrefix };
 
 /**
  * Integration tests run against the broker and Postgres that `npm test` prepared. Each test file
  * gets its own databases and topic prefix, so files run in parallel and never touch dev data.
  */
-export function testBrokers(): string[] {
-  return (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
-}
 
 export function testServerUrl(): string {
   return process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -41,11 +41,14 @@ export interface TestKafka {
   prefix: string;
 }
 
-/** A kafkajs client and a fresh topic prefix with every topic of ARCHITECTURE.md created. */
+/**
+ * A kafkajs client and a fresh topic prefix with every topic of ARCHITECTURE.md created. The jest
+ * global teardown deletes the topics at the end of the run.
+ */
 export async function createTestKafka(label = 'test'): Promise<TestKafka> {
   const brokers = testBrokers();
   const kafka = createKafka({ brokers, clientId: `test-${label}`, log: () => undefined });
-  const prefix = `t-${uniqueSuffix()}.`;
+  const prefix = `${testTopicRunPrefix() ?? 't-'}${uniqueSuffix()}.`;
   await ensureTopics(kafka, allTopicSpecs(prefix));
   return { kafka, brokers, prefix };
 }

@@ -78,6 +78,31 @@ function writeConfig(dir: string, host: string, port: number): string {
   return file;
 }
 
+/** Above this many partitions a single-node dev broker gets slow enough to make tests time out. */
+const CROWDED_PARTITIONS = 5000;
+
+/** Warns when a reused broker holds many partitions: topics left by killed test runs add up. */
+async function warnIfCrowded(kafka: ReturnType<typeof createKafka>, log: Log): Promise<void> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const { topics } = await admin.fetchTopicMetadata();
+    const partitions = topics.reduce((n, t) => n + t.partitions.length, 0);
+    const leftovers = topics.filter((t) => /^(t-|bench-)/.test(t.name)).length;
+    if (partitions > CROWDED_PARTITIONS) {
+      log(
+        `Kafka: warning: the reused broker holds ${partitions} partitions (${leftovers} topics left by ` +
+          `tests or benchmarks, t-* and bench-*). A crowded broker makes tests time out; delete them ` +
+          `or start afresh (stop the broker, remove .data/kafka).`,
+      );
+    }
+  } catch {
+    // Only advice: never stop the stack for it.
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
 /**
  * Reuses the broker at `brokers[0]` if one answers; otherwise starts a single-node KRaft broker
  * on loopback with its data under .data/kafka (or `dir`).
@@ -91,6 +116,7 @@ export async function ensureKafkaBroker(
   const probe = createKafka({ brokers, clientId: 'stack-probe', log: () => undefined });
   if (await kafkaReachable(probe, 2000)) {
     log(`Kafka: reusing the broker at ${brokers.join(',')}`);
+    await warnIfCrowded(probe, log);
     return { brokers, startedHere: false, stop: async () => undefined };
   }
   const [host, portText] = brokers[0].split(':');
