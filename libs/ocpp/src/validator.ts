@@ -60,6 +60,41 @@ export function ocppErrorFromSchemaErrors(schemaId: string, errors: ErrorObject[
   });
 }
 
+/** OCPP 1.6 (section 4.2, field types): "integer: 32 bit (31 bit resolution, 1 sign bit)". */
+const INT32 = { minimum: -2147483648, maximum: 2147483647 };
+/**
+ * Meter registers in Wh are the one exception we allow past 32 bits: a DC charger's lifetime
+ * register can pass 2^31 Wh (2.1 GWh), and a refused StopTransaction would be retried forever.
+ * They are still bounded to what a JSON number keeps exactly.
+ */
+const METER_FIELDS = new Set(['meterStart', 'meterStop']);
+const SAFE = { minimum: Number.MIN_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER };
+
+/**
+ * The official schemas say `"type": "integer"` without a range, so 1e30 would pass and then
+ * break a database column (InternalError, retried forever by the charger) or lose digits. This
+ * adds the spec's 32-bit range to every integer field without one (SAFE for meter registers), so
+ * such a value gets PropertyConstraintViolation like any other out-of-range value.
+ */
+function withIntegerRanges<T>(schema: T, name = ''): T {
+  if (Array.isArray(schema)) return schema.map((item) => withIntegerRanges(item, name)) as T;
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'properties' && typeof value === 'object' && value !== null) {
+      out[key] = Object.fromEntries(Object.entries(value).map(([prop, sub]) => [prop, withIntegerRanges(sub, prop)]));
+    } else {
+      out[key] = withIntegerRanges(value, name);
+    }
+  }
+  if (out.type === 'integer') {
+    const range = METER_FIELDS.has(name) ? SAFE : INT32;
+    out.minimum ??= range.minimum;
+    out.maximum ??= range.maximum;
+  }
+  return out as T;
+}
+
 /**
  * Validates OCPP 1.6 payloads against the official schemas. Compiled once per action on first use.
  * No type coercion, no defaults: the payload is checked exactly as the charger sent it.
@@ -87,7 +122,7 @@ export class Ocpp16Validator {
     });
     // The schemas' ids ("urn:Authorize.req") are not valid URNs for ajv's URI resolver, and they
     // reference nothing outside themselves: compile each on its own, keyed by its id.
-    for (const { $id, $schema: _meta, ...schema } of OCPP16_SCHEMAS) this.sources.set($id, schema);
+    for (const { $id, $schema: _meta, ...schema } of OCPP16_SCHEMAS) this.sources.set($id, withIntegerRanges(schema));
   }
 
   private validatorFor(schemaId: string): ValidateFunction | null {

@@ -75,6 +75,8 @@ const MALFORMED: Record<OcppInboundAction, Case[]> = {
     ['timestamp not a dateTime', withField('timestamp', '15/01/2026'), 'TypeConstraintViolation'],
     ['idTag 21 characters', withField('idTag', 'A'.repeat(21)), 'PropertyConstraintViolation'],
     ['an extra field', withField('transactionId', 1), 'OccurenceConstraintViolation'],
+    ['connectorId beyond 32 bits', withField('connectorId', 2 ** 31), 'PropertyConstraintViolation'],
+    ['meterStart beyond exact JSON integers', withField('meterStart', 1e30), 'PropertyConstraintViolation'],
   ],
   StatusNotification: [
     ['connectorId missing', without('connectorId'), 'OccurenceConstraintViolation'],
@@ -93,12 +95,23 @@ const MALFORMED: Record<OcppInboundAction, Case[]> = {
     ['transactionId a float', withField('transactionId', 1.5), 'TypeConstraintViolation'],
     ['reason not in the enum', withField('reason', 'Bored'), 'PropertyConstraintViolation'],
     ['transactionData not an array', withField('transactionData', 'x'), 'TypeConstraintViolation'],
+    ['transactionId beyond 32 bits', withField('transactionId', 2 ** 40), 'PropertyConstraintViolation'],
+    ['meterStop beyond exact JSON integers', withField('meterStop', 2 ** 53), 'PropertyConstraintViolation'],
   ],
 };
 
 describe('Ocpp16Validator: valid requests', () => {
   it.each(OCPP_INBOUND_ACTIONS.map((a) => [a]))('accepts a valid %s', (action) => {
     expect(validator.checkInboundCall(action, examples[action])).toBeNull();
+  });
+
+  it('accepts meter registers past 32 bits (a DC charger\'s lifetime Wh) up to the exact JSON range', () => {
+    const big = 3_000_000_000;
+    expect(validator.checkInboundCall('StartTransaction', { ...examples.StartTransaction, meterStart: big })).toBeNull();
+    expect(
+      validator.checkInboundCall('StopTransaction', { ...examples.StopTransaction, meterStop: Number.MAX_SAFE_INTEGER }),
+    ).toBeNull();
+    expect(validator.checkInboundCall('StatusNotification', { ...examples.StatusNotification, connectorId: 2 ** 31 - 1 })).toBeNull();
   });
 
   it('accepts MeterValues without a transactionId and a signed meter value', () => {
