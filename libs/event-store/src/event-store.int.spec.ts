@@ -7,6 +7,7 @@ import {
   appendToStream,
   appendToStreams,
   eventStoreSchemaSql,
+  eventStoreTransactionOrderSql,
   inTransaction,
   OutboxRelay,
   processBatchOnce,
@@ -269,6 +270,44 @@ describe('event store (real Postgres)', () => {
       `select type from events where stream_id = 'ord-s' order by transaction_id, global_position`,
     );
     expect(order.rows.map((r) => r.type)).toEqual(['S1', 'S2', 'S3', 'S4', 'S5']);
+  });
+
+  it('upgrades a store with position-only checkpoints without skipping an unpublished event', async () => {
+    const old = await createTestDatabase('event_store_upgrade');
+    const oldPool = new Pool({ connectionString: old.url, max: 2 });
+    try {
+      // The schema before the transaction order: no last_transaction_id, checkpoints on positions.
+      for (const sql of eventStoreSchemaSql()) await oldPool.query(sql);
+      await oldPool.query('alter table streams drop column last_transaction_id');
+      await oldPool.query('alter table outbox_checkpoints drop column transaction_id');
+      await oldPool.query('drop index events_settle_order_idx');
+      const events = Array.from({ length: 4 }, (_, i) => ev(`E${i}`));
+      for (const [i, e] of events.entries()) {
+        await inTransaction(oldPool, (c) => appendToStream(c, `up-${i}`, 'up', 'f', 0, [e]));
+      }
+      const { rows } = await oldPool.query<{ p: string }>('select global_position as p from events order by 1');
+      // An old relay had published the first two.
+      await oldPool.query('insert into outbox_checkpoints (name, position) values ($1, $2)', ['up', rows[1].p]);
+
+      for (const sql of eventStoreTransactionOrderSql()) await oldPool.query(sql);
+      for (const sql of eventStoreTransactionOrderSql()) await oldPool.query(sql); // idempotent
+      const published: OutboxRecord[] = [];
+      const relay = new OutboxRelay(oldPool, { publishAll: async (r) => void published.push(...r) }, {
+        name: 'up',
+        source: 'test',
+        route: (e) => ({ topic: 'x', key: e.streamId, schema: 's/v1' }),
+      });
+      for (let i = 0; i < 100 && published.length < 2; i++) {
+        await relay.runOnce();
+        if (published.length < 2) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(published.map((r) => JSON.parse(r.value).id)).toEqual([events[2].eventId, events[3].eventId]);
+      // Appends keep working on the upgraded streams table.
+      await inTransaction(oldPool, (c) => appendToStream(c, 'up-0', 'up', 'f', 1, [ev('E0b')]));
+    } finally {
+      await oldPool.end();
+      await old.drop();
+    }
   });
 
   it('outbox relay publishes to a real Kafka topic and keeps internal events internal', async () => {

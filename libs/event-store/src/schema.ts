@@ -60,6 +60,32 @@ export function eventStoreSchemaSql(): string[] {
   ];
 }
 
+/**
+ * Brings an event store created before the outbox's transaction order (streams without
+ * `last_transaction_id`, checkpoints on positions alone) to the schema of `eventStoreSchemaSql`.
+ * A no-op on a store created with the current schema. An old checkpoint at position P becomes
+ * (oldest transaction with an event after P, P): every event after P is still to publish, and at
+ * most a few at or before P that younger transactions wrote go out again (at least once; consumers
+ * deduplicate by event id).
+ */
+export function eventStoreTransactionOrderSql(): string[] {
+  return [
+    `alter table streams add column if not exists last_transaction_id xid8 not null default pg_current_xact_id()`,
+    `create index if not exists events_settle_order_idx on events (transaction_id, global_position)`,
+    `alter table outbox_checkpoints add column if not exists transaction_id xid8`,
+    // (oldest transaction after the old position, old position): every event after the old
+    // position sorts after it; events of that transaction at or before it stay behind it.
+    `update outbox_checkpoints c
+       set transaction_id = coalesce(
+         (select min(e.transaction_id) from events e where e.global_position > c.position),
+         (select max(e.transaction_id) from events e),
+         '0'::xid8)
+     where c.transaction_id is null`,
+    `alter table outbox_checkpoints alter column transaction_id set default '0'::xid8`,
+    `alter table outbox_checkpoints alter column transaction_id set not null`,
+  ];
+}
+
 /** Reverse of `eventStoreSchemaSql` for a migration's `down`. */
 export function eventStoreDropSql(): string[] {
   return [

@@ -2,6 +2,7 @@ import { Initial1700000000000 } from './1700000000000-initial';
 import { SessionsSchema1732400000000 } from './1732400000000-sessions-schema';
 import { Webhooks1732400000001 } from './1732400000001-webhooks';
 import { HotUpdates1732400000002 } from './1732400000002-hot-updates';
+import { EventStoreTransactionOrder1732400000003 } from './1732400000003-event-store-transaction-order';
 
 /** Every migration of this service, in order. Add new ones at the end; never edit an applied one. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   SessionsSchema1732400000000,
   Webhooks1732400000001,
   HotUpdates1732400000002,
+  EventStoreTransactionOrder1732400000003,
 ];
