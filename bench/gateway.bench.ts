@@ -19,7 +19,7 @@ import { finish, percentile, report } from './lib/stats';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? (QUICK ? 1000 : 10000));
 const STEP_SECONDS = QUICK ? 3 : 6;
-const RATES = QUICK ? [250, 500, 1000, 2000, 3000] : [500, 1000, 2000, 3000, 4000, 5000, 6000, 8000];
+const RATES = QUICK ? [250, 500, 1000, 2000, 3000] : [500, 1000, 2000, 2500, 3000, 4000, 5000, 6000, 8000];
 const BENCH_DEADLINE = Date.now() + (QUICK ? 3 : 8) * 60_000;
 
 function rssKb(pid: number): number {
