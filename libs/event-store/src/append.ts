@@ -65,6 +65,103 @@ export async function appendToStream(
  */
 export async function appendToStreams(client: Queryable, appends: StreamAppend[]): Promise<AppendResult[]> {
   validate(appends);
+  if (appends.length > 0 && appends.every((a) => a.expectedVersion !== 'any' && a.events.length > 0)) {
+    const done = await appendKnownVersions(client, appends);
+    if (done) return done;
+    // Some event id was already stored: the statement wrote nothing; sort it out below.
+  }
+  return appendChecked(client, appends);
+}
+
+/**
+ * The common case in ONE statement: every expected version known, no event id stored yet. The
+ * duplicate check, the version bumps (conditional UPDATE / INSERT of new streams, the
+ * last_transaction_id rule) and the event insert run as one statement, each step only when the
+ * one before it holds (no stored id; only the events of streams whose bump matched). Returns null,
+ * having written nothing, when an event id is already stored. Throws `WrongExpectedVersionError`
+ * when a stream's version (or its last writer's transaction id) does not match; the caller's
+ * transaction must then roll back, as with `appendChecked`.
+ */
+async function appendKnownVersions(client: Queryable, appends: StreamAppend[]): Promise<AppendResult[] | null> {
+  const rows: Record<string, unknown>[] = [];
+  for (const a of appends) {
+    const start = a.expectedVersion as number;
+    a.events.forEach((e, i) =>
+      rows.push({
+        stream_id: a.streamId,
+        stream_position: start + i + 1,
+        event_id: e.eventId,
+        type: e.type,
+        data: e.data ?? null,
+        metadata: e.metadata ?? {},
+      }),
+    );
+  }
+  // Only the parts this append needs: a batch of new streams never touches streams' other columns.
+  const hasFresh = appends.some((a) => a.expectedVersion === 0);
+  const hasExisting = appends.some((a) => (a.expectedVersion as number) > 0);
+  const { rows: out } = await client.query<{ kind: 'dup' | 'ok'; id: string }>(
+    `with types as (
+       -- every parameter typed, whichever parts below use it (never read)
+       select $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[]
+     ), dup as (
+       select event_id::text as id from events where event_id = any($1::uuid[])
+     ), fresh as (
+       ${
+         hasFresh
+           ? `insert into streams (stream_id, stream_type, tenant_id, version)
+       select v.stream_id, v.stream_type, v.tenant_id, v.n
+       from unnest($2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[]) as v(stream_id, stream_type, tenant_id, expected, n)
+       where v.expected = 0 and not exists (select 1 from dup)
+       on conflict (stream_id) do nothing
+       returning stream_id`
+           : `select null::text as stream_id where false`
+       }
+     ), bumped as (
+       ${
+         hasExisting
+           ? `update streams s set version = s.version + v.n, last_transaction_id = pg_current_xact_id(), updated_at = now()
+       from unnest($2::text[], $5::bigint[], $6::bigint[]) as v(stream_id, expected, n)
+       where v.expected > 0 and s.stream_id = v.stream_id and s.version = v.expected
+         and s.last_transaction_id <= pg_current_xact_id()
+         and not exists (select 1 from dup)
+       returning s.stream_id`
+           : `select null::text as stream_id where false`
+       }
+     ), ok as (
+       select stream_id from fresh union all select stream_id from bumped
+     ), inserted as (
+       insert into events (stream_id, stream_position, event_id, type, data, metadata)
+       select x.stream_id, x.stream_position, x.event_id, x.type, x.data, x.metadata
+       from jsonb_to_recordset($7::jsonb) as x(stream_id text, stream_position bigint, event_id uuid, type text, data jsonb, metadata jsonb)
+       where x.stream_id in (select stream_id from ok)
+       returning 1
+     )
+     select 'dup' as kind, id from dup union all select 'ok', stream_id from ok`,
+    [
+      appends.flatMap((a) => a.events.map((e) => e.eventId)),
+      appends.map((a) => a.streamId),
+      appends.map((a) => a.streamType),
+      appends.map((a) => a.tenantId),
+      appends.map((a) => a.expectedVersion),
+      appends.map((a) => a.events.length),
+      JSON.stringify(rows),
+    ],
+  );
+  if (out.some((r) => r.kind === 'dup')) return null;
+  const ok = new Set(out.map((r) => r.id));
+  for (const a of appends) {
+    if (!ok.has(a.streamId)) throw new WrongExpectedVersionError(a.streamId, a.expectedVersion);
+  }
+  return appends.map((a) => ({
+    streamId: a.streamId,
+    nextExpectedVersion: (a.expectedVersion as number) + a.events.length,
+    appended: a.events.length,
+  }));
+}
+
+/** The general path: `'any'` versions, empty appends, retries of appends whose ids are stored. */
+async function appendChecked(client: Queryable, appends: StreamAppend[]): Promise<AppendResult[]> {
   const allIds = appends.flatMap((a) => a.events.map((e) => e.eventId.toLowerCase()));
   const stored = new Set<string>();
   if (allIds.length > 0) {

@@ -51,29 +51,42 @@ export class SessionStore {
     return rows.map(toLoaded);
   }
 
-  /** Appends every changed session's events and upserts its projection row, in the caller's transaction. */
+  /**
+   * Appends every changed session's events and upserts its projection row, in the caller's
+   * transaction. The stream version after the append is known in advance (expected + events), so
+   * the projection write leaves with the append (one round trip on a pipelining client). If the
+   * append throws, the caller's transaction rolls both back; if it turns out to be a no-op for a
+   * session (its event ids were stored already), that row is written again with the stored version.
+   */
   async save(client: Queryable, uow: SessionUnitOfWork): Promise<SessionState[]> {
     const changed = uow.changed();
     if (changed.length === 0) return [];
-    const results = await appendToStreams(
-      client,
-      changed.map((c) => ({
-        streamId: sessionStreamId(c.state.sessionId),
-        streamType: SESSION_STREAM_TYPE,
-        tenantId: c.state.fleetId,
-        expectedVersion: c.expectedVersion,
-        events: c.events,
-      })),
-    );
-    await runAll(client, [
+    const [results] = await runAll(client, [
+      () =>
+        appendToStreams(
+          client,
+          changed.map((c) => ({
+            streamId: sessionStreamId(c.state.sessionId),
+            streamType: SESSION_STREAM_TYPE,
+            tenantId: c.state.fleetId,
+            expectedVersion: c.expectedVersion,
+            events: c.events,
+          })),
+        ),
       () =>
         upsertSessionRows(
           client,
-          changed.map((c, i) => ({ state: c.state, version: results[i].nextExpectedVersion })),
+          changed.map((c) => ({ state: c.state, version: c.expectedVersion + c.events.length })),
           this.timers,
         ),
       () => this.webhooks?.enqueue(client, changed) ?? Promise.resolve(),
     ]);
+    const differs = changed.flatMap((c, i) =>
+      results[i].nextExpectedVersion !== c.expectedVersion + c.events.length
+        ? [{ state: c.state, version: results[i].nextExpectedVersion }]
+        : [],
+    );
+    if (differs.length > 0) await upsertSessionRows(client, differs, this.timers);
     return changed.map((c) => c.state);
   }
 }
