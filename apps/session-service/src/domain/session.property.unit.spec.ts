@@ -107,3 +107,27 @@ describe('session aggregate: delivery order and duplicates do not matter', () =>
     );
   });
 });
+
+describe('session aggregate: evolve is pure', () => {
+  it('never changes the state it is given (it folds into a copy)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(meterRecord, statusRecord), { minLength: 0, maxLength: 12 }),
+        fc.option(stopRecord, { nil: undefined }),
+        (records, stop) => {
+          let state = Object.freeze(initialState()) as SessionState;
+          for (const command of [startTx({ meterStartWh: 1000 }), ...records, ...(stop ? [stop] : [])]) {
+            for (const event of decide(command, state)) {
+              const before = JSON.stringify(state);
+              // A frozen input makes any write to it throw (modules are strict mode).
+              const next = evolve(state, event);
+              expect(JSON.stringify(state)).toBe(before);
+              state = Object.freeze(next);
+            }
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
