@@ -1,5 +1,5 @@
 import { parseBasicAuth } from '../domain/basic-auth';
-import { verifyChargerPassword } from '../domain/charger-password';
+import { rememberingVerifier, type PasswordVerifier } from '../domain/charger-password';
 import type { ChargerRepository, RegisteredCharger } from './ports';
 
 export type AuthenticationResult = { ok: true; charger: RegisteredCharger } | { ok: false; reason: string };
@@ -15,6 +15,7 @@ export class AuthenticateCharger {
   constructor(
     private readonly chargers: ChargerRepository,
     private readonly options: { allowUnregistered: boolean; demoFleetId: string },
+    private readonly verify: PasswordVerifier = rememberingVerifier(),
   ) {}
 
   async execute(chargePointId: string, authorization: string | undefined): Promise<AuthenticationResult> {
@@ -29,7 +30,7 @@ export class AuthenticateCharger {
       charger = await this.chargers.registerIfAbsent(chargePointId, this.options.demoFleetId);
     }
     if (charger.passwordHash) {
-      if (!credentials || !(await verifyChargerPassword(credentials.password, charger.passwordHash))) {
+      if (!credentials || !(await this.verify(credentials.password, charger.passwordHash))) {
         return { ok: false, reason: 'unknown charger or wrong password' };
       }
       return { ok: true, charger };

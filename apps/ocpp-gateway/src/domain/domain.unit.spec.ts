@@ -1,6 +1,6 @@
 import { parseBasicAuth } from './basic-auth';
 import { chargePointIdFromPath, isValidChargePointId } from './charge-point-id';
-import { hashChargerPassword, verifyChargerPassword } from './charger-password';
+import { hashChargerPassword, rememberingVerifier, verifyChargerPassword } from './charger-password';
 import { decideIdTagInfo } from './id-tag-info';
 import { TransactionIdBlocks } from './transaction-id-block';
 
@@ -21,6 +21,52 @@ describe('charger passwords', () => {
   it('refuses a stored value it does not understand', async () => {
     expect(await verifyChargerPassword('x', 'plain-text')).toBe(false);
     expect(await verifyChargerPassword('x', 'scrypt$a$b$c$d$e')).toBe(false);
+  });
+});
+
+describe('rememberingVerifier', () => {
+  const counting = () => {
+    const calls: string[] = [];
+    const verify = async (password: string, stored: string) => {
+      calls.push(password);
+      return verifyChargerPassword(password, stored);
+    };
+    return { calls, verify };
+  };
+
+  it('runs scrypt once for a password that keeps succeeding', async () => {
+    const { calls, verify } = counting();
+    const remembering = rememberingVerifier(verify);
+    const stored = await hashChargerPassword('s3cret');
+    expect(await remembering('s3cret', stored)).toBe(true);
+    expect(await remembering('s3cret', stored)).toBe(true);
+    expect(calls).toEqual(['s3cret']);
+  });
+
+  it('never remembers a failure, and refuses the old password after a rotation', async () => {
+    const { calls, verify } = counting();
+    const remembering = rememberingVerifier(verify);
+    const before = await hashChargerPassword('old-one');
+    expect(await remembering('old-one', before)).toBe(true);
+    expect(await remembering('guess', before)).toBe(false);
+    expect(await remembering('guess', before)).toBe(false);
+    const after = await hashChargerPassword('new-one');
+    expect(await remembering('old-one', after)).toBe(false);
+    expect(await remembering('new-one', after)).toBe(true);
+    expect(calls).toEqual(['old-one', 'guess', 'guess', 'old-one', 'new-one']);
+  });
+
+  it('forgets the least recently used beyond its size', async () => {
+    const { calls, verify } = counting();
+    const remembering = rememberingVerifier(verify, 2);
+    const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((p) => hashChargerPassword(p)));
+    await remembering('a', a);
+    await remembering('b', b);
+    await remembering('a', a); // a is now the most recent
+    await remembering('c', c); // forgets b
+    await remembering('a', a);
+    await remembering('b', b);
+    expect(calls).toEqual(['a', 'b', 'c', 'b']);
   });
 });
 
