@@ -70,7 +70,7 @@ function buildGateway(config: OcppGatewayConfig, db: DataSource, publisher: Kafk
     ? new CommandConsumer(kafka, {
         gatewayId: config.GATEWAY_ID,
         topicPrefix: config.KAFKA_TOPIC_PREFIX,
-        dispatch: new DispatchCommand({ gatewayId: config.GATEWAY_ID, local: server, directory, sink, validator }),
+        dispatch: new DispatchCommand({ gatewayId: config.GATEWAY_ID, local: server, directory, sink, validator, grants: chargers }),
         logger,
       })
     : null;

@@ -1,6 +1,13 @@
 import type { OcppCommand, OcppCommandResult } from '@app/contracts';
 import type { Ocpp16Validator } from '@app/ocpp';
-import type { ConnectionDirectory, OcppEventSink } from './ports';
+import type { ChargerRepository, ConnectionDirectory, OcppEventSink } from './ports';
+
+/**
+ * How long a charger may use an idTag it got in a RemoteStartTransaction: long enough for the
+ * charger to start (and later stop, with the same tag) a session of the longest max_charging_time
+ * (4320 minutes in the pump example).
+ */
+export const REMOTE_START_ID_TAG_TTL_MS = 4 * 24 * 3600 * 1000;
 
 /** What came back from the charger for one of our CALLs. */
 export type ChargerAnswer =
@@ -34,6 +41,8 @@ export class DispatchCommand {
       directory: ConnectionDirectory;
       sink: OcppEventSink;
       validator: Ocpp16Validator;
+      /** Grants a RemoteStartTransaction's idTag to the charger before the command is sent. */
+      grants: Pick<ChargerRepository, 'grantRemoteStartIdTag'>;
       now?(): Date;
     },
   ) {}
@@ -60,6 +69,19 @@ export class DispatchCommand {
     if (invalid) {
       // Never send a charger a CALL it would have to reject; say why instead.
       return this.report(command, { outcome: 'Error', error: { code: invalid.code, description: invalid.description, details: invalid.details } });
+    }
+    if (command.action === 'RemoteStartTransaction' && typeof command.payload.idTag === 'string') {
+      // The tag is ours (the session service makes one per remote session), in no fleet's list:
+      // without a grant the charger's Authorize/StartTransaction for it would be answered Invalid.
+      try {
+        const expiresAt = new Date(this.now().getTime() + REMOTE_START_ID_TAG_TTL_MS);
+        await this.deps.grants.grantRemoteStartIdTag(command.chargePointId, command.payload.idTag, expiresAt);
+      } catch (error) {
+        return this.report(command, {
+          outcome: 'Error',
+          error: { code: 'InternalError', description: `could not authorize the idTag for the charger: ${(error as Error).message}` },
+        });
+      }
     }
     const answer = await target.sendCall(command.action, command.payload, deadline, command.commandId);
     switch (answer.type) {

@@ -139,7 +139,7 @@ export class HandleChargerCall {
   }
 
   private async idTagInfo(ctx: ChargerContext, idTag: string): Promise<IdTagInfo> {
-    const record = await this.deps.chargers.findIdTag(ctx.fleetId, idTag);
+    const record = await this.deps.chargers.findIdTag(ctx.fleetId, idTag, ctx.chargePointId);
     return decideIdTagInfo(record, this.now(), this.deps.acceptUnknownIdTags);
   }
 }

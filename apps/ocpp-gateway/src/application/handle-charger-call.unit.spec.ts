@@ -42,6 +42,7 @@ const chargers: ChargerRepository = {
     throw new Error('unused');
   },
   findIdTag: async (_fleet, tag) => tags[tag] ?? null,
+  grantRemoteStartIdTag: async () => undefined,
 };
 
 function setup(sampleMs = 0) {

@@ -14,7 +14,13 @@ export interface ChargerRepository {
   find(id: string): Promise<RegisteredCharger | null>;
   /** Registers `id` to `fleetId` without a password unless it exists; returns the stored charger. */
   registerIfAbsent(id: string, fleetId: string): Promise<RegisteredCharger>;
-  findIdTag(fleetId: string, idTag: string): Promise<IdTagRecord | null>;
+  /**
+   * The fleet's record of `idTag`; else, if the CSMS granted this charger the tag with a
+   * RemoteStartTransaction that has not expired, an Accepted record; else null.
+   */
+  findIdTag(fleetId: string, idTag: string, chargePointId: string): Promise<IdTagRecord | null>;
+  /** Lets `chargePointId` use `idTag` (sent to it in a RemoteStartTransaction) until `expiresAt`. */
+  grantRemoteStartIdTag(chargePointId: string, idTag: string, expiresAt: Date): Promise<void>;
 }
 
 /** What makes two StartTransaction.req the same one (a retry after a lost confirmation). */

@@ -50,6 +50,16 @@ export class PgChargerRepository implements ChargerRepository {
     );
   }
 
+  async grantRemoteStartIdTag(chargePointId: string, idTag: string, expiresAt: Date): Promise<void> {
+    await this.db.query(
+      `with expired as (delete from remote_start_id_tags where charge_point_id = $1 and id_tag <> $2 and expires_at <= now())
+       insert into remote_start_id_tags (charge_point_id, id_tag, expires_at) values ($1, $2, $3)
+       on conflict (charge_point_id, id_tag) do update
+         set expires_at = greatest(remote_start_id_tags.expires_at, excluded.expires_at), granted_at = now()`,
+      [chargePointId, idTag, expiresAt],
+    );
+  }
+
   async upsertIdTag(fleetId: string, idTag: string, record: IdTagRecord): Promise<void> {
     await this.db.query(
       `insert into id_tags (fleet_id, id_tag, status, expiry_date, parent_id_tag) values ($1, $2, $3, $4, $5)
@@ -59,10 +69,16 @@ export class PgChargerRepository implements ChargerRepository {
     );
   }
 
-  async findIdTag(fleetId: string, idTag: string): Promise<IdTagRecord | null> {
+  async findIdTag(fleetId: string, idTag: string, chargePointId: string): Promise<IdTagRecord | null> {
+    // The fleet's own record wins (a Blocked tag stays blocked); else a live remote-start grant.
     const rows: Array<{ status: IdTagRecord['status']; expiry_date: Date | null; parent_id_tag: string | null }> = await this.db.query(
-      `select status, expiry_date, parent_id_tag from id_tags where fleet_id = $1 and id_tag = $2`,
-      [fleetId, idTag],
+      `select status, expiry_date, parent_id_tag from (
+         select 1 as rank, status, expiry_date, parent_id_tag from id_tags where fleet_id = $1 and id_tag = $2
+         union all
+         select 2, 'Accepted', null, null from remote_start_id_tags
+          where charge_point_id = $3 and id_tag = $2 and expires_at > now()
+       ) t order by rank limit 1`,
+      [fleetId, idTag, chargePointId],
     );
     const row = rows[0];
     return row ? { status: row.status, expiryDate: row.expiry_date, parentIdTag: row.parent_id_tag } : null;
