@@ -53,6 +53,17 @@ export interface ExportRow {
   /** `time_tariffs_json` and `signed_meter_values_json` as quoted CSV fields. */
   time_tariffs_csv: string;
   signed_meter_values_csv: string;
+  /**
+   * Runs of CSV columns that are never quoted, as the CSV writes them (nulls empty, comma-separated):
+   * `charge_id,kind,session_id,reverses_charge_id,replaces_charge_id`,
+   * `connector_id,transaction_id,auth_type`, `meter_start,meter_stop,energy_wh,duration_s`,
+   * `time_tariffs_csv,vat_rate` and `energy_amount,session_amount,time_amount,net,vat,gross,currency`.
+   */
+  csv_ids: string;
+  csv_connector: string;
+  csv_meter: string;
+  csv_time_tariffs_vat: string;
+  csv_amounts: string;
 }
 
 /** A formatter turns rows into the bytes of one export file (header, one chunk per row, footer). */

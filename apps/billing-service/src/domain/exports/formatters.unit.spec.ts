@@ -9,7 +9,17 @@ import { ocpiCdrViolations } from '../../../test/ocpi-cdr-validator';
 /** What Postgres produces for the *_csv columns. */
 const csvJson = (json: string) => `"${json.replace(/"/g, '""')}"`;
 
-const row = (over: Partial<ExportRow> = {}): ExportRow => ({
+/** What Postgres produces for the csv_* runs of never-quoted columns (charge-export-reader.ts). */
+const withCsvRuns = (r: Omit<ExportRow, 'csv_ids' | 'csv_connector' | 'csv_meter' | 'csv_time_tariffs_vat' | 'csv_amounts'>): ExportRow => ({
+  ...r,
+  csv_ids: [r.charge_id, r.kind, r.session_id, r.reverses_charge_id ?? '', r.replaces_charge_id ?? ''].join(','),
+  csv_connector: [r.connector_id ?? '', r.transaction_id ?? '', r.auth_type ?? ''].join(','),
+  csv_meter: [r.meter_start, r.meter_stop, r.energy_wh, r.duration_s].join(','),
+  csv_time_tariffs_vat: [r.time_tariffs_csv, r.vat_rate].join(','),
+  csv_amounts: [r.energy_amount, r.session_amount, r.time_amount, r.net, r.vat, r.gross, r.currency].join(','),
+});
+
+const row = (over: Partial<ExportRow> = {}): ExportRow => withCsvRuns({
   charge_id: '0f8e4a52-6a2b-5c1d-8e3f-1234567890ab',
   kind: 'CHARGE',
   session_id: '5b0e1f7c-1111-4222-8333-444455556666',

@@ -52,6 +52,13 @@ const FIELDS: Array<[keyof ExportRow, string]> = [
   // The two JSON columns of the CSV, already quoted as CSV fields (RFC 4180) by Postgres.
   ['time_tariffs_csv', `'"' || replace((tariff->'time_tariffs')::text, '"', '""') || '"'`],
   ['signed_meter_values_csv', `'"' || replace(signed_meter_values::text, '"', '""') || '"'`],
+  // Runs of CSV columns that never need quoting (uuids, enums, integers, numerics), joined by
+  // Postgres: the CSV reads 22 fields a row instead of 38 (each field costs a string in pg's parser).
+  ['csv_ids', `charge_id::text || ',' || kind || ',' || session_id::text || ',' || coalesce(reverses_charge_id::text, '') || ',' || coalesce(replaces_charge_id::text, '')`],
+  ['csv_connector', `coalesce(connector_id::text, '') || ',' || coalesce(transaction_id::text, '') || ',' || coalesce(auth_type, '')`],
+  ['csv_meter', `meter_start::text || ',' || meter_stop::text || ',' || energy_wh::text || ',' || duration_s::text`],
+  ['csv_time_tariffs_vat', `coalesce('"' || replace((tariff->'time_tariffs')::text, '"', '""') || '"', 'null') || ',' || vat_rate::text`],
+  ['csv_amounts', `energy_amount::text || ',' || session_amount::text || ',' || time_amount::text || ',' || net::text || ',' || vat::text || ',' || gross::text || ',' || currency`],
 ];
 
 /**
