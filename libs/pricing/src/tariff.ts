@@ -39,19 +39,29 @@ export interface ValidatedTariff {
   readonly maxBilledSeconds: number;
 }
 
-/** Checks a tariff (JSON numbers or decimal strings) and prepares it for `priceSession`. */
+const absent = (value: unknown) => value === undefined || value === null;
+
+/**
+ * Checks a tariff (JSON numbers or decimal strings) and prepares it for `priceSession`.
+ * `kwh_price`, `vat` and `currency` are required. Absent (missing or null) means none for the
+ * other three: `session_price` 0, `time_tariffs` [], `max_charging_time` no cap (kept as
+ * MAX_MINUTES, the largest accepted value, so the snapshot stays complete).
+ */
 export function validateTariff(input: unknown, path = 'tariff'): ValidatedTariff {
   const raw = readObject(input, path);
   const kwhPrice = readPrice(raw.kwh_price, `${path}.kwh_price`);
-  const sessionPrice = readPrice(raw.session_price, `${path}.session_price`);
-  const { tiers, timeTariffs } = readTiers(raw.time_tariffs, `${path}.time_tariffs`);
+  const sessionPriceInput = absent(raw.session_price) ? '0' : raw.session_price;
+  const sessionPrice = readPrice(sessionPriceInput, `${path}.session_price`);
+  const { tiers, timeTariffs } = readTiers(absent(raw.time_tariffs) ? [] : raw.time_tariffs, `${path}.time_tariffs`);
   const vatRate = readVatRate(raw.vat, `${path}.vat`);
   const { currency, minorUnit } = readCurrency(raw.currency, `${path}.currency`);
-  const maxChargingTime = readMinutes(raw.max_charging_time, `${path}.max_charging_time`, 1);
+  const maxChargingTime = absent(raw.max_charging_time)
+    ? MAX_MINUTES
+    : readMinutes(raw.max_charging_time, `${path}.max_charging_time`, 1);
 
   const snapshot: TariffSnapshot = {
     kwh_price: String(raw.kwh_price),
-    session_price: String(raw.session_price),
+    session_price: String(sessionPriceInput),
     time_tariffs: timeTariffs,
     vat: String(raw.vat),
     currency,

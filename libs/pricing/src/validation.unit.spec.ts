@@ -1,4 +1,5 @@
 import {
+  MAX_MINUTES,
   PricingInputError,
   billableCurrencies,
   minorUnitOf,
@@ -110,7 +111,6 @@ describe('validateTariff rejects a bad tariff with the field and the reason', ()
     ['negative VAT', withTariff({ vat: -0.01 }), 'tariff.vat', /between 0 and 1/],
     ['VAT with a percent sign', withTariff({ vat: '19%' }), 'tariff.vat', /is not a decimal number/],
     ['missing VAT', without(TARIFF, 'vat'), 'tariff.vat', /is required/],
-    ['missing time_tariffs', without(TARIFF, 'time_tariffs'), 'tariff.time_tariffs', /is required/],
     [
       'time_tariffs not an array',
       withTariff({ time_tariffs: {} }),
@@ -187,18 +187,32 @@ describe('validateTariff rejects a bad tariff with the field and the reason', ()
       'tariff.max_charging_time',
       /must be an integer/,
     ],
-    [
-      'missing max_charging_time',
-      without(TARIFF, 'max_charging_time'),
-      'tariff.max_charging_time',
-      /is required/,
-    ],
+    ['missing kwh_price', without(TARIFF, 'kwh_price'), 'tariff.kwh_price', /is required/],
+    ['missing currency', without(TARIFF, 'currency'), 'tariff.currency', /is required/],
     ['numeric tariff_id', withTariff({ tariff_id: 7 }), 'tariff.tariff_id', /must be a string/],
   ])('%s', (_case, tariff, path, message) => {
     const error = errorOf(() => validateTariff(tariff));
     expect(error.path).toBe(path);
     expect(error.message).toMatch(message);
     expect(error.message.startsWith(`${path}: `)).toBe(true);
+  });
+
+  it('reads an absent session_price, time_tariffs or max_charging_time as none', () => {
+    const bare = { kwh_price: '0.5', vat: '0.19', currency: 'EUR' };
+    const nulls = { ...bare, session_price: null, time_tariffs: null, max_charging_time: null };
+    for (const tariff of [bare, nulls]) {
+      const validated = validateTariff(tariff);
+      expect(validated.snapshot).toMatchObject({ session_price: '0', time_tariffs: [], max_charging_time: MAX_MINUTES });
+      // No cap: a 200-day session is billed for all of its seconds.
+      const result = quote({
+        tariff: { ...tariff, time_tariffs: [{ starting_at_minute: 0, minute_price: '0.01' }] },
+        meter_start: 0,
+        meter_stop: 1000,
+        started_at: '2026-01-01T00:00:00Z',
+        completed_at: '2026-07-20T00:00:00Z',
+      });
+      expect(result).toMatchObject({ status: 'PRICED', duration_s: 200 * 86400 });
+    }
   });
 
   it('accepts the edges of the valid range', () => {
