@@ -82,7 +82,10 @@ export async function appendToStreams(client: Queryable, appends: StreamAppend[]
  * when a stream's version (or its last writer's transaction id) does not match; the caller's
  * transaction must then roll back, as with `appendChecked`.
  */
-async function appendKnownVersions(client: Queryable, appends: StreamAppend[]): Promise<AppendResult[] | null> {
+async function appendKnownVersions(
+  client: Queryable,
+  appends: StreamAppend[],
+): Promise<AppendResult[] | null> {
   const rows: Record<string, unknown>[] = [];
   for (const a of appends) {
     const start = a.expectedVersion as number;

@@ -68,6 +68,15 @@ export async function processBatchOnce<T extends { offset: string }>(
 }
 
 /**
+ * True when `claimBatch` for this partition is one statement, sent the moment it is called (this
+ * process has seen the partition's offset row before). A caller can then queue more statements
+ * behind it on a pipelining client, knowing Postgres runs them after the claim took its lock.
+ */
+export function claimIsOneStatement(groupId: string, topic: string, partition: number): boolean {
+  return knownOffsetRows.has(`${groupId}\u0000${topic}\u0000${partition}`);
+}
+
+/**
  * The first half of `processBatchOnce`, for a caller that folds several partitions' batches in one
  * transaction: locks the partition's offset row, stores the batch's end and returns the records
  * not processed before. The caller must write their effects in the same transaction. Claim the

@@ -17,7 +17,7 @@ import type {
 } from '../infrastructure/database/charger-store';
 import type { SessionStore } from '../infrastructure/database/session-store';
 import { nameUuid } from './ids';
-import { SessionUnitOfWork } from './session-unit-of-work';
+import { SessionUnitOfWork, type LoadedSession } from './session-unit-of-work';
 
 export interface IngestResult {
   /** Sessions that got new events (for webhooks, relay wake-up, metrics). */
@@ -36,6 +36,36 @@ function iso(v: unknown): string | null {
   return Number.isNaN(t) ? null : new Date(t).toISOString();
 }
 
+export interface IngestReads {
+  sessions: LoadedSession[];
+  connectors: ConnectorRow[];
+}
+
+/** The chargers, transactions and calls a batch refers to. */
+function scan(envelopes: Envelope[]) {
+  const calls: Envelope<OcppCallReceived>[] = [];
+  const cps = new Set<string>();
+  const txs: { cp: string; tx: number }[] = [];
+  let needTariffs = false;
+  for (const env of envelopes) {
+    const data = env.data as Rec;
+    if (!isObj(data) || typeof data.chargePointId !== 'string') continue;
+    cps.add(data.chargePointId);
+    if (env.type === 'OcppCallReceived') {
+      const call = env as Envelope<OcppCallReceived>;
+      calls.push(call);
+      const payload = isObj(call.data.payload) ? call.data.payload : {};
+      const tx =
+        call.data.action === 'StartTransaction'
+          ? int((call.data.reply as Rec)?.transactionId)
+          : int(payload.transactionId);
+      if (tx !== null) txs.push({ cp: call.data.chargePointId, tx });
+      if (call.data.action === 'StartTransaction') needTariffs = true;
+    }
+  }
+  return { calls, cps, txs, needTariffs };
+}
+
 /**
  * Folds a batch of `ocpp.v16.events` records into session aggregates, connectors and chargers,
  * inside the caller's transaction (which also stores the Kafka offsets). Records must be in
@@ -47,30 +77,15 @@ export class IngestOcppEvents {
     private readonly chargers: ChargerStore,
   ) {}
 
-  async handle(client: Queryable, envelopes: Envelope[]): Promise<IngestResult> {
-    const calls: Envelope<OcppCallReceived>[] = [];
-    const cps = new Set<string>();
-    const txs: { cp: string; tx: number }[] = [];
-    let needTariffs = false;
-    for (const env of envelopes) {
-      const data = env.data as Rec;
-      if (!isObj(data) || typeof data.chargePointId !== 'string') continue;
-      cps.add(data.chargePointId);
-      if (env.type === 'OcppCallReceived') {
-        const call = env as Envelope<OcppCallReceived>;
-        calls.push(call);
-        const payload = isObj(call.data.payload) ? call.data.payload : {};
-        const tx =
-          call.data.action === 'StartTransaction'
-            ? int((call.data.reply as Rec)?.transactionId)
-            : int(payload.transactionId);
-        if (tx !== null) txs.push({ cp: call.data.chargePointId, tx });
-        if (call.data.action === 'StartTransaction') needTariffs = true;
-      }
-    }
-
+  /**
+   * The reads of a batch: open sessions of its chargers (and those holding its transaction ids),
+   * and their connector rows when the batch needs them. `handle` may run on a subset of these
+   * envelopes (records processed before are dropped after the offset claim); what is read for the
+   * whole batch covers any subset.
+   */
+  async prepare(client: Queryable, envelopes: Envelope[]): Promise<IngestReads> {
+    const { cps, txs } = scan(envelopes);
     const cpList = [...cps];
-    const connectors = new Map<string, ConnectorRow>();
     // MeterValues-only batches (most of them while sessions run) need no connector rows.
     const needConnectors = envelopes.some(
       (e) =>
@@ -78,11 +93,19 @@ export class IngestOcppEvents {
         (e.type === 'OcppCallReceived' &&
           ['StartTransaction', 'StatusNotification'].includes((e.data as OcppCallReceived).action)),
     );
-    const [loaded, connectorRows] = await runAll(client, [
+    const [sessions, connectors] = await runAll(client, [
       () => this.sessions.loadForChargers(client, cpList, txs),
       () =>
         needConnectors ? this.chargers.loadConnectors(client, cpList) : Promise.resolve([] as ConnectorRow[]),
     ]);
+    return { sessions, connectors };
+  }
+
+  async handle(client: Queryable, envelopes: Envelope[], reads?: IngestReads): Promise<IngestResult> {
+    const { calls, cps, needTariffs } = scan(envelopes);
+    const cpList = [...cps];
+    const connectors = new Map<string, ConnectorRow>();
+    const { sessions: loaded, connectors: connectorRows } = reads ?? (await this.prepare(client, envelopes));
     const uow = new SessionUnitOfWork(loaded);
     for (const c of connectorRows) connectors.set(`${c.chargePointId}:${c.connectorId}`, c);
     const touchedConnectors = new Set<string>();

@@ -178,9 +178,15 @@ export class SessionRuntime implements ChangeNotifier {
         concurrency: Math.max(1, o.ocppConsumers ?? 12),
         onError,
         onInvalidRecord,
-        handle: async (client, _topic, records) => {
+        // The batch's sessions and connectors are read in the round trip of its offset claims.
+        prepare: (client, _topic, records) =>
+          this.ingest.prepare(
+            client,
+            records.flatMap((x) => (x.envelope ? [x.envelope] : [])),
+          ),
+        handle: async (client, _topic, records, reads) => {
           const envelopes = records.flatMap((x) => (x.envelope ? [x.envelope] : []));
-          const r = await this.ingest.handle(client, envelopes);
+          const r = await this.ingest.handle(client, envelopes, reads);
           return {
             ids: r.changed.map((s) => s.sessionId),
             records: records.length,

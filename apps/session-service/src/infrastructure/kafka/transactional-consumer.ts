@@ -1,7 +1,7 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
 import { parseEnvelope, type Envelope } from '@app/contracts';
-import { claimBatch, inTransactionWithRetry, runAll } from '@app/event-store';
+import { claimBatch, claimIsOneStatement, inTransactionWithRetry, runAll } from '@app/event-store';
 import { BatchConsumer, type KafkaPublisher } from '@app/kafka';
 import { sessionMetrics } from '../metrics';
 import { deadLetterTopicName } from '@app/contracts';
@@ -23,11 +23,17 @@ export interface ParsedRecord {
   envelope: Envelope | null;
 }
 
-export interface TransactionalConsumerOptions<R> {
+export interface TransactionalConsumerOptions<R, P = undefined> {
   groupId: string;
   topics: string[];
+  /**
+   * Optional reads for `handle`, started in the same round trip as the offset claims (queued
+   * behind them, so they run after the claims took their locks). It gets every record of the
+   * transaction, a superset of what `handle` gets: it must only read, and read enough for any subset.
+   */
+  prepare?(client: PoolClient, topic: string, records: ParsedRecord[]): Promise<P>;
   /** Runs inside the batch's transaction, with only the records not processed before. */
-  handle(client: PoolClient, topic: string, records: ParsedRecord[]): Promise<R>;
+  handle(client: PoolClient, topic: string, records: ParsedRecord[], prepared?: P): Promise<R>;
   /** After the transaction committed. */
   afterCommit?(result: R, topic: string): void;
   onInvalidRecord?(topic: string, partition: number, offset: string, error: Error): void;
@@ -43,10 +49,10 @@ export interface TransactionalConsumerOptions<R> {
  * next offset (consumer_offsets). Records below the stored offset are skipped, so a crash between
  * the commit to Postgres and the commit to Kafka doubles nothing; a crash before it loses nothing.
  */
-export function transactionalConsumer<R>(
+export function transactionalConsumer<R, P = undefined>(
   kafka: Kafka,
   pool: Pool,
-  options: TransactionalConsumerOptions<R>,
+  options: TransactionalConsumerOptions<R, P>,
 ): BatchConsumer {
   const merger = new TransactionMerger(pool, options);
   return new BatchConsumer(kafka, {
@@ -94,14 +100,14 @@ interface Waiting extends Chunk {
  * partitions' records folds the same. A chunk whose merged transaction failed is retried alone,
  * so a poison record holds back only its own partition (and, after the retries, goes to the DLQ).
  */
-class TransactionMerger<R> {
+class TransactionMerger<R, P> {
   private queue: Waiting[] = [];
   private scheduled = false;
   private readonly failed = new Set<string>();
 
   constructor(
     private readonly pool: Pool,
-    private readonly options: TransactionalConsumerOptions<R>,
+    private readonly options: TransactionalConsumerOptions<R, P>,
   ) {}
 
   fold(chunk: Chunk): Promise<void> {
@@ -164,15 +170,33 @@ class TransactionMerger<R> {
     let result: R | undefined;
     let handled = false;
     const stopTimer = sessionMetrics.batchSeconds.startTimer({ topic });
+    // Parsing is pure: once, before any attempt.
+    const parsed = new Map<KafkaMessage, ParsedRecord>();
+    for (const c of chunks)
+      for (const m of c.messages) parsed.set(m, parse(m, c.topic, c.partition, options));
+    const all = [...parsed.values()];
     await inTransactionWithRetry(pool, async (client) => {
       handled = false;
-      const claimed = await runAll(
-        client,
-        chunks.map((c) => () => claimBatch(client, options.groupId, c.topic, c.partition, c.messages)),
-      );
-      const fresh = chunks.flatMap((c, i) => claimed[i].map((m) => parse(m, c.topic, c.partition, options)));
+      const claims = () =>
+        runAll(
+          client,
+          chunks.map((c) => () => claimBatch(client, options.groupId, c.topic, c.partition, c.messages)),
+        );
+      let claimed: KafkaMessage[][];
+      let prepared: P | undefined;
+      if (
+        options.prepare &&
+        chunks.every((c) => claimIsOneStatement(options.groupId, c.topic, c.partition))
+      ) {
+        // begin, the claims and the reads leave together: one round trip instead of two.
+        [claimed, prepared] = await runAll(client, [claims, () => options.prepare!(client, topic, all)]);
+      } else {
+        claimed = await claims();
+        if (options.prepare) prepared = await options.prepare(client, topic, all);
+      }
+      const fresh = claimed.flatMap((ms) => ms.map((m) => parsed.get(m)!));
       if (fresh.length === 0) return;
-      result = await options.handle(client, topic, fresh);
+      result = await options.handle(client, topic, fresh, prepared);
       handled = true;
     });
     stopTimer();
@@ -182,11 +206,11 @@ class TransactionMerger<R> {
 
 const chunkKey = (c: Chunk) => `${c.topic}\u0000${c.partition}\u0000${c.messages[0]?.offset}`;
 
-function parse<R>(
+function parse<R, P>(
   m: KafkaMessage,
   topic: string,
   partition: number,
-  options: TransactionalConsumerOptions<R>,
+  options: TransactionalConsumerOptions<R, P>,
 ): ParsedRecord {
   const key = m.key ? m.key.toString('utf8') : null;
   if (m.value === null) return { offset: m.offset, key, envelope: null };
