@@ -394,7 +394,9 @@ async function main(): Promise<void> {
   } finally {
     if (child) child.kill('SIGKILL');
     await pool.end().catch(() => undefined);
-    await dropDatabase(stack.serverUrl, dbName).catch(() => undefined);
+    // BENCH_KEEP_DB=1 leaves the database for inspection (EXPLAIN of the service's statements).
+    if (process.env.BENCH_KEEP_DB !== '1') await dropDatabase(stack.serverUrl, dbName).catch(() => undefined);
+    else console.error(`kept database ${dbName}`);
     await stack.stop();
   }
 }
