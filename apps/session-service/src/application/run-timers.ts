@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { inTransactionWithRetry } from '@app/event-store';
-import type { TimerSettings } from '../domain/timers';
+import { nextTimerAt, type TimerSettings } from '../domain/timers';
 import type { SessionStore } from '../infrastructure/database/session-store';
 import type { LoadedSession } from './session-unit-of-work';
 import { SessionUnitOfWork } from './session-unit-of-work';
@@ -56,13 +56,21 @@ export class RunTimers {
           );
         }
       }
-      // Sessions whose timer_at was due but nothing changed (e.g. timer moved) get their row refreshed too.
+      // Sessions whose timer_at was due but nothing changed get it recomputed from their state
+      // (not cleared: another timer of theirs may still be pending). One that would be due again
+      // at once is cleared, so that a rule the sweeper cannot act on never spins.
       const saved = await this.sessions.save(client, uow);
       const untouched = rows.filter((r) => !saved.some((s) => s.sessionId === r.state.sessionId));
       if (untouched.length > 0) {
+        const next = untouched.map((r) => {
+          const at = nextTimerAt(r.state, this.settings);
+          return at !== null && at > now.toISOString() ? at : null;
+        });
         await client.query(
-          'update sessions set timer_at = null where session_id = any($1::uuid[]) and timer_at <= $2',
-          [untouched.map((r) => r.state.sessionId), now.toISOString()],
+          `update sessions s set timer_at = v.at
+             from unnest($1::uuid[], $2::timestamptz[]) as v(id, at)
+            where s.session_id = v.id and s.timer_at <= $3`,
+          [untouched.map((r) => r.state.sessionId), next, now.toISOString()],
         );
       }
       return saved.map((s) => s.sessionId);

@@ -59,6 +59,8 @@ export interface SessionState {
   stopReason: string | null;
   stopRequestedAt: string | null;
   stopRequestedBy: string | null;
+  /** The latest stop request (the max_charging_time stop is repeated until the charger stops). */
+  lastStopRequestAt?: string | null;
   failureReason: string | null;
   invalidReason: string | null;
   tariff: TariffSnapshot | null;
@@ -200,6 +202,9 @@ export class SessionRuleError extends Error {
 }
 
 // ---------------------------------------------------------------- helpers
+
+/** How long the max_charging_time stop waits for the charger before it asks again. */
+export const STOP_RETRY_MS = 15 * 60_000;
 
 const OPEN: ReadonlySet<SessionStatus> = new Set(['STARTING', 'PREPARING', 'ACTIVE', 'REMOTE_STOPPED']);
 const FINISHED: ReadonlySet<SessionStatus> = new Set(['CLOSED', 'FAILED', 'INVALID']);
@@ -425,6 +430,7 @@ export function evolve(state: SessionState, event: SessionEvent): SessionState {
           ...state,
           stopRequestedAt: state.stopRequestedAt ?? event.data.requestedAt,
           stopRequestedBy: state.stopRequestedBy ?? event.data.requestedBy,
+          lastStopRequestAt: event.data.requestedAt,
         },
         event.data.requestedAt,
       );
@@ -790,17 +796,27 @@ function checkTimers(
         },
       ];
     }
-    return [];
+    // Still within the grace period: a max_charging_time stop that falls due now still applies.
   }
-  // max_charging_time reached: ask the charger to stop (once).
+  // max_charging_time reached: ask the charger to stop, and ask again every STOP_RETRY_MS while it
+  // stays ACTIVE (offline, rejected, or a stop of the API that never got an answer).
   const max = state.tariff?.max_charging_time;
-  if (state.status === 'ACTIVE' && max && state.stopRequestedAt === null && state.startReceivedAt) {
-    if (now - ms(state.startReceivedAt) >= max * 60_000) {
+  if (state.status === 'ACTIVE' && max && state.startReceivedAt) {
+    const lastRequest = state.lastStopRequestAt ?? state.stopRequestedAt;
+    if (
+      now - ms(state.startReceivedAt) >= max * 60_000 &&
+      (lastRequest === null || now - ms(lastRequest) >= STOP_RETRY_MS)
+    ) {
+      const flag: SessionEvent[] = state.raisedFlags.includes('MAX_CHARGING_TIME_REACHED')
+        ? []
+        : [
+            {
+              type: 'SessionFlagRaised',
+              data: { ...ref(state), flag: 'MAX_CHARGING_TIME_REACHED', at: command.now },
+            },
+          ];
       return [
-        {
-          type: 'SessionFlagRaised',
-          data: { ...ref(state), flag: 'MAX_CHARGING_TIME_REACHED', at: command.now },
-        },
+        ...flag,
         {
           type: 'SessionStopRequested',
           data: { ...ref(state), requestedAt: command.now, requestedBy: 'MAX_CHARGING_TIME' },

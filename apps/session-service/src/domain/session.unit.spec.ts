@@ -1,4 +1,5 @@
-import { durationSeconds, effectiveMeterStart } from './session';
+import { durationSeconds, effectiveMeterStart, fold } from './session';
+import { nextTimerAt } from './timers';
 import { given } from './session.given.spec';
 import {
   REF,
@@ -373,6 +374,40 @@ describe('session aggregate', () => {
       given(requested, started, lastReading, available, ...closed)
         .when({ type: 'CheckTimers', now: t(60), stopGraceMinutes: 10, startTimeoutSeconds: 90 })
         .thenNothing();
+    });
+    it('reaching max_charging_time asks again every 15 minutes while the session stays ACTIVE', () => {
+      const short = {
+        ...started,
+        data: { ...started.data, tariff: { ...TARIFF_A, max_charging_time: 30 } },
+      } as SessionEvent;
+      const first = given(requested, short)
+        .when({ type: 'CheckTimers', now: t(31), stopGraceMinutes: 10, startTimeoutSeconds: 90 })
+        .thenState({ status: 'ACTIVE' }).events;
+      // The charger was offline or rejected: 15 minutes later the stop is requested again, without a second flag.
+      const second = given(requested, short, ...first)
+        .when({ type: 'CheckTimers', now: t(46), stopGraceMinutes: 10, startTimeoutSeconds: 90 })
+        .thenState((s) => expect(s.lastStopRequestAt).toBe(t(46))).events;
+      expect(second.map((e) => e.type)).toEqual(['SessionStopRequested']);
+      given(requested, short, ...first, ...second)
+        .when({ type: 'CheckTimers', now: t(60), stopGraceMinutes: 10, startTimeoutSeconds: 90 })
+        .thenNothing();
+      expect(nextTimerAt(fold([requested, short, ...first, ...second]), { stopGraceMinutes: 10, startTimeoutSeconds: 90 })).toBe(t(61));
+    });
+    it('max_charging_time falling due while the connector is Available within the grace period still stops', () => {
+      const short = {
+        ...started,
+        data: { ...started.data, tariff: { ...TARIFF_A, max_charging_time: 45 } },
+      } as SessionEvent;
+      // Started (received) at 1, Available at 40 (grace until 50); max reached at 46: not swallowed.
+      given(requested, short, lastReading, available)
+        .when({ type: 'CheckTimers', now: t(45), stopGraceMinutes: 10, startTimeoutSeconds: 90 })
+        .thenNothing();
+      const { events } = given(requested, short, lastReading, available)
+        .when({ type: 'CheckTimers', now: t(46), stopGraceMinutes: 10, startTimeoutSeconds: 90 })
+        .thenState({ status: 'ACTIVE' });
+      expect(events.map((e) => e.type)).toEqual(['SessionFlagRaised', 'SessionStopRequested']);
+      // And the inferred close still comes at the end of the grace period.
+      expect(nextTimerAt(fold([requested, short, lastReading, available, ...events]), { stopGraceMinutes: 10, startTimeoutSeconds: 90 })).toBe(t(50));
     });
     it('reaching max_charging_time requests a remote stop once', () => {
       const short = {
