@@ -26,7 +26,7 @@ export class SessionsErrorFilter implements ExceptionFilter {
     const send = (status: number, code: string, message: string) =>
       res.status(status).json({ error: { code, message } });
     if (error instanceof NotFoundError) return void send(404, 'NOT_FOUND', error.message);
-    if (error instanceof BadRequestError) return void send(400, error.code, error.message);
+    if (error instanceof BadRequestError) return void send(error.status, error.code, error.message);
     if (error instanceof ConflictError) return void send(409, error.code, error.message);
     if (error instanceof ChargerCommandError) return void send(error.status, error.code, error.message);
     if (error instanceof HttpException) {

@@ -201,6 +201,16 @@ describe('sessions REST API (real Kafka + Postgres)', () => {
     expect(again.status).toBe(201);
     expect(again.body.session.id).toBe(first.body.session.id);
     sessionId = first.body.session.id;
+    // The same key for a different request is refused, not answered with the first session.
+    const reused = await api(
+      'POST',
+      '/v1/sessions/start',
+      KEY1,
+      { evse: 'DE*API*E1', user_reference: 'driver-8' },
+      { 'idempotency-key': key },
+    );
+    expect(reused.status).toBe(422);
+    expect(reused.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
     expect(Object.keys(first.body.session).slice(0, 14)).toEqual([
       'id',
       'auth_type',

@@ -22,10 +22,12 @@ export class ConflictError extends Error {
     super(message);
   }
 }
+/** A request we cannot act on: 400, or 422 when it is well-formed but contradicts an earlier one. */
 export class BadRequestError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    readonly status: 400 | 422 = 400,
   ) {
     super(message);
   }

@@ -41,7 +41,18 @@ export class StartSession {
         );
         if (rows.length > 0) {
           const [existing] = await this.sessions.loadByIds(client, [rows[0].session_id]);
-          return { session: existing.state, created: false, commandId: null as string | null };
+          const s = existing.state;
+          // A replay must be the same request; a different one under the key is a client bug that
+          // would otherwise be answered with a session it did not ask for (IETF Idempotency-Key: 422).
+          const sameEvse = cmd.evse === s.evse || cmd.evse === `${s.chargePointId}*${s.connectorId}`;
+          if (!sameEvse || (cmd.userReference ?? null) !== (s.userReference ?? null)) {
+            throw new BadRequestError(
+              'IDEMPOTENCY_KEY_REUSED',
+              `Idempotency-Key "${cmd.idempotencyKey}" was used for a different request (evse ${s.evse}, user_reference ${JSON.stringify(s.userReference)}); use a new key`,
+              422,
+            );
+          }
+          return { session: s, created: false, commandId: null as string | null };
         }
       }
       const target = await this.resolveEvse(client, cmd.fleetId, cmd.evse);
