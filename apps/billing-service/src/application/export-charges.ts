@@ -24,7 +24,8 @@ export interface ExportSettings {
 
 /** An export file being written; `write` resolves when the sink can take more (backpressure). */
 export interface ExportFile {
-  write(chunk: string): Promise<void>;
+  /** A Buffer holds bytes already encoded in the file's encoding. */
+  write(chunk: string | Buffer): Promise<void>;
   end(): Promise<void>;
 }
 export type OpenExportFile = (name: string, contentType: string, encoding: 'utf8' | 'latin1') => Promise<ExportFile>;
@@ -82,6 +83,28 @@ function formatterFor(format: ExportFormat, s: ExportSettings): ExportFormatter 
   throw new Error('datev has one formatter per period');
 }
 
+/** UTF-8 bytes of one batch, in buffers of BATCH_BUFFER_BYTES (a longer row gets one of its own). */
+const BATCH_BUFFER_BYTES = 512 * 1024;
+class Utf8Batch {
+  private readonly full: Buffer[] = [];
+  private buf = Buffer.allocUnsafe(BATCH_BUFFER_BYTES);
+  private used = 0;
+
+  add(text: string): void {
+    // A UTF-16 code unit is at most 3 bytes of UTF-8.
+    if (this.buf.length - this.used < text.length * 3) {
+      if (this.used > 0) this.full.push(this.buf.subarray(0, this.used));
+      this.buf = Buffer.allocUnsafe(Math.max(BATCH_BUFFER_BYTES, text.length * 3));
+      this.used = 0;
+    }
+    this.used += this.buf.write(text, this.used, 'utf8');
+  }
+
+  chunks(): Buffer[] {
+    return this.used > 0 ? [...this.full, this.buf.subarray(0, this.used)] : this.full;
+  }
+}
+
 const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 
 /**
@@ -100,11 +123,20 @@ export async function exportCharges(pool: Pool, req: ExportRequest, s: ExportSet
     const file = await open(name, f.contentType, f.encoding ?? 'utf8');
     files.push(name);
     await file.write(f.header());
+    const utf8 = (f.encoding ?? 'utf8') === 'utf8';
     for await (const batch of readChargesForExport(pool, req, s.timeZone, s.batchRows, f.fields)) {
-      // join() builds one flat string; `+=` would build a deep rope that costs more to encode.
-      const parts = new Array<string>(batch.length);
-      for (let i = 0; i < batch.length; i++) parts[i] = f.row(batch[i], rows++);
-      await file.write(parts.join(''));
+      if (utf8) {
+        // Each row is encoded into the batch's buffer as it is made: cheaper than joining the rows
+        // into one string (flattening a rope per row) and encoding that again.
+        const out = new Utf8Batch();
+        for (let i = 0; i < batch.length; i++) out.add(f.row(batch[i], rows++));
+        for (const chunk of out.chunks()) await file.write(chunk);
+      } else {
+        // join() builds one flat string; `+=` would build a deep rope that costs more to encode.
+        const parts = new Array<string>(batch.length);
+        for (let i = 0; i < batch.length; i++) parts[i] = f.row(batch[i], rows++);
+        await file.write(parts.join(''));
+      }
     }
     await file.write(f.footer());
     await file.end();

@@ -24,7 +24,7 @@ function parseArgs(argv: string[]): Record<string, string> {
   return out;
 }
 
-async function writeTo(stream: Writable, chunk: string, encoding: BufferEncoding): Promise<void> {
+async function writeTo(stream: Writable, chunk: string | Buffer, encoding: BufferEncoding): Promise<void> {
   if (chunk.length > 0 && !stream.write(chunk, encoding)) await once(stream, 'drain');
 }
 
