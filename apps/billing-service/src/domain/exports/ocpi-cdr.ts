@@ -98,6 +98,12 @@ export function ocpiCdrFormatter(settings: OcpiSettings): ExportFormatter {
   return {
     contentType: 'application/json; charset=utf-8',
     fileExtension: 'json',
+    // What toOcpiCdr reads: the reader selects only these.
+    fields: [
+      'charge_id', 'kind', 'session_id', 'reverses_charge_id', 'reason', 'charge_point_id', 'evse', 'connector_id', 'auth_type',
+      'id_tag', 'user_reference', 'started_at_utc', 'completed_at_utc', 'booked_at_utc', 'energy_wh', 'duration_s', 'tariff_id',
+      'energy_amount', 'session_amount', 'time_amount', 'net', 'gross', 'currency', 'flags', 'signed_meter_values_json',
+    ],
     header: () => '[',
     row: (r, i) => (i === 0 ? '\n' : ',\n') + stringifyWithNumbers(toOcpiCdr(r, settings)),
     footer: () => '\n]\n',
