@@ -337,6 +337,19 @@ export class IngestOcppEvents {
           });
           return true;
         }
+        if (session.status === 'CLOSED' && session.stopReason === 'INFERRED') {
+          // The charger's real stop came after the session was closed on its last meter value
+          // (connector Available past STOP_GRACE_MINUTES). The bill stands; finance needs to see
+          // the charger's own meterStop to decide on a correction.
+          anomaly('STOP_AFTER_INFERRED_CLOSE', {
+            sessionId: session.sessionId,
+            transactionId: tx,
+            meterStop,
+            inferredMeterStop: session.meterStopWh,
+            timestamp,
+            rawFrame: d.rawFrame,
+          });
+        }
         const { readings, signed } = parseMeterValues(payload.transactionData);
         uow.execute(
           session.sessionId,

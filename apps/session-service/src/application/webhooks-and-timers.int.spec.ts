@@ -99,6 +99,18 @@ describe('webhooks and timers (real Kafka + Postgres)', () => {
     expect(closed).toMatchObject({ status: 'CLOSED', stopReason: 'INFERRED', meterStopWh: 4000 });
     expect(closed.flags).toContain('INFERRED_STOP');
 
+    // The charger's real StopTransaction arrives after the inferred close: the session (and its
+    // bill) stays as closed, and the charger's meterStop is kept as an anomaly for finance.
+    await h.produce(topic(), [cp.stopTransaction(5, 4600, new Date(now - 10_000))]);
+    const late = await waitFor(async () => {
+      const { rows } = await h.runtime.pool.query<{ detail: Record<string, unknown> }>(
+        `select detail from anomalies where kind = 'STOP_AFTER_INFERRED_CLOSE' and charge_point_id = 'CP-T-1'`,
+      );
+      return rows[0]?.detail ?? null;
+    });
+    expect(late).toMatchObject({ transactionId: 5, meterStop: 4600, inferredMeterStop: 4000, sessionId: closed.sessionId });
+    expect(await session('CP-T-1', 5)).toMatchObject({ status: 'CLOSED', stopReason: 'INFERRED', meterStopWh: 4000 });
+
     // A remote start nobody answers: FAILED after START_TIMEOUT_SECONDS.
     await h.runtime.pool.query(
       `insert into chargers (charge_point_id, fleet_id, last_seen_at) values ('CP-T-2', 'fleet-t', now())`,
