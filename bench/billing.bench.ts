@@ -2,7 +2,8 @@
  * `npm run bench:billing`: (1) quotes per second on one core, the calculator path billing-service
  * and `npm run -s quote` take (bench/billing-quote.ts); (2) finance export rows per second and
  * peak RSS for 1,000,000 charges (BENCH_QUICK=1: 100,000) generated into a scratch database,
- * exported as CSV through the same code as GET /v1/exports/charges and the export:charges CLI, in a
+ * exported as CSV (BENCH_EXPORT_FORMATS=csv,jsonl,ocpi-cdr,datev: each of those, one child each)
+ * through the same code as GET /v1/exports/charges and the export:charges CLI, in a
  * child process whose peak RSS (getrusage maxrss) is the figure. The child runs compiled JavaScript
  * (tsc of this file's import closure into .data/bench-billing, ~10 s) like the deployed service,
  * so the figure is the export's memory, not the on-the-fly TypeScript compiler's (~150 MB).
@@ -11,7 +12,7 @@
 // Only built-ins at the top: the export child must load nothing but the export's own code.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { Client } from 'pg';
@@ -20,6 +21,8 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const report = (line: string) => process.stdout.write(`${line}\n`);
 const CHARGES = QUICK ? 100_000 : 1_000_000;
 const QUOTE_MS = QUICK ? 3000 : 10_000;
+/** BENCH_EXPORT_FORMATS=csv,jsonl,ocpi-cdr,datev measures those too (default: csv, the headline figure). */
+const FORMATS = (process.env.BENCH_EXPORT_FORMATS ?? 'csv').split(',').map((f) => f.trim()).filter(Boolean);
 
 /** Inserts `count` realistic charges booked over May 2024 (amounts computed in numeric, so gross = net + vat holds). */
 async function generateCharges(db: Client, count: number): Promise<void> {
@@ -61,8 +64,8 @@ interface ExportChildResult {
   cpu_s: number;
 }
 
-/** Child mode: export everything as CSV to a counting sink, report rows, time and own peak RSS. */
-async function exportChild(url: string): Promise<void> {
+/** Child mode: export everything in `format` (default CSV) to a counting sink, report rows, time and own peak RSS. */
+async function exportChild(url: string, format = 'csv'): Promise<void> {
   const { runExportCli } = await import('../apps/billing-service/src/cli/export-charges-command');
   let bytes = 0;
   const sink = new Writable({
@@ -80,7 +83,11 @@ async function exportChild(url: string): Promise<void> {
   });
   const started = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
-  const code = await runExportCli(['--from', '2024-04-01', '--to', '2024-07-01', '--format', 'csv'], { ...process.env, DATABASE_URL: url }, sink, err);
+  // DATEV writes one file per month: into a scratch directory (not counted in `bytes`).
+  const outDir = format === 'datev' ? fs.mkdtempSync(path.join(tmpdir(), 'bench-billing-datev-')) : undefined;
+  const args = ['--from', '2024-04-01', '--to', '2024-07-01', '--format', format, ...(outDir ? ['--out-dir', outDir] : [])];
+  const code = await runExportCli(args, { ...process.env, DATABASE_URL: url }, sink, err);
+  if (outDir) fs.rmSync(outDir, { recursive: true, force: true });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = process.cpuUsage(cpu0);
   if (code !== 0) throw new Error(`export failed: ${errText}`);
@@ -115,9 +122,9 @@ function compileForChild(): string {
   return out;
 }
 
-function runExportChild(compiled: string, url: string): Promise<ExportChildResult> {
+function runExportChild(compiled: string, url: string, format: string): Promise<ExportChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [compiled, '--export-child', url], {
+    const child = spawn(process.execPath, [compiled, '--export-child', url, format], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -131,7 +138,7 @@ function runExportChild(compiled: string, url: string): Promise<ExportChildResul
 }
 
 async function main(): Promise<void> {
-  if (process.argv[2] === '--export-child') return exportChild(process.argv[3]);
+  if (process.argv[2] === '--export-child') return exportChild(process.argv[3], process.argv[4]);
 
   const { benchQuotes } = await import('./billing-quote');
   const { finish } = await import('./lib/stats');
@@ -161,20 +168,26 @@ async function main(): Promise<void> {
     }
     report(`generated in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
-    const exp = await runExportChild(compiled, url);
-    if (exp.rows !== CHARGES) throw new Error(`exported ${exp.rows} rows, expected ${CHARGES}`);
-    const rowsPerS = Math.round(exp.rows / exp.seconds);
-    const rowsPerCpuS = Math.round(exp.rows / exp.cpu_s);
-    report(`export csv: ${exp.rows.toLocaleString('en')} rows, ${(exp.bytes / 1e6).toFixed(0)} MB in ${exp.seconds.toFixed(1)} s = ${rowsPerS.toLocaleString('en')} rows/s; peak RSS ${exp.max_rss_mb} MB`);
-    report(`export process CPU: ${exp.cpu_s.toFixed(1)} s = ${rowsPerCpuS.toLocaleString('en')} rows per CPU second (load average now ${loadavg()[0].toFixed(1)} on ${cpus().length} cores)`);
+    const figures: Record<string, number> = {};
+    for (const format of FORMATS) {
+      const exp = await runExportChild(compiled, url, format);
+      if (exp.rows !== CHARGES) throw new Error(`exported ${exp.rows} ${format} rows, expected ${CHARGES}`);
+      const rowsPerS = Math.round(exp.rows / exp.seconds);
+      const rowsPerCpuS = Math.round(exp.rows / exp.cpu_s);
+      report(`export ${format}: ${exp.rows.toLocaleString('en')} rows, ${(exp.bytes / 1e6).toFixed(0)} MB in ${exp.seconds.toFixed(1)} s = ${rowsPerS.toLocaleString('en')} rows/s; peak RSS ${exp.max_rss_mb} MB`);
+      report(`export process CPU: ${exp.cpu_s.toFixed(1)} s = ${rowsPerCpuS.toLocaleString('en')} rows per CPU second (load average now ${loadavg()[0].toFixed(1)} on ${cpus().length} cores)`);
+      // CSV keeps the historical keys; other formats get their name in theirs.
+      const key = format === 'csv' ? 'export' : `export_${format.replace(/-/g, '_')}`;
+      if (format === 'csv') figures.export_rows = exp.rows;
+      figures[`${key}_rows_per_s`] = rowsPerS;
+      figures[`${key}_peak_rss_mb`] = exp.max_rss_mb;
+      figures[`${key}_rows_per_cpu_s`] = rowsPerCpuS;
+    }
     finish({
       bench: 'billing',
       quotes_per_s: quotes.quotes_per_s,
       prevalidated_quotes_per_s: quotes.prevalidated_quotes_per_s,
-      export_rows: exp.rows,
-      export_rows_per_s: rowsPerS,
-      export_peak_rss_mb: exp.max_rss_mb,
-      export_rows_per_cpu_s: rowsPerCpuS,
+      ...figures,
     });
   } finally {
     await dropDatabase(serverUrl, name).catch(() => undefined);
