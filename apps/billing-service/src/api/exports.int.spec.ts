@@ -168,6 +168,15 @@ describe('finance exports reconcile with the database and the charges topic', ()
     expect(withAccount).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'EXTF_Buchungsstapel_202406.csv'), 'utf8')).toContain(';1400;1775;;1006;');
 
+    // A charge in another currency cannot go into our EUR batch: refused before any byte, by name.
+    const chf = chargeForCompletedSession({ ...session(1000, 60), tariff: { ...tariff, currency: 'CHF' } }, randomUUID(), '2024-08-10T10:00:00.000Z');
+    if (!('charge' in chf)) throw new Error('not priced');
+    await chargeRepository.insertSessionCharge(db, chf.charge);
+    const august = await http('GET', `${b.url}/v1/exports/charges?from=2024-08-01&to=2024-09-01&format=datev`);
+    expect(august.status).toBe(422);
+    expect(august.body.error).toEqual({ code: 'DATEV_CURRENCY', message: expect.stringContaining('CHF (1 charges)') });
+    expect((await http('GET', `${b.url}/v1/exports/charges?from=2024-08-01&to=2024-09-01&format=csv`)).status).toBe(200);
+
     const noDir = await runExportCli(['--from', '2024-04-01', '--to', '2024-07-01', '--format', 'datev'], env, out, err);
     expect(noDir).toBe(2);
     expect(errText).toContain('--out-dir');

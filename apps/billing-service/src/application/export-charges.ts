@@ -6,7 +6,7 @@ import { EXPORT_FORMATS, type ExportFormat, type ExportFormatter } from '../doma
 import { jsonlFormatter } from '../domain/exports/jsonl';
 import { ocpiCdrFormatter, type OcpiSettings } from '../domain/exports/ocpi-cdr';
 import { zonedMidnight, zonedMonth } from '../domain/exports/zoned-time';
-import { readChargesForExport, vatRatesIn } from '../infrastructure/exports/charge-export-reader';
+import { exportTotals, readChargesForExport, vatRatesIn } from '../infrastructure/exports/charge-export-reader';
 
 export interface ExportRequest {
   from: Date;
@@ -112,6 +112,9 @@ const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$
  * constant memory. DATEV gets one file per booking period (month), every period of the range
  * even when it booked nothing; the other formats one file.
  */
+/** The currency of our DATEV batches (header field WKZ); charges in other currencies are refused. */
+export const DATEV_CURRENCY = 'EUR';
+
 export async function exportCharges(pool: Pool, req: ExportRequest, s: ExportSettings, open: OpenExportFile): Promise<{ rows: number; files: string[] }> {
   const now = s.now?.() ?? new Date();
   const files: string[] = [];
@@ -144,6 +147,14 @@ export async function exportCharges(pool: Pool, req: ExportRequest, s: ExportSet
   }
 
   // Checked before the first byte: a missing account found mid-stream could only cut the file short.
+  // The batch header declares EUR and we write no exchange rates, so other currencies cannot go in.
+  const foreign = (await exportTotals(pool, req)).filter((t) => t.currency !== DATEV_CURRENCY).map((t) => `${t.currency} (${t.rows} charges)`);
+  if (foreign.length > 0) {
+    throw unprocessable(
+      `a DATEV Buchungsstapel here is in ${DATEV_CURRENCY}; the range also has ${foreign.join(', ')}: export those as csv, jsonl or ocpi-cdr`,
+      'DATEV_CURRENCY',
+    );
+  }
   const missing = missingVatAccounts(s.datev, await vatRatesIn(pool, req));
   if (missing.length > 0) {
     throw unprocessable(`the range has VAT rates without a DATEV account: set ${missing.join(', ')}`, 'DATEV_VAT_ACCOUNT_MISSING');
