@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Pool } from 'pg';
 import { topicName } from '@app/contracts';
-import { createDatabase, databaseUrl, dropDatabase, uniqueSuffix } from '@app/testing';
+import { createDatabase, databaseUrl, dropDatabase, freePort, uniqueSuffix } from '@app/testing';
 import { nameUuid } from '../apps/session-service/src/application/ids';
 import { createDataSource } from '../apps/session-service/src/infrastructure/database/data-source';
 import { GatewayRecords, type GatewayRecord } from '../apps/session-service/src/testing/gateway-records';
@@ -119,7 +119,8 @@ async function main(): Promise<void> {
     await producer.connect();
     const serviceLog = fs.openSync(SERVICE_LOG, 'w');
     const group = `bench-sessions-${randomUUID().slice(0, 8)}`;
-    const port = 32000 + Math.floor(Math.random() * 2000);
+    // From the OS: a random port in 32000-34000 collided with ephemeral ports of outgoing connections.
+    const port = await freePort();
     const apiKey = 'sk_bench_' + randomUUID();
     child = spawn(
       process.execPath,
@@ -155,6 +156,7 @@ async function main(): Promise<void> {
       } catch {
         // not listening yet
       }
+      if (child.exitCode !== null) throw new Error(`the service exited (${child.exitCode}) before it was ready; see ${SERVICE_LOG}`);
       if (Date.now() > DEADLINE) throw new Error('the service did not become ready');
       await sleep(200);
     }

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Pool } from 'pg';
 import { topicName } from '@app/contracts';
-import { createTestDatabase, createTestKafka, type TestDatabase, type TestKafka } from '@app/testing';
+import { createTestDatabase, createTestKafka, freePort, type TestDatabase, type TestKafka } from '@app/testing';
 import { compareWithLive, rebuildSessions } from './application/rebuild-sessions';
 import { GatewayRecords } from './testing/gateway-records';
 import { migrate, readTopic, waitFor } from './testing/harness';
@@ -22,7 +22,7 @@ describe('session-service process: kill -9 mid-stream loses and doubles nothing'
   let tk: TestKafka;
   let pool: Pool;
   let child: ChildProcess | null = null;
-  const port = 31000 + Math.floor(Math.random() * 2000);
+  let port = 0; // from the OS in beforeAll; both starts use it
   const apiKey = 'sk_demo_' + randomUUID();
   const group = 'sessions-' + randomUUID().slice(0, 8);
 
@@ -65,6 +65,7 @@ describe('session-service process: kill -9 mid-stream loses and doubles nothing'
     [db, tk] = await Promise.all([createTestDatabase('sess_crash'), createTestKafka('sess_crash')]);
     await migrate(db.url);
     pool = new Pool({ connectionString: db.url, max: 3 });
+    port = await freePort();
   });
 
   afterAll(async () => {
