@@ -6,6 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Client } from 'pg';
 import { allTopicSpecs } from '@app/contracts';
 import { createKafka, ensureTopics } from '@app/kafka';
 import {
@@ -69,8 +70,28 @@ async function prepare(): Promise<void> {
     await createDatabase(serverUrl, dbName(app));
     const applied = await migrateApp(app.name, databaseUrl(serverUrl, dbName(app)));
     log(`database ${dbName(app)} migrated (${applied.length} new migrations)`);
+    if (created.length > 0) await forgetOffsetsOf(databaseUrl(serverUrl, dbName(app)), dbName(app), created);
   }
   log(`prepared in ${elapsed()}`);
+}
+
+/**
+ * The apps keep their Kafka offsets in Postgres, next to their effects. A topic this run had to
+ * create is new (a fresh broker after `.data/kafka` was removed, another KAFKA_BROKERS): offsets
+ * stored for a topic of that name belong to its predecessor, and would make the apps skip the new
+ * topic's first records as "already processed". They are cleared, and said so.
+ */
+async function forgetOffsetsOf(url: string, db: string, topics: string[]): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const exists = await client.query<{ t: string | null }>(`select to_regclass('consumer_offsets')::text as t`);
+    if (!exists.rows[0].t) return;
+    const { rowCount } = await client.query('delete from consumer_offsets where topic = any($1::text[])', [topics]);
+    if (rowCount) log(`database ${db}: cleared ${rowCount} stored offsets of topics that were just created (they belonged to an earlier broker)`);
+  } finally {
+    await client.end();
+  }
 }
 
 function appEnv(app: AppSpec): NodeJS.ProcessEnv {
