@@ -7,7 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
-import { allTopicSpecs } from '@app/contracts';
+import { allTopicSpecs, topicName } from '@app/contracts';
 import { createKafka, ensureTopics } from '@app/kafka';
 import {
   APPS,
@@ -76,19 +76,32 @@ async function prepare(): Promise<void> {
 }
 
 /**
- * The apps keep their Kafka offsets in Postgres, next to their effects. A topic this run had to
- * create is new (a fresh broker after `.data/kafka` was removed, another KAFKA_BROKERS): offsets
- * stored for a topic of that name belong to its predecessor, and would make the apps skip the new
- * topic's first records as "already processed". They are cleared, and said so.
+ * The apps keep their Kafka positions in Postgres, next to their effects. A topic this run had to
+ * create is new (a fresh broker after `.data/kafka` was removed, another KAFKA_BROKERS), and its
+ * positions there belong to its predecessor:
+ * - consumer offsets stored for it would make an app skip the new topic's first records as
+ *   "already processed": cleared;
+ * - an outbox relay's checkpoint says its events are published, but not to this broker (the demo
+ *   waited forever for a tariff): reset, so the relay publishes its events again (at least once;
+ *   consumers deduplicate by event id).
  */
 async function forgetOffsetsOf(url: string, db: string, topics: string[]): Promise<void> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
-    const exists = await client.query<{ t: string | null }>(`select to_regclass('consumer_offsets')::text as t`);
-    if (!exists.rows[0].t) return;
-    const { rowCount } = await client.query('delete from consumer_offsets where topic = any($1::text[])', [topics]);
-    if (rowCount) log(`database ${db}: cleared ${rowCount} stored offsets of topics that were just created (they belonged to an earlier broker)`);
+    const tables = await client.query<{ offsets: string | null; checkpoints: string | null }>(
+      `select to_regclass('consumer_offsets')::text as offsets, to_regclass('outbox_checkpoints')::text as checkpoints`,
+    );
+    if (tables.rows[0].offsets) {
+      const { rowCount } = await client.query('delete from consumer_offsets where topic = any($1::text[])', [topics]);
+      if (rowCount) log(`database ${db}: cleared ${rowCount} stored offsets of topics that were just created (they belonged to an earlier broker)`);
+    }
+    // The topics the outboxes publish to (session-service: sessions; billing: charges, tariffs).
+    const outboxTopics = (['chargingSessions', 'sessionCharges', 'tariffs'] as const).map((t) => topicName(t, topicPrefix));
+    if (tables.rows[0].checkpoints && topics.some((t) => outboxTopics.includes(t))) {
+      const { rowCount } = await client.query(`update outbox_checkpoints set transaction_id = '0', position = 0 where position > 0`);
+      if (rowCount) log(`database ${db}: the outbox publishes its events again to the new topics (${rowCount} relay checkpoints reset)`);
+    }
   } finally {
     await client.end();
   }
