@@ -96,6 +96,18 @@ export async function dropDatabase(url: string, name: string): Promise<void> {
   const client = new Client({ connectionString: databaseUrl(url, 'postgres') });
   await client.connect();
   try {
+    // `pool.end()` resolves before its connections have closed on the server. Dropping `with
+    // (force)` at once terminated such a closing connection (57P01), and its client raised an
+    // unhandled error that failed a whole test file after its tests had passed (CI, event-store).
+    // Wait up to 2 s for the database's connections to go, then force whatever is left.
+    for (let i = 0; i < 40; i++) {
+      const { rows } = await client.query<{ n: number }>(
+        'select count(*)::int as n from pg_stat_activity where datname = $1',
+        [name],
+      );
+      if (rows[0].n === 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
     await client.query(`drop database if exists ${name} with (force)`);
   } finally {
     await client.end();
