@@ -87,19 +87,7 @@ async function appendKnownVersions(
   appends: StreamAppend[],
 ): Promise<AppendResult[] | null> {
   const rows: Record<string, unknown>[] = [];
-  for (const a of appends) {
-    const start = a.expectedVersion as number;
-    a.events.forEach((e, i) =>
-      rows.push({
-        stream_id: a.streamId,
-        stream_position: start + i + 1,
-        event_id: e.eventId,
-        type: e.type,
-        data: e.data ?? null,
-        metadata: e.metadata ?? {},
-      }),
-    );
-  }
+  for (const a of appends) pushEventRows(rows, a, a.expectedVersion as number);
   // Only the parts this append needs: a batch of new streams never touches streams' other columns.
   const hasFresh = appends.some((a) => a.expectedVersion === 0);
   const hasExisting = appends.some((a) => (a.expectedVersion as number) > 0);
@@ -199,16 +187,7 @@ async function appendChecked(client: Queryable, appends: StreamAppend[]): Promis
   const eventRows = (starts: Map<string, number>) => {
     for (const a of pending) {
       const start = starts.get(a.streamId)!;
-      a.events.forEach((e, i) =>
-        rows.push({
-          stream_id: a.streamId,
-          stream_position: start + i + 1,
-          event_id: e.eventId,
-          type: e.type,
-          data: e.data ?? null,
-          metadata: e.metadata ?? {},
-        }),
-      );
+      pushEventRows(rows, a, start);
       results.set(a.streamId, {
         streamId: a.streamId,
         nextExpectedVersion: start + a.events.length,
@@ -246,6 +225,20 @@ async function appendChecked(client: Queryable, appends: StreamAppend[]): Promis
     for (const r of noops) r.nextExpectedVersion = byId.get(r.streamId) ?? 0;
   }
   return appends.map((a) => results.get(a.streamId)!);
+}
+
+/** The `events` rows of one stream's append whose version before it is `start` (insert input). */
+function pushEventRows(rows: Record<string, unknown>[], a: StreamAppend, start: number): void {
+  a.events.forEach((e, i) =>
+    rows.push({
+      stream_id: a.streamId,
+      stream_position: start + i + 1,
+      event_id: e.eventId,
+      type: e.type,
+      data: e.data ?? null,
+      metadata: e.metadata ?? {},
+    }),
+  );
 }
 
 function validate(appends: StreamAppend[]): void {
