@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import { makeEnvelope, OCPP_COMMAND_SCHEMA, topicName, type OcppCallReceived, type OcppCommand, type OcppCommandResult } from '@app/contracts';
+import { topicName, type OcppCallReceived } from '@app/contracts';
 import { createEnvelopeValidator } from '@app/contracts/schemas';
 import { KafkaPublisher } from '@app/kafka';
 import { createTestDatabase, createTestKafka, migrateApp, type TestDatabase, type TestKafka } from '@app/testing';
 import { OcppClient, SimulatedCharger } from '@app/testing/simulator';
-import { startGateway, TopicRecorder, type RunningGateway } from './harness';
+import { sendCommand, startGateway, TopicRecorder, type RunningGateway, type TestCommand } from './harness';
 
 /**
  * Commands through the topics: `ocpp.v16.commands` → gateway → charger → `ocpp.v16.command-results`,
@@ -20,20 +19,7 @@ describe('ocpp-gateway commands (real Kafka + Postgres)', () => {
   let sim: SimulatedCharger;
   const extra: OcppClient[] = [];
 
-  const send = async (command: Omit<OcppCommand, 'commandId' | 'deadline' | 'requestedBy'> & { deadlineMs?: number }) => {
-    const full: OcppCommand = {
-      commandId: randomUUID(),
-      chargePointId: command.chargePointId,
-      action: command.action,
-      payload: command.payload,
-      deadline: new Date(Date.now() + (command.deadlineMs ?? 10000)).toISOString(),
-      requestedBy: 'test',
-      ...(command.sessionId ? { sessionId: command.sessionId } : {}),
-    };
-    const envelope = makeEnvelope({ type: 'OcppCommandRequested', source: 'test', subject: full.chargePointId, schema: OCPP_COMMAND_SCHEMA, data: full });
-    await publisher.publish({ topic: topicName('ocppCommands', tk.prefix), key: full.chargePointId, value: JSON.stringify(envelope) });
-    return (await results.waitFor<OcppCommandResult>((e) => e.data.commandId === full.commandId, 20000)).data;
-  };
+  const send = (command: TestCommand) => sendCommand(publisher, results, tk.prefix, command);
 
   beforeAll(async () => {
     [db, tk] = await Promise.all([createTestDatabase('gwcmd'), createTestKafka('gwcmd')]);

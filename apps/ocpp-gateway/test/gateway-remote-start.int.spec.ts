@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { makeEnvelope, OCPP_COMMAND_SCHEMA, topicName, type OcppCommand, type OcppCommandResult } from '@app/contracts';
+import { topicName } from '@app/contracts';
 import { KafkaPublisher } from '@app/kafka';
 import { createTestDatabase, createTestKafka, migrateApp, type TestDatabase, type TestKafka } from '@app/testing';
 import { OcppClient } from '@app/testing/simulator';
 import { hashChargerPassword } from '../src/domain/charger-password';
-import { startGateway, TopicRecorder, type RunningGateway } from './harness';
+import { sendCommand, startGateway, TopicRecorder, type RunningGateway } from './harness';
 
 /**
  * A remote start outside the dev stack (OCPP_ALLOW_UNREGISTERED=false): the idTag the CSMS puts
@@ -29,19 +29,8 @@ describe('ocpp-gateway remote start idTags (production settings, real Kafka + Po
     return client;
   };
 
-  const remoteStart = async (chargePointId: string, idTag: string) => {
-    const command: OcppCommand = {
-      commandId: randomUUID(),
-      chargePointId,
-      action: 'RemoteStartTransaction',
-      payload: { connectorId: 1, idTag },
-      deadline: new Date(Date.now() + 10000).toISOString(),
-      requestedBy: 'test',
-    };
-    const envelope = makeEnvelope({ type: 'OcppCommandRequested', source: 'test', subject: chargePointId, schema: OCPP_COMMAND_SCHEMA, data: command });
-    await publisher.publish({ topic: topicName('ocppCommands', tk.prefix), key: chargePointId, value: JSON.stringify(envelope) });
-    return (await results.waitFor<OcppCommandResult>((e) => e.data.commandId === command.commandId, 20000)).data;
-  };
+  const remoteStart = (chargePointId: string, idTag: string) =>
+    sendCommand(publisher, results, tk.prefix, { chargePointId, action: 'RemoteStartTransaction', payload: { connectorId: 1, idTag } });
 
   beforeAll(async () => {
     [db, tk] = await Promise.all([createTestDatabase('gwremote'), createTestKafka('gwremote')]);

@@ -1,7 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Consumer, Kafka } from 'kafkajs';
-import { parseEnvelope, type Envelope } from '@app/contracts';
+import { randomUUID } from 'node:crypto';
+import { makeEnvelope, OCPP_COMMAND_SCHEMA, parseEnvelope, topicName, type Envelope, type OcppCommand, type OcppCommandResult } from '@app/contracts';
+import type { KafkaPublisher } from '@app/kafka';
 import { freePort } from '@app/testing';
 import { loadOcppGatewayConfig, type OcppGatewayConfig } from '../src/config';
 import { OCPP_GATEWAY, OcppGatewayModule, type OcppGateway } from '../src/ocpp-gateway.module';
@@ -72,4 +74,26 @@ export class TopicRecorder {
   async stop(): Promise<void> {
     await this.consumer.disconnect();
   }
+}
+
+/** What a test asks of a charger: a command without the fields the sender fills in. */
+export type TestCommand = Omit<OcppCommand, 'commandId' | 'deadline' | 'requestedBy'> & { deadlineMs?: number };
+
+/**
+ * Sends a command the way the session service does (an envelope on `ocpp.v16.commands`) and waits
+ * for its result on the recorder of `ocpp.v16.command-results`.
+ */
+export async function sendCommand(publisher: KafkaPublisher, results: TopicRecorder, prefix: string, command: TestCommand): Promise<OcppCommandResult> {
+  const full: OcppCommand = {
+    commandId: randomUUID(),
+    chargePointId: command.chargePointId,
+    action: command.action,
+    payload: command.payload,
+    deadline: new Date(Date.now() + (command.deadlineMs ?? 10000)).toISOString(),
+    requestedBy: 'test',
+    ...(command.sessionId ? { sessionId: command.sessionId } : {}),
+  };
+  const envelope = makeEnvelope({ type: 'OcppCommandRequested', source: 'test', subject: full.chargePointId, schema: OCPP_COMMAND_SCHEMA, data: full });
+  await publisher.publish({ topic: topicName('ocppCommands', prefix), key: full.chargePointId, value: JSON.stringify(envelope) });
+  return (await results.waitFor<OcppCommandResult>((e) => e.data.commandId === full.commandId, 20000)).data;
 }
