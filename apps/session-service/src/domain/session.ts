@@ -206,6 +206,20 @@ export class SessionRuleError extends Error {
 /** How long the max_charging_time stop waits for the charger before it asks again. */
 export const STOP_RETRY_MS = 15 * 60_000;
 
+/**
+ * When the max_charging_time stop is (next) due, ms since epoch, or null when it does not apply:
+ * max_charging_time after the start, and then STOP_RETRY_MS after the latest stop request while the
+ * session stays ACTIVE (charger offline, rejected, or an API stop that never got an answer).
+ * `checkTimers` acts on it and `nextTimerAt` schedules it, so the two cannot disagree.
+ */
+export function maxChargingStopDueAt(state: SessionState): number | null {
+  const max = state.tariff?.max_charging_time;
+  if (state.status !== 'ACTIVE' || !max || !state.startReceivedAt) return null;
+  const due = ms(state.startReceivedAt) + max * 60_000;
+  const lastRequest = state.lastStopRequestAt ?? state.stopRequestedAt;
+  return lastRequest === null ? due : Math.max(due, ms(lastRequest) + STOP_RETRY_MS);
+}
+
 const OPEN: ReadonlySet<SessionStatus> = new Set(['STARTING', 'PREPARING', 'ACTIVE', 'REMOTE_STOPPED']);
 const FINISHED: ReadonlySet<SessionStatus> = new Set(['CLOSED', 'FAILED', 'INVALID']);
 
@@ -798,31 +812,24 @@ function checkTimers(
     }
     // Still within the grace period: a max_charging_time stop that falls due now still applies.
   }
-  // max_charging_time reached: ask the charger to stop, and ask again every STOP_RETRY_MS while it
-  // stays ACTIVE (offline, rejected, or a stop of the API that never got an answer).
-  const max = state.tariff?.max_charging_time;
-  if (state.status === 'ACTIVE' && max && state.startReceivedAt) {
-    const lastRequest = state.lastStopRequestAt ?? state.stopRequestedAt;
-    if (
-      now - ms(state.startReceivedAt) >= max * 60_000 &&
-      (lastRequest === null || now - ms(lastRequest) >= STOP_RETRY_MS)
-    ) {
-      const flag: SessionEvent[] = state.raisedFlags.includes('MAX_CHARGING_TIME_REACHED')
-        ? []
-        : [
-            {
-              type: 'SessionFlagRaised',
-              data: { ...ref(state), flag: 'MAX_CHARGING_TIME_REACHED', at: command.now },
-            },
-          ];
-      return [
-        ...flag,
-        {
-          type: 'SessionStopRequested',
-          data: { ...ref(state), requestedAt: command.now, requestedBy: 'MAX_CHARGING_TIME' },
-        },
-      ];
-    }
+  // max_charging_time reached: ask the charger to stop, and again every STOP_RETRY_MS while ACTIVE.
+  const stopDue = maxChargingStopDueAt(state);
+  if (stopDue !== null && now >= stopDue) {
+    const flag: SessionEvent[] = state.raisedFlags.includes('MAX_CHARGING_TIME_REACHED')
+      ? []
+      : [
+          {
+            type: 'SessionFlagRaised',
+            data: { ...ref(state), flag: 'MAX_CHARGING_TIME_REACHED', at: command.now },
+          },
+        ];
+    return [
+      ...flag,
+      {
+        type: 'SessionStopRequested',
+        data: { ...ref(state), requestedAt: command.now, requestedBy: 'MAX_CHARGING_TIME' },
+      },
+    ];
   }
   return [];
 }

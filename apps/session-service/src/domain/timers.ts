@@ -1,4 +1,4 @@
-import { STOP_RETRY_MS, type SessionState } from './session';
+import { maxChargingStopDueAt, type SessionState } from './session';
 
 export interface TimerSettings {
   stopGraceMinutes: number;
@@ -19,13 +19,8 @@ export function nextTimerAt(s: SessionState, settings: TimerSettings): string | 
   if (s.connectorStatus === 'Available' && s.connectorStatusReceivedAt) {
     candidates.push(at(s.connectorStatusReceivedAt, settings.stopGraceMinutes * 60_000));
   }
-  const max = s.tariff?.max_charging_time;
-  if (s.status === 'ACTIVE' && max && s.startReceivedAt) {
-    const due = at(s.startReceivedAt, max * 60_000);
-    const lastRequest = s.lastStopRequestAt ?? s.stopRequestedAt;
-    const retry = lastRequest === null ? due : at(lastRequest, STOP_RETRY_MS);
-    candidates.push(retry > due ? retry : due);
-  }
+  const stopDue = maxChargingStopDueAt(s);
+  if (stopDue !== null) candidates.push(new Date(stopDue).toISOString());
   if (candidates.length === 0) return null;
   return candidates.sort()[0];
 }
