@@ -6,7 +6,7 @@ import { EXPORT_FORMATS, type ExportFormat, type ExportFormatter } from '../doma
 import { jsonlFormatter } from '../domain/exports/jsonl';
 import { ocpiCdrFormatter, type OcpiSettings } from '../domain/exports/ocpi-cdr';
 import { zonedMidnight, zonedMonth } from '../domain/exports/zoned-time';
-import { exportTotals, readChargesForExport, vatRatesIn } from '../infrastructure/exports/charge-export-reader';
+import { currencyMixIn, readChargesForExport } from '../infrastructure/exports/charge-export-reader';
 
 export interface ExportRequest {
   from: Date;
@@ -148,14 +148,15 @@ export async function exportCharges(pool: Pool, req: ExportRequest, s: ExportSet
 
   // Checked before the first byte: a missing account found mid-stream could only cut the file short.
   // The batch header declares EUR and we write no exchange rates, so other currencies cannot go in.
-  const foreign = (await exportTotals(pool, req)).filter((t) => t.currency !== DATEV_CURRENCY).map((t) => `${t.currency} (${t.rows} charges)`);
+  const mix = await currencyMixIn(pool, req);
+  const foreign = mix.filter((m) => m.currency !== DATEV_CURRENCY).map((m) => `${m.currency} (${m.charges} charges)`);
   if (foreign.length > 0) {
     throw unprocessable(
       `a DATEV Buchungsstapel here is in ${DATEV_CURRENCY}; the range also has ${foreign.join(', ')}: export those as csv, jsonl or ocpi-cdr`,
       'DATEV_CURRENCY',
     );
   }
-  const missing = missingVatAccounts(s.datev, await vatRatesIn(pool, req));
+  const missing = missingVatAccounts(s.datev, mix.flatMap((m) => m.vatRates));
   if (missing.length > 0) {
     throw unprocessable(`the range has VAT rates without a DATEV account: set ${missing.join(', ')}`, 'DATEV_VAT_ACCOUNT_MISSING');
   }

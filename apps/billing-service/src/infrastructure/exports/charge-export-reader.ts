@@ -143,11 +143,23 @@ export async function exportTotals(pool: Pool, range: ExportRange): Promise<Expo
   return rows.map((r) => ({ ...r, rows: Number(r.rows) }));
 }
 
-/** The VAT rates of the charges with VAT booked in the range (DATEV needs an account for each). */
-export async function vatRatesIn(pool: Pool, range: ExportRange): Promise<string[]> {
-  const { rows } = await pool.query<{ rate: string }>(
-    'select distinct vat_rate::text as rate from charges where calculated_at >= $1 and calculated_at < $2 and vat <> 0',
+/** Per currency booked in the range: how many charges, and the VAT rates of those with VAT. */
+export interface CurrencyMix {
+  currency: string;
+  charges: number;
+  vatRates: string[];
+}
+
+/**
+ * What a DATEV export must check before its first byte, in one pass over the range: the
+ * currencies (a batch has one) and the VAT rates (each needs an account).
+ */
+export async function currencyMixIn(pool: Pool, range: ExportRange): Promise<CurrencyMix[]> {
+  const { rows } = await pool.query<{ currency: string; charges: number; rates: string[] }>(
+    `select currency, count(*)::int as charges,
+            coalesce(array_agg(distinct vat_rate::text) filter (where vat <> 0), '{}') as rates
+       from charges where calculated_at >= $1 and calculated_at < $2 group by currency order by currency`,
     [range.from, range.to],
   );
-  return rows.map((r) => r.rate);
+  return rows.map((r) => ({ currency: r.currency, charges: r.charges, vatRates: r.rates }));
 }
