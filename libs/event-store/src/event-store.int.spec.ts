@@ -20,6 +20,30 @@ import {
 
 const ev = (type: string, data: unknown = {}) => ({ eventId: randomUUID(), type, data });
 
+/**
+ * A relay that publishes into an array. `drain(want)` runs it until `want` records are published:
+ * xmin is cluster-wide, so another database's transaction can hold it back for a moment (the
+ * documented price of the guard). Returns how many events the runs handled.
+ */
+function recordingRelay(pool: Pool, name: string, streamType?: string) {
+  const published: OutboxRecord[] = [];
+  const relay = new OutboxRelay(
+    pool,
+    { publishAll: async (r) => void published.push(...r) },
+    { name, source: 'test', streamType, route: (e) => ({ topic: 'x', key: e.streamId, schema: 's/v1' }) },
+  );
+  const drain = async (want: number) => {
+    let handled = 0;
+    for (let i = 0; i < 100 && published.length < want; i++) {
+      handled += await relay.runOnce();
+      if (published.length < want) await new Promise((r) => setTimeout(r, 50));
+    }
+    return handled;
+  };
+  const ids = () => published.map((r) => JSON.parse(r.value).id as string);
+  return { relay, published, drain, ids };
+}
+
 describe('event store (real Postgres)', () => {
   let db: TestDatabase;
   let pool: Pool;
@@ -143,17 +167,7 @@ describe('event store (real Postgres)', () => {
   });
 
   it('outbox relay does not skip an event whose transaction commits after a later one', async () => {
-    const published: OutboxRecord[] = [];
-    const relay = new OutboxRelay(
-      pool,
-      { publishAll: async (r) => void published.push(...r) },
-      {
-        name: 'ooo-' + randomUUID(),
-        source: 'test',
-        streamType: 'ooo',
-        route: (e) => ({ topic: 'x', key: e.streamId, schema: 's/v1' }),
-      },
-    );
+    const { relay, published, drain, ids } = recordingRelay(pool, 'ooo-' + randomUUID(), 'ooo');
     await relay.runOnce(); // move past nothing; only 'ooo' streams are read
 
     const slow = await pool.connect();
@@ -168,15 +182,8 @@ describe('event store (real Postgres)', () => {
 
     await slow.query('commit');
     slow.release();
-    // xmin is cluster-wide: another database's transaction that started before ours commits can
-    // hold the relay back for a moment (the documented price of the guard), so poll.
-    let handled = 0;
-    for (let i = 0; i < 100 && handled < 2; i++) {
-      handled += await relay.runOnce();
-      if (handled < 2) await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(handled).toBe(2);
-    expect(published.map((r) => JSON.parse(r.value).id)).toEqual([early.eventId, late.eventId]);
+    expect(await drain(2)).toBe(2);
+    expect(ids()).toEqual([early.eventId, late.eventId]);
     const env = JSON.parse(published[0].value);
     expect(env).toMatchObject({
       type: 'Early',
@@ -191,17 +198,7 @@ describe('event store (real Postgres)', () => {
   it('outbox relay does not skip an event of a younger transaction that commits after an older one wrote a higher position', async () => {
     // The CI failure this guards against: transaction A gets its id first, B inserts a lower
     // position, A inserts a higher one and commits. A position checkpoint moved past B's event.
-    const published: OutboxRecord[] = [];
-    const relay = new OutboxRelay(
-      pool,
-      { publishAll: async (r) => void published.push(...r) },
-      {
-        name: 'xid-' + randomUUID(),
-        source: 'test',
-        streamType: 'xid',
-        route: (e) => ({ topic: 'x', key: e.streamId, schema: 's/v1' }),
-      },
-    );
+    const { relay, drain, ids } = recordingRelay(pool, 'xid-' + randomUUID(), 'xid');
     const older = await pool.connect();
     const younger = await pool.connect();
     try {
@@ -220,17 +217,11 @@ describe('event store (real Postgres)', () => {
       const at = Object.fromEntries(pos.rows.map((r) => [r.type, Number(r.p)]));
       expect(at.B).toBeLessThan(at.A); // the interleaving really happened
 
-      const drain = async (want: number) => {
-        for (let i = 0; i < 100 && published.length < want; i++) {
-          await relay.runOnce();
-          if (published.length < want) await new Promise((r) => setTimeout(r, 50));
-        }
-      };
       await drain(1);
-      expect(published.map((r) => JSON.parse(r.value).id)).toEqual([a.eventId]);
+      expect(ids()).toEqual([a.eventId]);
       await younger.query('commit');
       await drain(2);
-      expect(published.map((r) => JSON.parse(r.value).id)).toEqual([a.eventId, b.eventId]);
+      expect(ids()).toEqual([a.eventId, b.eventId]);
       expect(await relay.runOnce()).toBe(0);
     } finally {
       older.release();
@@ -291,17 +282,9 @@ describe('event store (real Postgres)', () => {
 
       for (const sql of eventStoreTransactionOrderSql()) await oldPool.query(sql);
       for (const sql of eventStoreTransactionOrderSql()) await oldPool.query(sql); // idempotent
-      const published: OutboxRecord[] = [];
-      const relay = new OutboxRelay(oldPool, { publishAll: async (r) => void published.push(...r) }, {
-        name: 'up',
-        source: 'test',
-        route: (e) => ({ topic: 'x', key: e.streamId, schema: 's/v1' }),
-      });
-      for (let i = 0; i < 100 && published.length < 2; i++) {
-        await relay.runOnce();
-        if (published.length < 2) await new Promise((r) => setTimeout(r, 50));
-      }
-      expect(published.map((r) => JSON.parse(r.value).id)).toEqual([events[2].eventId, events[3].eventId]);
+      const { drain, ids } = recordingRelay(oldPool, 'up');
+      await drain(2);
+      expect(ids()).toEqual([events[2].eventId, events[3].eventId]);
       // Appends keep working on the upgraded streams table.
       await inTransaction(oldPool, (c) => appendToStream(c, 'up-0', 'up', 'f', 1, [ev('E0b')]));
     } finally {
