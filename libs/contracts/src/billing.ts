@@ -5,6 +5,15 @@
 import type { Envelope } from './envelope';
 import type { FinalAmount, TariffSnapshot } from './money';
 
+/**
+ * Who made a change, as events carry it (GoBD: who booked a reversal): an API key's id, a
+ * token's subject, the operating-system user of a CLI run, or the service itself.
+ */
+export interface Actor {
+  kind: 'api_key' | 'jwt' | 'system' | 'cli';
+  id: string;
+}
+
 /** type `ChargeCalculated`, schema `billing.charge-calculated/v1`. A charge is never changed. */
 export interface ChargeCalculated {
   chargeId: string;
@@ -19,6 +28,8 @@ export interface ChargeCalculated {
   replacesChargeId?: string;
   /** For a correction: why (GoBD requires it). */
   reason?: string;
+  /** Who booked a correction (its REVERSAL and replacing CHARGE); absent on a session's original charge. */
+  actor?: Actor;
   finalAmount: FinalAmount;
   /** Every input the amount was computed from. */
   inputs: {
@@ -50,8 +61,11 @@ export interface TariffAssignment {
 export interface TariffPublished {
   tariffId: string;
   name: string;
-  versions: { version: number; effective_from: string; tariff: TariffSnapshot }[];
+  /** `created_by` is absent on versions created before actors were recorded. */
+  versions: { version: number; effective_from: string; tariff: TariffSnapshot; created_by?: Actor }[];
   assignments: TariffAssignment[];
+  /** Who made the change this record publishes (absent on records from before actors were recorded). */
+  publishedBy?: Actor;
   publishedAt: string;
 }
 

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { ChargeCalculated, TariffAssignment, TariffPublished } from './billing';
+import type { Actor, ChargeCalculated, TariffAssignment, TariffPublished } from './billing';
 import { makeEnvelope, type Envelope } from './envelope';
 import type { FinalAmount, TariffSnapshot, TimeTariff } from './money';
 import {
@@ -92,6 +92,7 @@ const finalAmount: Presence<FinalAmount> = {
   gross: R,
   currency: R,
 };
+const actor: Presence<Actor> = { kind: R, id: R };
 const envelope: Presence<Envelope> = {
   id: R,
   type: R,
@@ -198,6 +199,7 @@ const DATA_FIELDS: Record<string, Record<string, 'required' | 'optional'>> = {
     reversesChargeId: O,
     replacesChargeId: O,
     reason: O,
+    actor: O,
     finalAmount: R,
     inputs: R,
     energyWh: R,
@@ -210,6 +212,7 @@ const DATA_FIELDS: Record<string, Record<string, 'required' | 'optional'>> = {
     name: R,
     versions: R,
     assignments: R,
+    publishedBy: O,
     publishedAt: R,
   } satisfies Presence<TariffPublished>,
 };
@@ -231,6 +234,9 @@ const NESTED_FIELDS: Array<
     >,
   ],
   ['ChargeCalculated', ['finalAmount'], finalAmount],
+  ['ChargeCalculated', ['actor'], actor],
+  ['TariffVersionPublished', ['publishedBy'], actor],
+  ['TariffVersionPublished', ['versions', '[]', 'created_by'], actor],
   ['ChargeCalculated', ['inputs', 'tariff'], tariffSnapshot],
   ['ChargeCalculated', ['inputs', 'tariff', 'time_tariffs', '[]'], timeTariff],
   ['SessionPriced', ['finalAmount'], finalAmount],
@@ -239,7 +245,9 @@ const NESTED_FIELDS: Array<
   [
     'TariffVersionPublished',
     ['versions', '[]'],
-    { version: R, effective_from: R, tariff: R } satisfies Presence<TariffPublished['versions'][number]>,
+    { version: R, effective_from: R, tariff: R, created_by: O } satisfies Presence<
+      TariffPublished['versions'][number]
+    >,
   ],
   [
     'TariffVersionPublished',
@@ -563,6 +571,7 @@ const billingSamples: Envelope[] = [
       kind: 'REVERSAL',
       reversesChargeId: 'charge-1',
       reason: 'wrong tariff',
+      actor: { kind: 'api_key', id: '5b3c1f0e-7f43-4a51-9d37-2f1f4c6f9b10' },
       finalAmount: {
         ...amount,
         energy: '-13.2000',
@@ -579,7 +588,13 @@ const billingSamples: Envelope[] = [
     source: BILLING_SOURCE,
     subject: charge.sessionId,
     schema: CHARGE_CALCULATED_SCHEMA,
-    data: { ...charge, chargeId: 'charge-3', replacesChargeId: 'charge-1', reason: 'wrong tariff' },
+    data: {
+      ...charge,
+      chargeId: 'charge-3',
+      replacesChargeId: 'charge-1',
+      reason: 'wrong tariff',
+      actor: { kind: 'cli', id: 'jdoe' },
+    },
   }),
   makeEnvelope<TariffPublished, 'TariffVersionPublished'>({
     type: 'TariffVersionPublished',
@@ -591,8 +606,15 @@ const billingSamples: Envelope[] = [
       name: 'Standard',
       versions: [
         { version: 3, effective_from: T0, tariff: { ...tariff, currency: 'JPY', time_tariffs: [] } },
+        {
+          version: 4,
+          effective_from: T1,
+          tariff,
+          created_by: { kind: 'jwt', id: 'auth0|finance-1' },
+        },
       ],
       assignments: [{ scope: 'FLEET', ref: 'fleet-1' }],
+      publishedBy: { kind: 'api_key', id: '5b3c1f0e-7f43-4a51-9d37-2f1f4c6f9b10' },
       publishedAt: T0,
     },
   }),
@@ -735,6 +757,16 @@ describe('JSON Schemas of the contracts', () => {
       const reversal = JSON.parse(JSON.stringify(billingSamples[1])) as Json;
       delete reversal.data.reversesChargeId;
       expect(validate(reversal).join('; ')).toMatch(/must have required property 'reversesChargeId'/);
+    });
+
+    it('an actor without an id or of an unknown kind', () => {
+      const reversal = JSON.parse(JSON.stringify(billingSamples[1])) as Json;
+      reversal.data.actor = { kind: 'api_key' };
+      expect(validate(reversal).join('; ')).toMatch(/\/data\/actor must have required property 'id'/);
+      reversal.data.actor = { kind: 'root', id: 'x' };
+      expect(validate(reversal).join('; ')).toMatch(
+        /\/data\/actor\/kind must be equal to one of the allowed values/,
+      );
     });
 
     it('a time without offset, a negative meter reading', () => {
