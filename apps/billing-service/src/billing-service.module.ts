@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { KafkaModule, KafkaReadiness } from '@app/kafka';
+import { KafkaModule, KafkaReadiness, kafkaSecurityFromEnv } from '@app/kafka';
 import { ObservabilityModule, PostgresReadiness } from '@app/observability';
 import { ChargesController } from './api/charges.controller';
 import { ExportsController } from './api/exports.controller';
@@ -25,7 +25,11 @@ export class BillingServiceModule {
           readinessTokens: [PostgresReadiness, KafkaReadiness],
         }),
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.DATABASE_URL), migrationsRun: false }),
-        KafkaModule.forRoot({ clientId: config.KAFKA_CLIENT_ID ?? 'billing-service', brokers: config.KAFKA_BROKERS }),
+        KafkaModule.forRoot({
+          clientId: config.KAFKA_CLIENT_ID ?? 'billing-service',
+          brokers: config.KAFKA_BROKERS,
+          security: kafkaSecurityFromEnv(config),
+        }),
       ],
       controllers: [TariffsController, ChargesController, ExportsController],
       providers: [

@@ -1,4 +1,5 @@
 import { ConfigError, commonConfig, env, loadConfig, type ConfigOf } from '@app/config';
+import { kafkaSecurityConfig, kafkaSecurityFromEnv } from '@app/kafka/security';
 import type { DatevSettings } from './domain/exports/datev';
 import type { OcpiSettings } from './domain/exports/ocpi-cdr';
 
@@ -6,6 +7,7 @@ const account = (fallback: number) => env.int(fallback, 1, 999_999_999);
 
 export const billingServiceConfigSchema = {
   ...commonConfig,
+  ...kafkaSecurityConfig,
   PORT: env.port(3002),
   DATABASE_URL: env.url('postgres://postgres@127.0.0.1:5432/billing', ['postgres', 'postgresql']),
   /** The books' time zone: DATEV booking periods (months) and document dates. */
@@ -36,6 +38,8 @@ export const BILLING_SERVICE_CONFIG = Symbol('BILLING_SERVICE_CONFIG');
 
 export function loadBillingServiceConfig(source: Record<string, string | undefined> = process.env): BillingServiceConfig {
   const config = loadConfig(billingServiceConfigSchema, source);
+  // Reads the certificate and password files now, so a bad one stops the start with its variable's name.
+  kafkaSecurityFromEnv(config);
   try {
     new Intl.DateTimeFormat('en', { timeZone: config.BILLING_TIMEZONE });
   } catch {

@@ -1,8 +1,10 @@
 import os from 'node:os';
 import { ConfigError, commonConfig, env, loadConfig, type ConfigOf } from '@app/config';
+import { kafkaSecurityConfig, kafkaSecurityFromEnv } from '@app/kafka/security';
 
 export const ocppGatewayConfigSchema = {
   ...commonConfig,
+  ...kafkaSecurityConfig,
   PORT: env.port(9000),
   DATABASE_URL: env.url('postgres://postgres@127.0.0.1:5432/ocpp_gateway', ['postgres', 'postgresql']),
   /** Dev stack only: any charger id may connect without a password and joins DEMO_FLEET_ID. */
@@ -34,6 +36,8 @@ export const OCPP_GATEWAY_CONFIG = Symbol('OCPP_GATEWAY_CONFIG');
 
 export function loadOcppGatewayConfig(source = process.env): OcppGatewayConfig {
   const config = loadConfig(ocppGatewayConfigSchema, source);
+  // Reads the certificate and password files now, so a bad one stops the start with its variable's name.
+  kafkaSecurityFromEnv(config);
   if (!/^[A-Za-z0-9._-]{1,100}$/.test(config.GATEWAY_ID)) {
     throw new ConfigError('GATEWAY_ID', 'must be 1-100 characters of A-Z a-z 0-9 . _ -');
   }

@@ -4,7 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Server } from 'node:http';
 import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { KAFKA_CLIENT, KafkaModule, KafkaPublisher, KafkaReadiness } from '@app/kafka';
+import { KAFKA_CLIENT, KafkaModule, KafkaPublisher, KafkaReadiness, kafkaSecurityFromEnv } from '@app/kafka';
 import { ObservabilityModule, PostgresReadiness } from '@app/observability';
 import { Ocpp16Validator } from '@app/ocpp';
 import { AuthenticateCharger } from './application/authenticate-charger';
@@ -117,6 +117,7 @@ export class OcppGatewayModule {
         KafkaModule.forRoot({
           clientId: config.KAFKA_CLIENT_ID ?? 'ocpp-gateway',
           brokers: config.KAFKA_BROKERS,
+          security: kafkaSecurityFromEnv(config),
           sendTimeoutMs: config.OCPP_KAFKA_TIMEOUT_MS,
         }),
       ],

@@ -1,7 +1,9 @@
 import { commonConfig, env, loadConfig, type ConfigOf } from '@app/config';
+import { kafkaSecurityConfig, kafkaSecurityFromEnv } from '@app/kafka/security';
 
 export const sessionServiceConfigSchema = {
   ...commonConfig,
+  ...kafkaSecurityConfig,
   PORT: env.port(3001),
   DATABASE_URL: env.url('postgres://postgres@127.0.0.1:5432/charging_sessions', ['postgres', 'postgresql']),
   /** A connector back to Available with no StopTransaction is closed after this many minutes. */
@@ -27,5 +29,8 @@ export type SessionServiceConfig = ConfigOf<typeof sessionServiceConfigSchema>;
 export const SESSION_SERVICE_CONFIG = Symbol('SESSION_SERVICE_CONFIG');
 
 export function loadSessionServiceConfig(source = process.env): SessionServiceConfig {
-  return loadConfig(sessionServiceConfigSchema, source);
+  const config = loadConfig(sessionServiceConfigSchema, source);
+  // Reads the certificate and password files now, so a bad one stops the start with its variable's name.
+  kafkaSecurityFromEnv(config);
+  return config;
 }

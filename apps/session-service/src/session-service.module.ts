@@ -10,7 +10,7 @@ import {
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Kafka } from 'kafkajs';
-import { KAFKA_CLIENT, KafkaModule, KafkaPublisher, KafkaReadiness } from '@app/kafka';
+import { KAFKA_CLIENT, KafkaModule, KafkaPublisher, KafkaReadiness, kafkaSecurityFromEnv } from '@app/kafka';
 import { ObservabilityModule, PostgresReadiness } from '@app/observability';
 import { ApiKeyGuard } from './api/api-key.guard';
 import { SessionsController } from './api/sessions.controller';
@@ -57,6 +57,7 @@ export class SessionServiceModule {
         KafkaModule.forRoot({
           clientId: config.KAFKA_CLIENT_ID ?? 'session-service',
           brokers: config.KAFKA_BROKERS,
+          security: kafkaSecurityFromEnv(config),
         }),
       ],
       controllers: [SessionsController],

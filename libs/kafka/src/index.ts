@@ -3,3 +3,4 @@ export * from './admin';
 export * from './publisher';
 export * from './consumer';
 export * from './nest';
+export * from './security';

@@ -1,6 +1,6 @@
 import { DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
-import { createKafka } from './client';
+import { createKafka, type KafkaSecurity } from './client';
 import { kafkaReachable } from './admin';
 import { KafkaPublisher } from './publisher';
 
@@ -9,6 +9,7 @@ export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
 export interface KafkaModuleOptions {
   clientId: string;
   brokers: string[];
+  security?: KafkaSecurity;
   sendTimeoutMs?: number;
 }
 
@@ -38,7 +39,7 @@ export class KafkaReadiness {
 @Module({})
 export class KafkaModule {
   static forRoot(options: KafkaModuleOptions): DynamicModule {
-    const kafka = createKafka({ brokers: options.brokers, clientId: options.clientId });
+    const kafka = createKafka({ brokers: options.brokers, clientId: options.clientId, security: options.security });
     return {
       module: KafkaModule,
       global: true,
