@@ -14,6 +14,7 @@ import type { ConfigSchema } from '@app/config';
 import { allTopicSpecs, type TopicSpec } from '@app/contracts';
 import { HealthController } from '@app/observability';
 import { APPS, type AppSpec } from '@app/testing/stack/apps';
+import { DEFAULT_KAFKA_VERSION } from '@app/testing/stack/kafka-broker';
 import { ocppGatewayConfigSchema } from '../../apps/ocpp-gateway/src/config';
 import { sessionServiceConfigSchema } from '../../apps/session-service/src/config';
 import { billingServiceConfigSchema } from '../../apps/billing-service/src/config';
@@ -195,9 +196,10 @@ describe('docker/compose.yaml', () => {
   const [compose] = yamlDocs(path.join(DOCKER, 'compose.yaml'));
   const services = compose.services as Record<string, Json>;
 
-  it('runs Kafka 3.9.1 in KRaft mode as a single node, without topic auto-creation', () => {
+  it('runs the Kafka version of the dev stack in KRaft mode as a single node, without topic auto-creation', () => {
     const kafka = services.kafka;
-    expect(kafka.image).toBe('apache/kafka:3.9.1');
+    expect(kafka.image).toBe(`apache/kafka:${DEFAULT_KAFKA_VERSION}`);
+    expect(services['kafka-init'].image).toBe(kafka.image);
     expect(String(kafka.environment.KAFKA_PROCESS_ROLES).split(',').sort()).toEqual(['broker', 'controller']);
     expect(kafka.environment.KAFKA_CONTROLLER_QUORUM_VOTERS).toBe(
       `${kafka.environment.KAFKA_NODE_ID}@kafka:9093`,

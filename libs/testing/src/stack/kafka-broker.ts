@@ -5,7 +5,19 @@ import path from 'node:path';
 import { createKafka, kafkaReachable } from '@app/kafka';
 import { DATA_DIR, REPO_ROOT } from './paths';
 
-export const KAFKA_VERSION = '3.9.1';
+/**
+ * The Apache Kafka version the dev and test stack run. `KAFKA_VERSION=3.9.1 npm start` runs a 3.9
+ * broker instead (documented, not run in CI). Each version has its own jar folder, so changing it
+ * upgrades (or downgrades) the broker in place without mixing jars of two versions.
+ */
+export const DEFAULT_KAFKA_VERSION = '4.4.0';
+
+export function kafkaVersion(env: NodeJS.ProcessEnv = process.env): string {
+  const version = env.KAFKA_VERSION?.trim() || DEFAULT_KAFKA_VERSION;
+  if (!/^\d+\.\d+\.\d+$/.test(version))
+    throw new Error(`KAFKA_VERSION must look like 4.4.0, got "${version}"`);
+  return version;
+}
 
 export interface RunningBroker {
   brokers: string[];
@@ -16,12 +28,15 @@ export interface RunningBroker {
 
 type Log = (line: string) => void;
 
-/** Fetches the broker jars from Maven Central into .data/kafka/libs (once). */
-export function ensureKafkaJars(log: Log): string {
-  const libs = path.join(DATA_DIR, 'kafka', 'libs');
-  if (fs.existsSync(path.join(libs, `kafka_2.13-${KAFKA_VERSION}.jar`))) return libs;
-  log(`fetching Apache Kafka ${KAFKA_VERSION} jars from Maven Central (once)...`);
-  fs.mkdirSync(libs, { recursive: true });
+/** Fetches the broker jars of `version` from Maven Central into .data/kafka/<version>/libs (once). */
+export function ensureKafkaJars(log: Log, version: string = kafkaVersion()): string {
+  const libs = path.join(DATA_DIR, 'kafka', version, 'libs');
+  if (fs.existsSync(path.join(libs, `kafka_2.13-${version}.jar`))) return libs;
+  log(`fetching Apache Kafka ${version} jars from Maven Central (once)...`);
+  // Into a fresh folder first: a fetch that breaks off half-way never passes for a complete one.
+  const partial = `${libs}.partial-${process.pid}`;
+  fs.rmSync(partial, { recursive: true, force: true });
+  fs.mkdirSync(partial, { recursive: true });
   const result = spawnSync(
     'mvn',
     [
@@ -29,53 +44,220 @@ export function ensureKafkaJars(log: Log): string {
       '-B',
       '-f',
       path.join(REPO_ROOT, 'docker/kafka/pom.xml'),
+      `-Dkafka.version=${version}`,
+      ...(version.startsWith('3.') ? ['-Pkafka3'] : []),
       'dependency:copy-dependencies',
-      `-DoutputDirectory=${libs}`,
+      `-DoutputDirectory=${partial}`,
       '-DincludeScope=runtime',
     ],
     { stdio: 'inherit' },
   );
-  if (result.status !== 0) throw new Error(`mvn could not fetch the Kafka jars (exit ${result.status}); is Maven installed?`);
+  if (result.status !== 0) {
+    fs.rmSync(partial, { recursive: true, force: true });
+    throw new Error(
+      `mvn could not fetch the Kafka ${version} jars (exit ${result.status}); is Maven installed?`,
+    );
+  }
+  fs.rmSync(libs, { recursive: true, force: true });
+  fs.renameSync(partial, libs);
   return libs;
 }
 
-function writeConfig(dir: string, host: string, port: number): string {
-  const controllerPort = port + 1;
-  const config = [
-    'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.voters=1@${host}:${controllerPort}`,
-    `listeners=PLAINTEXT://${host}:${port},CONTROLLER://${host}:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://${host}:${port}`,
-    'controller.listener.names=CONTROLLER',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-    `log.dirs=${path.join(dir, 'data')}`,
-    'num.partitions=3',
-    'auto.create.topics.enable=false',
-    'offsets.topic.replication.factor=1',
-    'offsets.topic.num.partitions=10',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
-    'group.initial.rebalance.delay.ms=0',
-    'log.cleaner.backoff.ms=5000',
-  ].join('\n');
-  const file = path.join(dir, 'server.properties');
-  fs.writeFileSync(file, config + '\n');
+/** Where a node's process logs go: log4j2 from Kafka 4 on, reload4j before. */
+function writeLogConfig(dir: string, version: string): string {
+  const logFile = path.join(dir, 'broker.log');
+  if (version.startsWith('3.')) {
+    const file = path.join(dir, 'log4j.properties');
+    fs.writeFileSync(
+      file,
+      [
+        'log4j.rootLogger=WARN, file',
+        'log4j.appender.file=org.apache.log4j.RollingFileAppender',
+        `log4j.appender.file.File=${logFile}`,
+        'log4j.appender.file.MaxFileSize=20MB',
+        'log4j.appender.file.MaxBackupIndex=2',
+        'log4j.appender.file.layout=org.apache.log4j.PatternLayout',
+        'log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n',
+      ].join('\n') + '\n',
+    );
+    return `-Dlog4j.configuration=file:${file}`;
+  }
+  const file = path.join(dir, 'log4j2.properties');
   fs.writeFileSync(
-    path.join(dir, 'log4j.properties'),
+    file,
     [
-      'log4j.rootLogger=WARN, file',
-      'log4j.appender.file=org.apache.log4j.RollingFileAppender',
-      `log4j.appender.file.File=${path.join(dir, 'broker.log')}`,
-      'log4j.appender.file.MaxFileSize=20MB',
-      'log4j.appender.file.MaxBackupIndex=2',
-      'log4j.appender.file.layout=org.apache.log4j.PatternLayout',
-      'log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n',
-      'log4j.logger.kafka=WARN',
-      'log4j.logger.org.apache.kafka=WARN',
+      'status=warn',
+      'appender.file.type=RollingFile',
+      'appender.file.name=file',
+      `appender.file.fileName=${logFile}`,
+      `appender.file.filePattern=${logFile}.%i`,
+      'appender.file.layout.type=PatternLayout',
+      'appender.file.layout.pattern=[%d] %p %m (%c)%n',
+      'appender.file.policies.type=Policies',
+      'appender.file.policies.size.type=SizeBasedTriggeringPolicy',
+      'appender.file.policies.size.size=20MB',
+      'appender.file.strategy.type=DefaultRolloverStrategy',
+      'appender.file.strategy.max=2',
+      'rootLogger.level=WARN',
+      'rootLogger.appenderRef.file.ref=file',
     ].join('\n') + '\n',
   );
+  return `-Dlog4j2.configurationFile=${file}`;
+}
+
+export interface KafkaNodeSpec {
+  /** The node's own folder: server.properties, logs, and data/ (its log.dirs). */
+  dir: string;
+  nodeId: number;
+  host: string;
+  port: number;
+  controllerPort: number;
+  /** `id@host:port` of every controller of the quorum (this node's included). */
+  voters: string[];
+  /** Lines that replace or add to the defaults of writeNodeConfig. */
+  extraConfig?: Record<string, string>;
+  heap?: string;
+}
+
+/** server.properties of a combined broker+controller KRaft node. */
+function writeNodeConfig(spec: KafkaNodeSpec): string {
+  const replicas = String(Math.min(spec.voters.length, 3));
+  const settings: Record<string, string> = {
+    'process.roles': 'broker,controller',
+    'node.id': String(spec.nodeId),
+    'controller.quorum.voters': spec.voters.join(','),
+    listeners: `PLAINTEXT://${spec.host}:${spec.port},CONTROLLER://${spec.host}:${spec.controllerPort}`,
+    'advertised.listeners': `PLAINTEXT://${spec.host}:${spec.port}`,
+    'controller.listener.names': 'CONTROLLER',
+    'inter.broker.listener.name': 'PLAINTEXT',
+    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'log.dirs': path.join(spec.dir, 'data'),
+    'num.partitions': '3',
+    'auto.create.topics.enable': 'false',
+    'default.replication.factor': replicas,
+    'min.insync.replicas': spec.voters.length >= 3 ? '2' : '1',
+    'offsets.topic.replication.factor': replicas,
+    'offsets.topic.num.partitions': '10',
+    'transaction.state.log.replication.factor': replicas,
+    'transaction.state.log.min.isr': spec.voters.length >= 3 ? '2' : '1',
+    'group.initial.rebalance.delay.ms': '0',
+    'log.cleaner.backoff.ms': '5000',
+    ...spec.extraConfig,
+  };
+  const file = path.join(spec.dir, 'server.properties');
+  fs.writeFileSync(
+    file,
+    Object.entries(settings)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n') + '\n',
+  );
   return file;
+}
+
+/**
+ * One KRaft node as a JVM on loopback. `start()` formats its storage on first use, then launches
+ * and waits until the node answers; `kill()` is `kill -9`; `stop()` is SIGTERM (a clean shutdown).
+ */
+export class KafkaNodeProcess {
+  private child: ChildProcess | null = null;
+  private readonly configFile: string;
+  private readonly jvm: string[];
+  private readonly classpath: string;
+
+  constructor(
+    readonly spec: KafkaNodeSpec,
+    private readonly clusterId: string,
+    version: string,
+    libs: string,
+    private readonly detach = false,
+  ) {
+    fs.mkdirSync(spec.dir, { recursive: true });
+    this.configFile = writeNodeConfig(spec);
+    this.classpath = path.join(libs, '*');
+    this.jvm = [`-Xms128m`, `-Xmx${spec.heap ?? '1g'}`, '-XX:+UseG1GC', writeLogConfig(spec.dir, version)];
+  }
+
+  get address(): string {
+    return `${this.spec.host}:${this.spec.port}`;
+  }
+
+  get running(): boolean {
+    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Launches the JVM; resolves when the node answers on its client port. */
+  async start(timeoutMs = 90_000): Promise<void> {
+    if (this.running) return;
+    if (!fs.existsSync(path.join(this.spec.dir, 'data', 'meta.properties'))) this.format();
+    const out = fs.openSync(path.join(this.spec.dir, 'stdout.log'), 'a');
+    const child = spawn('java', [...this.jvm, '-cp', this.classpath, 'kafka.Kafka', this.configFile], {
+      stdio: ['ignore', out, out],
+      // Detached brokers outlive this process (--prepare-only, for running jest by hand).
+      detached: this.detach,
+    });
+    fs.closeSync(out);
+    if (this.detach) child.unref();
+    this.child = child;
+    const probe = createKafka({ brokers: [this.address], clientId: 'stack-probe', log: () => undefined });
+    const deadline = Date.now() + timeoutMs;
+    while (!(await kafkaReachable(probe, 2000))) {
+      if (!this.running)
+        throw new Error(
+          `Kafka node ${this.spec.nodeId} exited during start; see ${path.join(this.spec.dir, 'stdout.log')} and broker.log`,
+        );
+      if (Date.now() > deadline)
+        throw new Error(`Kafka node ${this.spec.nodeId} did not answer within ${timeoutMs / 1000} s`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+
+  /** `kill -9`: no clean shutdown, as when a machine or container dies. */
+  kill(): Promise<void> {
+    return this.signal('SIGKILL', 0);
+  }
+
+  /** SIGTERM, then SIGKILL after `graceMs`. */
+  stop(graceMs = 20_000): Promise<void> {
+    return this.signal('SIGTERM', graceMs);
+  }
+
+  private signal(signal: NodeJS.Signals, graceMs: number): Promise<void> {
+    const child = this.child;
+    if (!child || !this.running) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const killer = graceMs > 0 ? setTimeout(() => child.kill('SIGKILL'), graceMs) : undefined;
+      child.once('exit', () => {
+        clearTimeout(killer);
+        resolve();
+      });
+      child.kill(signal);
+    });
+  }
+
+  private format(): void {
+    const result = spawnSync(
+      'java',
+      [
+        ...this.jvm,
+        '-cp',
+        this.classpath,
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        this.clusterId,
+        '-c',
+        this.configFile,
+        '--ignore-formatted',
+      ],
+      { encoding: 'utf8' },
+    );
+    if (result.status !== 0)
+      throw new Error(`formatting the Kafka storage failed: ${result.stderr || result.stdout}`);
+  }
 }
 
 /** Above this many partitions a single-node dev broker gets slow enough to make tests time out. */
@@ -105,7 +287,9 @@ async function warnIfCrowded(kafka: ReturnType<typeof createKafka>, log: Log): P
 
 /**
  * Reuses the broker at `brokers[0]` if one answers; otherwise starts a single-node KRaft broker
- * on loopback with its data under .data/kafka (or `dir`).
+ * of `kafkaVersion()` on loopback with its data under .data/kafka/broker (or `dir`). The data
+ * folder does not depend on the version: a new version takes over the same data (an in-place
+ * upgrade, as a rolling upgrade of one node).
  */
 export async function ensureKafkaBroker(
   brokers: string[],
@@ -121,54 +305,33 @@ export async function ensureKafkaBroker(
   }
   const [host, portText] = brokers[0].split(':');
   if (!['127.0.0.1', 'localhost'].includes(host)) {
-    throw new Error(`KAFKA_BROKERS=${brokers.join(',')} does not answer, and a local broker can only be started on loopback`);
-  }
-  const libs = ensureKafkaJars(log);
-  fs.mkdirSync(dir, { recursive: true });
-  const configFile = writeConfig(dir, '127.0.0.1', Number(portText));
-  const classpath = path.join(libs, '*');
-  const jvm = ['-Xms256m', '-Xmx1g', '-XX:+UseG1GC', `-Dlog4j.configuration=file:${path.join(dir, 'log4j.properties')}`];
-  if (!fs.existsSync(path.join(dir, 'data', 'meta.properties'))) {
-    const format = spawnSync(
-      'java',
-      [...jvm, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', configFile, '--ignore-formatted'],
-      { encoding: 'utf8' },
+    throw new Error(
+      `KAFKA_BROKERS=${brokers.join(',')} does not answer, and a local broker can only be started on loopback`,
     );
-    if (format.status !== 0) throw new Error(`formatting the Kafka storage failed: ${format.stderr || format.stdout}`);
   }
-  log(`Kafka: starting a KRaft broker on ${brokers[0]} (data in ${dir})`);
-  const out = fs.openSync(path.join(dir, 'stdout.log'), 'a');
-  const child: ChildProcess = spawn('java', [...jvm, '-cp', classpath, 'kafka.Kafka', configFile], {
-    stdio: ['ignore', out, out],
-    // Detached brokers outlive this process (--prepare-only, for running jest by hand).
-    detached: options.detach ?? false,
-  });
-  if (options.detach) child.unref();
-  let exited = false;
-  child.on('exit', () => (exited = true));
-  const deadline = Date.now() + 90_000;
-  while (!(await kafkaReachable(probe, 2000))) {
-    if (exited) throw new Error(`the Kafka broker exited during start; see ${path.join(dir, 'stdout.log')} and broker.log`);
-    if (Date.now() > deadline) throw new Error('the Kafka broker did not answer within 90 s');
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  return {
-    brokers,
-    startedHere: true,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (exited) return resolve();
-        const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-        child.once('exit', () => {
-          clearTimeout(killer);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
-  };
+  const version = kafkaVersion();
+  const libs = ensureKafkaJars(log, version);
+  const port = Number(portText);
+  const node = new KafkaNodeProcess(
+    {
+      dir,
+      nodeId: 1,
+      host: '127.0.0.1',
+      port,
+      controllerPort: port + 1,
+      voters: [`1@127.0.0.1:${port + 1}`],
+    },
+    newClusterId(),
+    version,
+    libs,
+    options.detach ?? false,
+  );
+  log(`Kafka: starting a KRaft broker (Apache Kafka ${version}) on ${brokers[0]} (data in ${dir})`);
+  await node.start();
+  return { brokers, startedHere: true, stop: () => node.stop() };
 }
 
 /** Kafka cluster ids are 16 random bytes in URL-safe base64 without padding. */
-function clusterId(): string {
+export function newClusterId(): string {
   return Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
 }

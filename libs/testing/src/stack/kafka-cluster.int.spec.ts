@@ -1,0 +1,62 @@
+import { createKafka } from '@app/kafka';
+import { startKafkaCluster, type KafkaCluster } from './kafka-cluster';
+
+/** The failover tests stand on this: three nodes, one killed, acks=all still answered, node back. */
+describe('startKafkaCluster', () => {
+  let cluster: KafkaCluster;
+
+  beforeAll(async () => {
+    cluster = await startKafkaCluster({ nodes: 3 });
+  }, 180_000);
+
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('keeps acks=all writes going with one of three nodes killed, and takes the node back', async () => {
+    const kafka = createKafka({ brokers: cluster.brokers, clientId: 'cluster-test', log: () => undefined });
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [
+        {
+          topic: 'probe',
+          numPartitions: 3,
+          replicationFactor: 3,
+          configEntries: [{ name: 'min.insync.replicas', value: '2' }],
+        },
+      ],
+    });
+    const { brokers } = await admin.describeCluster();
+    expect(brokers.map((b) => b.nodeId).sort()).toEqual([1, 2, 3]);
+
+    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    const victim = cluster.nodes[0];
+    await victim.kill();
+    expect(victim.running).toBe(false);
+    // Every partition gets a new leader among the two left; min.insync.replicas=2 still holds.
+    for (let i = 0; i < 30; i++)
+      await producer.send({ topic: 'probe', acks: -1, messages: [{ key: `k${i}`, value: String(i) }] });
+
+    await victim.start();
+    expect(victim.running).toBe(true);
+    const consumer = kafka.consumer({ groupId: 'cluster-test' });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'probe', fromBeginning: true });
+    const seen = new Set<string>();
+    await new Promise<void>((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          seen.add(message.value!.toString());
+          if (seen.size === 30) resolve();
+        },
+      });
+    });
+    expect(seen.size).toBe(30);
+    await consumer.disconnect();
+    await producer.disconnect();
+    await admin.disconnect();
+  }, 240_000);
+});
