@@ -1,0 +1,3 @@
+export * from './decorators';
+export * from './auth.guard';
+export * from './auth.module';
