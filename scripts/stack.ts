@@ -7,7 +7,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
-import { allTopicSpecs, topicName } from '@app/contracts';
+import { topicSettingsFromEnv } from '@app/config';
+import { allTopicSpecs, DEV_TOPIC_SETTINGS, topicName } from '@app/contracts';
 import { createKafka, ensureTopics } from '@app/kafka';
 import {
   APPS,
@@ -64,7 +65,8 @@ async function prepare(): Promise<void> {
   const broker = await ensureKafkaBroker(brokers, log, { detach: mode === 'prepare' });
   if (broker.startedHere) cleanups.push(() => broker.stop());
   const kafka = createKafka({ brokers, clientId: 'stack', log: () => undefined });
-  const created = await ensureTopics(kafka, allTopicSpecs(topicPrefix));
+  // The dev stack is one broker: 1/1 unless KAFKA_TOPIC_REPLICATION_FACTOR/_MIN_INSYNC_REPLICAS say otherwise.
+  const created = await ensureTopics(kafka, allTopicSpecs(topicPrefix, topicSettingsFromEnv(process.env, DEV_TOPIC_SETTINGS)));
   log(`topics ready (${created.length} created${topicPrefix ? `, prefix "${topicPrefix}"` : ''})`);
   for (const app of APPS) {
     await createDatabase(serverUrl, dbName(app));

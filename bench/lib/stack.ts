@@ -1,4 +1,5 @@
-import { allTopicSpecs } from '@app/contracts';
+import { topicSettingsFromEnv } from '@app/config';
+import { allTopicSpecs, DEV_TOPIC_SETTINGS } from '@app/contracts';
 import { createKafka, deleteTopicsWithPrefix, ensureTopics } from '@app/kafka';
 import { ensureKafkaBroker, ensurePostgres, type RunningBroker, type RunningPostgres } from '@app/testing/stack';
 import { uniqueSuffix } from '@app/testing';
@@ -22,7 +23,7 @@ export async function benchStack(label: string): Promise<BenchStack> {
   const broker: RunningBroker = await ensureKafkaBroker(brokers, quiet);
   const kafka = createKafka({ brokers, clientId: `bench-${label}`, log: () => undefined });
   const prefix = `bench-${label}-${uniqueSuffix()}.`;
-  await ensureTopics(kafka, allTopicSpecs(prefix));
+  await ensureTopics(kafka, allTopicSpecs(prefix, topicSettingsFromEnv(process.env, DEV_TOPIC_SETTINGS)));
   return {
     kafka,
     brokers,

@@ -11,7 +11,13 @@ import path from 'node:path';
 import { RequestMethod } from '@nestjs/common';
 import { parseAllDocuments } from 'yaml';
 import type { ConfigSchema } from '@app/config';
-import { allTopicSpecs, type TopicSpec } from '@app/contracts';
+import {
+  allTopicSpecs,
+  DEV_TOPIC_SETTINGS,
+  PRODUCTION_TOPIC_SETTINGS,
+  type TopicSpec,
+  type TopicSettings,
+} from '@app/contracts';
 import { HealthController } from '@app/observability';
 import { APPS, type AppSpec } from '@app/testing/stack/apps';
 import { DEFAULT_KAFKA_VERSION } from '@app/testing/stack/kafka-broker';
@@ -83,7 +89,8 @@ const imageRepo = (image: string) => image.replace(/@.*$/, '').replace(/:[^/:]+$
 /** `${VAR:-default}` → default, as compose substitutes it with VAR unset. */
 const substituteCompose = (value: string) => value.replace(/\$\{\w+:-([^}]*)\}/g, '$1');
 
-const expectedTopics = () => new Map(allTopicSpecs('').map((t): [string, TopicSpec] => [t.name, t]));
+const expectedTopics = (settings: TopicSettings = PRODUCTION_TOPIC_SETTINGS) =>
+  new Map(allTopicSpecs('', settings).map((t): [string, TopicSpec] => [t.name, t]));
 
 describe('health routes the probes use', () => {
   it('HealthController serves GET /health/live and GET /health/ready', () => {
@@ -232,14 +239,31 @@ describe('docker/compose.yaml', () => {
       expect(created.has(m[1])).toBe(false);
       created.set(m[1], { partitions: Number(m[2]), config });
     }
-    const expected = expectedTopics();
+    // The single compose broker gets the dev settings; the script adds min.insync.replicas to every topic.
+    expect(init.environment.KAFKA_TOPIC_REPLICATION_FACTOR).toBe(
+      String(DEV_TOPIC_SETTINGS.replicationFactor),
+    );
+    expect(init.environment.KAFKA_TOPIC_MIN_INSYNC_REPLICAS).toBe(
+      String(DEV_TOPIC_SETTINGS.minInsyncReplicas),
+    );
+    expect(script).toMatch(/^REPLICATION_FACTOR="\$\{KAFKA_TOPIC_REPLICATION_FACTOR:-/m);
+    expect(script).toMatch(/^MIN_INSYNC_REPLICAS="\$\{KAFKA_TOPIC_MIN_INSYNC_REPLICAS:-/m);
+    expect(script).toMatch(/set -- "\$@" "min\.insync\.replicas=\$MIN_INSYNC_REPLICAS"/);
+    expect(script).toMatch(/--replication-factor "\$REPLICATION_FACTOR"/);
+    const expected = expectedTopics(DEV_TOPIC_SETTINGS);
     expect([...created.keys()].sort()).toEqual([...expected.keys()].sort());
     for (const [name, spec] of expected) {
-      expect({ name, ...created.get(name) }).toEqual({
+      const got = created.get(name)!;
+      expect({
+        name,
+        partitions: got.partitions,
+        config: { ...got.config, 'min.insync.replicas': init.environment.KAFKA_TOPIC_MIN_INSYNC_REPLICAS },
+      }).toEqual({
         name,
         partitions: spec.partitions,
         config: spec.config,
       });
+      expect(got.config['min.insync.replicas']).toBeUndefined();
     }
     expect(created.get('billing.tariffs.v1')!.config['cleanup.policy']).toBe('compact');
   });
@@ -579,25 +603,26 @@ describe('Kubernetes manifests (docker/k8s)', () => {
     expect(svc.spec.ports[0]).toMatchObject({ port: 9000, appProtocol: 'kubernetes.io/ws' });
   });
 
-  it('the Strimzi KafkaTopics are exactly the topics of allTopicSpecs, with their settings', () => {
+  it('the Strimzi KafkaTopics are exactly the topics of allTopicSpecs, with the production replication', () => {
     const topics = ofKind('KafkaTopic');
-    const expected = expectedTopics();
+    const expected = expectedTopics(PRODUCTION_TOPIC_SETTINGS);
     expect(topics.map((t) => t.spec.topicName).sort()).toEqual([...expected.keys()].sort());
     for (const t of topics) {
       const spec = expected.get(t.spec.topicName)!;
       expect(t.metadata.labels['strimzi.io/cluster']).toBeTruthy();
-      expect({ topic: spec.name, partitions: t.spec.partitions }).toEqual({
+      expect({
+        topic: spec.name,
+        partitions: t.spec.partitions,
+        replicas: t.spec.replicas,
+        config: t.spec.config,
+      }).toEqual({
         topic: spec.name,
         partitions: spec.partitions,
+        replicas: PRODUCTION_TOPIC_SETTINGS.replicationFactor,
+        config: spec.config,
       });
-      const { 'min.insync.replicas': minIsr, ...rest } = t.spec.config as Record<string, string>;
-      const { 'min.insync.replicas': specMinIsr, ...specRest } = spec.config;
-      expect({ topic: spec.name, config: rest }).toEqual({ topic: spec.name, config: specRest });
-      // A cluster with replicas may demand more in-sync copies than the single dev broker, never fewer.
-      if (minIsr !== undefined) {
-        expect(Number(minIsr)).toBeGreaterThanOrEqual(Number(specMinIsr ?? 1));
-        expect(Number(minIsr)).toBeLessThan(t.spec.replicas);
-      }
+      // Losing one broker must leave enough in-sync copies to go on writing.
+      expect(Number(t.spec.config['min.insync.replicas'])).toBeLessThan(t.spec.replicas);
     }
   });
 });

@@ -1,6 +1,6 @@
 import { allTopicSpecs, topicName, type OcppCallReceived } from '@app/contracts';
 import { ensureTopics } from '@app/kafka';
-import { createTestDatabase, createTestKafka, migrateApp, type TestDatabase, type TestKafka } from '@app/testing';
+import { createTestDatabase, createTestKafka, migrateApp, testTopicSettings, type TestDatabase, type TestKafka } from '@app/testing';
 import { OcppClient } from '@app/testing/simulator';
 import { startGateway, TopicRecorder, type RunningGateway } from './harness';
 
@@ -51,7 +51,7 @@ describe('ocpp-gateway when Kafka cannot take the record', () => {
     expect(Date.now() - started).toBeLessThan(5000);
     expect(client.isOpen).toBe(true);
 
-    await ensureTopics(tk.kafka, allTopicSpecs(tk.prefix).filter((t) => t.name === eventsTopic));
+    await ensureTopics(tk.kafka, allTopicSpecs(tk.prefix, testTopicSettings()).filter((t) => t.name === eventsTopic));
     await admin.disconnect();
     // The publisher retries its queued batch; a new CALL is confirmed once produces succeed again.
     let after: Awaited<ReturnType<OcppClient['call']>> | undefined;

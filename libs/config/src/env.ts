@@ -104,3 +104,28 @@ export const commonConfig = {
   LOG_LEVEL: env.enumOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const, 'info'),
   SHUTDOWN_TIMEOUT_MS: env.int(15000, 0, 600000),
 };
+
+/**
+ * KAFKA_TOPIC_REPLICATION_FACTOR and KAFKA_TOPIC_MIN_INSYNC_REPLICAS, read by whatever creates the
+ * topics (npm start, tests, benchmarks); `fallback` is the defaults of that place (1/1 on the
+ * single dev broker). The result has the shape of @app/contracts' TopicSettings.
+ */
+export function topicSettingsFromEnv(
+  source: Env,
+  fallback: { replicationFactor: number; minInsyncReplicas: number },
+): { replicationFactor: number; minInsyncReplicas: number } {
+  const replicationFactor = env
+    .int(fallback.replicationFactor, 1, 32)
+    .parse(source.KAFKA_TOPIC_REPLICATION_FACTOR, 'KAFKA_TOPIC_REPLICATION_FACTOR');
+  const minInsyncReplicas = env
+    .int(Math.min(fallback.minInsyncReplicas, replicationFactor), 1, 32)
+    .parse(source.KAFKA_TOPIC_MIN_INSYNC_REPLICAS, 'KAFKA_TOPIC_MIN_INSYNC_REPLICAS');
+  if (minInsyncReplicas > replicationFactor) {
+    // Every acks=all write would fail with NOT_ENOUGH_REPLICAS.
+    throw new ConfigError(
+      'KAFKA_TOPIC_MIN_INSYNC_REPLICAS',
+      `must not exceed KAFKA_TOPIC_REPLICATION_FACTOR (${replicationFactor}), got ${minInsyncReplicas}`,
+    );
+  }
+  return { replicationFactor, minInsyncReplicas };
+}

@@ -1,4 +1,4 @@
-import { ConfigError, commonConfig, env, loadConfig } from './env';
+import { ConfigError, commonConfig, env, loadConfig, topicSettingsFromEnv } from './env';
 
 describe('loadConfig', () => {
   it('applies defaults', () => {
@@ -29,5 +29,40 @@ describe('loadConfig', () => {
 
   it('rejects a missing required variable by name', () => {
     expect(() => loadConfig({ SECRET: env.string() }, {})).toThrow('invalid configuration: SECRET is required but not set');
+  });
+});
+
+describe('topicSettingsFromEnv', () => {
+  const dev = { replicationFactor: 1, minInsyncReplicas: 1 };
+  const production = { replicationFactor: 3, minInsyncReplicas: 2 };
+
+  it('takes the caller defaults and the variables', () => {
+    expect(topicSettingsFromEnv({}, dev)).toEqual(dev);
+    expect(topicSettingsFromEnv({}, production)).toEqual(production);
+    expect(topicSettingsFromEnv({ KAFKA_TOPIC_REPLICATION_FACTOR: '5', KAFKA_TOPIC_MIN_INSYNC_REPLICAS: '3' }, dev)).toEqual({
+      replicationFactor: 5,
+      minInsyncReplicas: 3,
+    });
+  });
+
+  it('lowers the default min.insync.replicas to a smaller replication factor', () => {
+    expect(topicSettingsFromEnv({ KAFKA_TOPIC_REPLICATION_FACTOR: '1' }, production)).toEqual(dev);
+  });
+
+  it.each([
+    ['KAFKA_TOPIC_REPLICATION_FACTOR', { KAFKA_TOPIC_REPLICATION_FACTOR: 'three' }, /must be an integer/],
+    ['KAFKA_TOPIC_REPLICATION_FACTOR', { KAFKA_TOPIC_REPLICATION_FACTOR: '0' }, /between 1 and 32/],
+    ['KAFKA_TOPIC_MIN_INSYNC_REPLICAS', { KAFKA_TOPIC_MIN_INSYNC_REPLICAS: '2' }, /must not exceed KAFKA_TOPIC_REPLICATION_FACTOR \(1\), got 2/],
+    ['KAFKA_TOPIC_MIN_INSYNC_REPLICAS', { KAFKA_TOPIC_MIN_INSYNC_REPLICAS: '0' }, /between 1 and 32/],
+  ])('names %s when it is bad', (variable, source, message) => {
+    let error: unknown;
+    try {
+      topicSettingsFromEnv(source, dev);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(variable);
+    expect((error as Error).message).toMatch(message);
   });
 });

@@ -9,7 +9,24 @@ export interface TopicSpec {
   config: Record<string, string>;
   /** What the record key is. */
   key: string;
+  /** Copies of each partition; allTopicSpecs sets it from the TopicSettings. */
+  replicationFactor?: number;
 }
+
+/**
+ * How many brokers hold each partition, and how many of them must have a record before an
+ * acks=all producer gets its acknowledgement. These apply to every topic alike: the guarantee a
+ * charger gets (CALLRESULT = on Kafka) must not depend on which topic a record lands in.
+ */
+export interface TopicSettings {
+  replicationFactor: number;
+  minInsyncReplicas: number;
+}
+
+/** Three brokers or more: an acknowledged record survives losing any one of them, and writes go on. */
+export const PRODUCTION_TOPIC_SETTINGS: TopicSettings = { replicationFactor: 3, minInsyncReplicas: 2 };
+/** The single-broker dev and test stack. */
+export const DEV_TOPIC_SETTINGS: TopicSettings = { replicationFactor: 1, minInsyncReplicas: 1 };
 
 const WEEK_MS = String(7 * 24 * 3600 * 1000);
 const MONTH_MS = String(30 * 24 * 3600 * 1000);
@@ -19,7 +36,7 @@ export const TOPICS = {
     name: 'ocpp.v16.events',
     partitions: 12,
     key: 'chargePointId',
-    config: { 'retention.ms': MONTH_MS, 'min.insync.replicas': '1' },
+    config: { 'retention.ms': MONTH_MS },
   },
   ocppCommands: {
     name: 'ocpp.v16.commands',
@@ -65,12 +82,41 @@ export function topicName(key: TopicKey, prefix: string = process.env.KAFKA_TOPI
   return `${prefix}${TOPICS[key].name}`;
 }
 
-/** Every topic to create, with the prefix applied, plus one dead-letter topic per consumed topic. */
-export function allTopicSpecs(prefix = ''): TopicSpec[] {
+/**
+ * Every topic to create, with the prefix applied, plus one dead-letter topic per consumed topic.
+ * `settings` defaults to production's; the single dev broker passes DEV_TOPIC_SETTINGS.
+ */
+export function allTopicSpecs(prefix = '', settings: TopicSettings = PRODUCTION_TOPIC_SETTINGS): TopicSpec[] {
+  const { replicationFactor, minInsyncReplicas } = settings;
+  if (!Number.isInteger(replicationFactor) || replicationFactor < 1) {
+    throw new Error(`replication factor must be an integer >= 1, got ${replicationFactor}`);
+  }
+  // min.insync.replicas above the replication factor makes every acks=all write fail.
+  if (
+    !Number.isInteger(minInsyncReplicas) ||
+    minInsyncReplicas < 1 ||
+    minInsyncReplicas > replicationFactor
+  ) {
+    throw new Error(
+      `min.insync.replicas must be an integer 1..${replicationFactor}, got ${minInsyncReplicas}`,
+    );
+  }
+  const durability = { 'min.insync.replicas': String(minInsyncReplicas) };
   const specs: TopicSpec[] = [];
   for (const spec of Object.values(TOPICS) as TopicSpec[]) {
-    specs.push({ ...spec, name: prefix + spec.name });
-    specs.push({ name: deadLetterTopicName(prefix + spec.name), partitions: 1, key: spec.key, config: { 'retention.ms': '-1' } });
+    specs.push({
+      ...spec,
+      name: prefix + spec.name,
+      replicationFactor,
+      config: { ...spec.config, ...durability },
+    });
+    specs.push({
+      name: deadLetterTopicName(prefix + spec.name),
+      partitions: 1,
+      key: spec.key,
+      replicationFactor,
+      config: { 'retention.ms': '-1', ...durability },
+    });
   }
   return specs;
 }

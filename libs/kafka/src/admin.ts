@@ -4,6 +4,8 @@ export interface TopicToCreate {
   name: string;
   partitions: number;
   config: Record<string, string>;
+  /** Wins over ensureTopics' replicationFactor argument. */
+  replicationFactor?: number;
 }
 
 /** Creates the topics that do not exist yet (idempotent; safe to run from several processes). */
@@ -20,7 +22,7 @@ export async function ensureTopics(kafka: Kafka, topics: TopicToCreate[], replic
         topics: missing.map((t) => ({
           topic: t.name,
           numPartitions: t.partitions,
-          replicationFactor,
+          replicationFactor: t.replicationFactor ?? replicationFactor,
           configEntries: Object.entries(t.config).map(([name, value]) => ({ name, value })),
         })),
       });

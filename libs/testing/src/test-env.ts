@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { allTopicSpecs } from '@app/contracts';
+import { topicSettingsFromEnv } from '@app/config';
+import { allTopicSpecs, DEV_TOPIC_SETTINGS } from '@app/contracts';
 import { createKafka, ensureTopics } from '@app/kafka';
 import type { Kafka } from 'kafkajs';
 import { createDatabase, databaseUrl, dropDatabase } from './stack/postgres';
@@ -49,6 +50,11 @@ export async function createTestKafka(label = 'test'): Promise<TestKafka> {
   const brokers = testBrokers();
   const kafka = createKafka({ brokers, clientId: `test-${label}`, log: () => undefined });
   const prefix = `${testTopicRunPrefix() ?? 't-'}${uniqueSuffix()}.`;
-  await ensureTopics(kafka, allTopicSpecs(prefix));
+  await ensureTopics(kafka, allTopicSpecs(prefix, testTopicSettings()));
   return { kafka, brokers, prefix };
+}
+
+/** Replication of the test topics: the single test broker's 1/1 unless KAFKA_TOPIC_* say otherwise. */
+export function testTopicSettings(): ReturnType<typeof topicSettingsFromEnv> {
+  return topicSettingsFromEnv(process.env, DEV_TOPIC_SETTINGS);
 }
