@@ -7,8 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ClientBase } from 'pg';
 import type { Actor } from '@app/contracts';
+import { query, QueryError, type ParsedQuery } from '@app/http';
 
-export type { Actor };
 type Queryable = Pick<ClientBase, 'query'>;
 
 /** Every kind of change the log records (README "Security model" → "What is audited"). */
@@ -111,61 +111,27 @@ export async function recordAudit(q: Queryable, entry: AuditEntry): Promise<void
   );
 }
 
-/** A bad query parameter of `GET /v1/audit`; `parameter` names it for the 400. */
-export class AuditQueryError extends Error {
-  constructor(
-    readonly parameter: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'AuditQueryError';
-  }
+const encodeCursor = (seq: string) => Buffer.from(`a${seq}`).toString('base64url');
+function decodeCursor(cursor: string): string | undefined {
+  const raw = /^[A-Za-z0-9_-]{1,40}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  return /^a(\d{1,18})$/.exec(raw)?.[1];
 }
 
-export interface AuditQuery {
-  from?: string;
-  to?: string;
-  cursor?: string;
-  limit?: string;
-}
+/**
+ * `GET /v1/audit?from=&to=&cursor=&limit=`, read by the shared query parser: instants as on every
+ * other endpoint, `from` inclusive, `to` exclusive.
+ */
+export const AUDIT_QUERY = {
+  from: query.instant(),
+  to: query.instant(),
+  cursor: query.cursor(decodeCursor),
+  limit: query.int(1, 1000).default(100),
+};
+export type AuditQuery = ParsedQuery<typeof AUDIT_QUERY>;
 
 export interface AuditPage {
   entries: AuditRecord[];
   next_cursor: string | null;
-}
-
-const MIN_INSTANT = Date.UTC(1970, 0, 1);
-const MAX_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59);
-
-/**
- * An instant as the APIs accept it: RFC 3339 (offset required) or unix seconds. Anything else, or
- * outside 1970..9999, is the caller's mistake (400), never a RangeError (500).
- */
-export function readInstant(value: string, parameter: string): Date {
-  let ms: number;
-  if (/^\d{1,12}$/.test(value)) ms = Number(value) * 1000;
-  else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i.test(value))
-    ms = Date.parse(value);
-  else
-    throw new AuditQueryError(
-      parameter,
-      `${parameter} must be an RFC 3339 time with offset or unix seconds, got "${value}"`,
-    );
-  if (!Number.isFinite(ms) || ms < MIN_INSTANT || ms > MAX_INSTANT) {
-    throw new AuditQueryError(
-      parameter,
-      `${parameter} must be between 1970-01-01 and 9999-12-31, got "${value}"`,
-    );
-  }
-  return new Date(ms);
-}
-
-const encodeCursor = (seq: string) => Buffer.from(`a${seq}`).toString('base64url');
-function decodeCursor(cursor: string): string {
-  const raw = /^[A-Za-z0-9_-]{1,40}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
-  const m = /^a(\d{1,19})$/.exec(raw);
-  if (!m) throw new AuditQueryError('cursor', 'cursor is not one this API returned');
-  return m[1];
 }
 
 interface AuditRow {
@@ -182,26 +148,23 @@ interface AuditRow {
 }
 
 /**
- * One page of the log in the order it was written, `from` inclusive, `to` exclusive. The cursor
- * is the position of the last entry returned, so a page never repeats or skips an entry however
- * many are written meanwhile.
+ * One page of the log in the order it was written. The cursor is the position of the last entry
+ * returned, so paging never repeats or skips an entry however many are written meanwhile.
  */
-export async function listAudit(q: Queryable, query: AuditQuery): Promise<AuditPage> {
-  const from = query.from === undefined ? new Date(MIN_INSTANT) : readInstant(query.from, 'from');
-  const to = query.to === undefined ? new Date(MAX_INSTANT) : readInstant(query.to, 'to');
-  if (from.getTime() > to.getTime()) throw new AuditQueryError('from', 'from must not be after to');
-  const limit = query.limit === undefined ? 100 : /^\d{1,4}$/.test(query.limit) ? Number(query.limit) : NaN;
-  if (!(limit >= 1 && limit <= 1000))
-    throw new AuditQueryError('limit', `limit must be an integer 1..1000, got "${query.limit}"`);
-  const after = query.cursor === undefined ? '0' : decodeCursor(query.cursor);
+export async function listAudit(q: Queryable, page: AuditQuery): Promise<AuditPage> {
+  if (page.from && page.to && page.from.getTime() > page.to.getTime()) {
+    throw new QueryError('INVALID_QUERY', 'from', 'from must not be after to');
+  }
   const { rows } = await q.query<AuditRow>(
     `select seq::text as seq, id, at, actor_kind, actor_id, action, target_type, target_id, service, details
-     from auth_audit_log where at >= $1 and at < $2 and seq > $3::bigint order by seq limit $4`,
-    [from, to, after, limit + 1],
+     from auth_audit_log
+     where ($1::timestamptz is null or at >= $1) and ($2::timestamptz is null or at < $2) and seq > $3::bigint
+     order by auth_audit_log.seq limit $4`,
+    [page.from ?? null, page.to ?? null, page.cursor ?? '0', page.limit + 1],
   );
-  const page = rows.slice(0, limit);
+  const entries = rows.slice(0, page.limit);
   return {
-    entries: page.map((r) => ({
+    entries: entries.map((r) => ({
       id: r.id,
       at: r.at.toISOString(),
       actor: { kind: r.actor_kind, id: r.actor_id },
@@ -210,7 +173,7 @@ export async function listAudit(q: Queryable, query: AuditQuery): Promise<AuditP
       service: r.service,
       details: r.details,
     })),
-    next_cursor: rows.length > limit ? encodeCursor(page[page.length - 1].seq) : null,
+    next_cursor: rows.length > page.limit ? encodeCursor(entries[entries.length - 1].seq) : null,
   };
 }
 
