@@ -1,9 +1,11 @@
 import { commonConfig, env, loadConfig, type ConfigOf } from '@app/config';
+import { webhookConfigSchema } from './infrastructure/webhook-delivery';
 import { kafkaSecurityConfig, kafkaSecurityFromEnv } from '@app/kafka/security';
 
 export const sessionServiceConfigSchema = {
   ...commonConfig,
   ...kafkaSecurityConfig,
+  ...webhookConfigSchema,
   PORT: env.port(3001),
   DATABASE_URL: env.url('postgres://postgres@127.0.0.1:5432/charging_sessions', ['postgres', 'postgresql']),
   /** A connector back to Available with no StopTransaction is closed after this many minutes. */

@@ -1,11 +1,11 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { topicName } from '@app/contracts';
 import { GatewayRecords } from '../testing/gateway-records';
 import { startHarness, waitFor, type Harness } from '../testing/harness';
-import { setWebhookEndpoint } from './webhooks';
 import type { SessionState } from '../domain/session';
+import { verifyTimestampedSignature } from '../domain/webhook-signature';
 
 describe('webhooks and timers (real Kafka + Postgres)', () => {
   let h: Harness;
@@ -33,6 +33,12 @@ describe('webhooks and timers (real Kafka + Postgres)', () => {
           sessionId: parsed.data.data.id,
           signatureOk:
             req.headers['x-hub-signature-256'] === expected &&
+            verifyTimestampedSignature(
+              SECRET,
+              body,
+              String(req.headers['x-chargebill-signature']),
+              Date.now() / 1000,
+            ) &&
             parsed.object === 'event' &&
             parsed.data.object === 'fleet.charging_session',
         });
@@ -42,10 +48,17 @@ describe('webhooks and timers (real Kafka + Postgres)', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
     h = await startHarness('sess_hooks', {
-      webhooks: { baseBackoffMs: 100, pollMs: 50 },
+      // The receiver is on loopback: allowed here only (production refuses it, test/security).
+      webhooks: {
+        baseBackoffMs: 100,
+        pollMs: 50,
+        secretKey: randomBytes(32),
+        allowHttp: true,
+        allowedAddresses: ['127.0.0.1'],
+      },
       timers: { stopGraceMinutes: 10, startTimeoutSeconds: 60 },
     });
-    await setWebhookEndpoint(h.runtime.pool, 'fleet-w', url, SECRET);
+    await h.runtime.manageWebhooks.create('fleet-w', { url, events: null }, async () => undefined, SECRET);
     h.runtime.webhookOutbox.refresh();
   });
   afterAll(async () => {
@@ -108,8 +121,17 @@ describe('webhooks and timers (real Kafka + Postgres)', () => {
       );
       return rows[0]?.detail ?? null;
     });
-    expect(late).toMatchObject({ transactionId: 5, meterStop: 4600, inferredMeterStop: 4000, sessionId: closed.sessionId });
-    expect(await session('CP-T-1', 5)).toMatchObject({ status: 'CLOSED', stopReason: 'INFERRED', meterStopWh: 4000 });
+    expect(late).toMatchObject({
+      transactionId: 5,
+      meterStop: 4600,
+      inferredMeterStop: 4000,
+      sessionId: closed.sessionId,
+    });
+    expect(await session('CP-T-1', 5)).toMatchObject({
+      status: 'CLOSED',
+      stopReason: 'INFERRED',
+      meterStopWh: 4000,
+    });
 
     // A remote start nobody answers: FAILED after START_TIMEOUT_SECONDS.
     await h.runtime.pool.query(

@@ -1,25 +1,61 @@
 /**
- * Sets a fleet's webhook endpoint and prints the signing secret (X-Hub-Signature-256).
+ * Webhooks from the command line (fleets use `POST /v1/webhooks`; this is for support and for
+ * moving a pump integration over with its existing secret):
  *   node scripts/run-ts.mjs apps/session-service/src/cli/set-webhook.ts <fleetId> <url> [secret]
+ *     adds a webhook to the fleet and prints {"id","fleet_id","url","secret"} (the only time the secret is shown)
+ *   node scripts/run-ts.mjs apps/session-service/src/cli/set-webhook.ts --reseal
+ *     seals plaintext secrets of the old CLI and rows of a previous key with WEBHOOK_SECRET_KEY
+ * Every change is audited with the actor {kind: "cli", id: <OS user>}.
  */
-import { Client } from 'pg';
-import { ConfigError } from '@app/config';
-import { setWebhookEndpoint } from '../application/webhooks';
+import { userInfo } from 'node:os';
+import { Pool } from 'pg';
+import { ConfigError, loadConfig } from '@app/config';
+import { recordAudit } from '@app/auth/audit';
+import { authConfigSchema } from '@app/auth/config';
+import { ManageWebhooks, sealWebhookSecrets, WebhookOutbox } from '../application/webhooks';
 import { loadSessionServiceConfig } from '../config';
+import { webhookDelivery, webhookSettingsFromConfig } from '../infrastructure/webhook-delivery';
 
 async function main(): Promise<void> {
-  const [fleetId, url, secret] = process.argv.slice(2).filter((a) => a !== '--');
-  if (!fleetId || !url) {
-    process.stderr.write('usage: set-webhook.ts <fleetId> <url> [secret]\n');
+  const args = process.argv.slice(2).filter((a) => a !== '--');
+  const config = loadSessionServiceConfig();
+  const auth = loadConfig({ AUTH_DATABASE_URL: authConfigSchema.AUTH_DATABASE_URL });
+  if (!config.WEBHOOK_SECRET_KEY) throw new ConfigError('WEBHOOK_SECRET_KEY', 'is required but not set');
+  const [fleetId, url, secret] = args;
+  if (args[0] !== '--reseal' && (!fleetId || !url)) {
+    process.stderr.write('usage: set-webhook.ts <fleetId> <url> [secret] | --reseal\n');
     process.exit(2);
   }
-  const client = new Client({ connectionString: loadSessionServiceConfig().DATABASE_URL });
-  await client.connect();
+  const pool = new Pool({ connectionString: config.DATABASE_URL, max: 2 });
+  const auditPool = new Pool({ connectionString: auth.AUTH_DATABASE_URL, max: 1 });
   try {
-    const s = await setWebhookEndpoint(client, fleetId, url, secret);
-    process.stdout.write(JSON.stringify({ fleet_id: fleetId, url, secret: s }) + '\n');
+    const { transport, box } = webhookDelivery(webhookSettingsFromConfig(config));
+    const manage = new ManageWebhooks(pool, box, transport, new WebhookOutbox());
+    if (args[0] === '--reseal') {
+      const n = await sealWebhookSecrets(pool, box!);
+      process.stdout.write(JSON.stringify({ resealed: n }) + '\n');
+      return;
+    }
+    const input = manage.validate({ url });
+    const created = await manage.create(
+      fleetId,
+      input,
+      (_q, webhook) =>
+        recordAudit(auditPool, {
+          actor: { kind: 'cli', id: userInfo().username || 'unknown' },
+          action: 'webhook.created',
+          target: { type: 'webhook', id: webhook.id },
+          service: 'session-service',
+          details: { fleet: fleetId, url: webhook.url, events: webhook.events, via: 'set-webhook' },
+        }),
+      secret,
+    );
+    process.stdout.write(
+      JSON.stringify({ id: created.webhook.id, fleet_id: fleetId, url, secret: created.secret }) + '\n',
+    );
   } finally {
-    await client.end();
+    await pool.end();
+    await auditPool.end();
   }
 }
 

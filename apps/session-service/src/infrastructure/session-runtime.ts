@@ -19,13 +19,14 @@ import { RecordCommandResults } from '../application/record-command-results';
 import { RunTimers } from '../application/run-timers';
 import { StartSession } from '../application/start-session';
 import { StopSession } from '../application/stop-session';
-import { WebhookDispatcher, WebhookOutbox } from '../application/webhooks';
+import { ManageWebhooks, WebhookDispatcher, WebhookOutbox } from '../application/webhooks';
 import { PUBLISHED_SESSION_EVENTS } from '../domain/session-events';
 import type { TimerSettings } from '../domain/timers';
 import { ChargerStore } from './database/charger-store';
 import { SESSION_STREAM_TYPE, SessionStore, sessionIdOfStream } from './database/session-store';
 import { transactionalConsumer } from './kafka/transactional-consumer';
 import { sessionMetrics } from './metrics';
+import { webhookDelivery, type WebhookSettings } from './webhook-delivery';
 
 export interface SessionRuntimeOptions {
   databaseUrl: string;
@@ -43,7 +44,8 @@ export interface SessionRuntimeOptions {
    * of the topic). The chunks of one fetch are merged into few transactions (transactional-consumer).
    */
   ocppConsumers?: number;
-  webhooks?: { timeoutMs?: number; maxAttempts?: number; baseBackoffMs?: number; pollMs?: number };
+  /** Production-safe when absent: https only, public addresses only, and no secret key (no new webhooks). */
+  webhooks?: WebhookSettings;
   log?: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
   /** Called after session changes committed (webhooks, metrics). */
   onSessionsChanged?(sessionIds: string[]): void;
@@ -66,6 +68,7 @@ export class SessionRuntime implements ChangeNotifier {
   readonly ingest: IngestOcppEvents;
   readonly webhookOutbox: WebhookOutbox;
   readonly webhooks: WebhookDispatcher;
+  readonly manageWebhooks: ManageWebhooks;
   private readonly consumers: BatchConsumer[] = [];
   private timer: NodeJS.Timeout | null = null;
   private lastWake = 0;
@@ -82,7 +85,12 @@ export class SessionRuntime implements ChangeNotifier {
     this.pool.on('error', (e) => this.log('warn', `idle Postgres connection failed: ${e.message}`));
     this.webhookOutbox = new WebhookOutbox();
     this.sessionStore = new SessionStore(o.timers, this.webhookOutbox);
-    this.webhooks = new WebhookDispatcher(this.pool, { ...o.webhooks, log: (m) => this.log('warn', m) });
+    const delivery = webhookDelivery(o.webhooks);
+    this.webhooks = new WebhookDispatcher(this.pool, delivery.transport, delivery.box, {
+      ...o.webhooks,
+      log: (m) => this.log('warn', m),
+    });
+    this.manageWebhooks = new ManageWebhooks(this.pool, delivery.box, delivery.transport, this.webhookOutbox);
     this.waiter = new CommandWaiter(this.pool);
     const commands: CommandSender = {
       send: async (command: OcppCommand) => {

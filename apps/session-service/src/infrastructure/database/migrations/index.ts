@@ -3,6 +3,7 @@ import { SessionsSchema1732400000000 } from './1732400000000-sessions-schema';
 import { Webhooks1732400000001 } from './1732400000001-webhooks';
 import { HotUpdates1732400000002 } from './1732400000002-hot-updates';
 import { EventStoreTransactionOrder1732400000003 } from './1732400000003-event-store-transaction-order';
+import { SelfServiceWebhooks1764590000000 } from './1764590000000-self-service-webhooks';
 
 /** Every migration of this service, in order. Add new ones at the end; never edit an applied one. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   Webhooks1732400000001,
   HotUpdates1732400000002,
   EventStoreTransactionOrder1732400000003,
+  SelfServiceWebhooks1764590000000,
 ];
