@@ -13,6 +13,12 @@ import { parseAllDocuments } from 'yaml';
 import type { ConfigSchema } from '@app/config';
 import {
   allTopicSpecs,
+  deadLetterTopicName,
+  KAFKA_APPS,
+  kafkaAclsFor,
+  TOPIC_ACCESS,
+  TOPICS,
+  type TopicKey,
   DEV_TOPIC_SETTINGS,
   PRODUCTION_TOPIC_SETTINGS,
   type TopicSpec,
@@ -330,6 +336,7 @@ describe('Kubernetes manifests (docker/k8s)', () => {
     'PodDisruptionBudget',
     'Job',
     'KafkaTopic',
+    'KafkaUser',
     'HorizontalPodAutoscaler',
     'Kustomization',
   ]);
@@ -624,6 +631,112 @@ describe('Kubernetes manifests (docker/k8s)', () => {
       // Losing one broker must leave enough in-sync copies to go on writing.
       expect(Number(t.spec.config['min.insync.replicas'])).toBeLessThan(t.spec.replicas);
     }
+  });
+});
+
+describe('Strimzi KafkaUsers (least privilege per app)', () => {
+  const users: Json[] = yamlDocs(path.join(K8S, 'strimzi', 'kafka-users.yaml')).filter(
+    (d) => d.kind === 'KafkaUser',
+  );
+  const userOf = (app: string) => users.find((u) => u.metadata.name === app);
+  type Acl = { type: string; name: string; patternType: string; operations: string[] };
+  const aclsOf = (user: Json): Acl[] =>
+    (user.spec.authorization.acls as Json[]).map((a) => ({
+      type: a.resource.type,
+      name: a.resource.name,
+      patternType: a.resource.patternType ?? 'literal',
+      operations: [...(a.operations ?? [a.operation])].sort(),
+    }));
+  const holders = (topic: string, operation: string) =>
+    users
+      .filter((u) =>
+        aclsOf(u).some((a) => a.type === 'topic' && a.name === topic && a.operations.includes(operation)),
+      )
+      .map((u) => u.metadata.name as string)
+      .sort();
+  // What the documented contract (libs/contracts/asyncapi.yaml) says each topic's producer and consumers are.
+  const asyncapi = yamlDocs(path.join(ROOT, 'libs/contracts/asyncapi.yaml'))[0];
+  const channel = (key: TopicKey) => asyncapi.channels[TOPICS[key].name];
+  const producerOf = (key: TopicKey) => String(channel(key)['x-producer']).replace(/ \(outbox\)$/, '');
+
+  it('are one SCRAM-SHA-512 user per app, in the kustomization, with exactly the ACLs of kafkaAclsFor', () => {
+    expect(users.map((u) => u.metadata.name).sort()).toEqual([...KAFKA_APPS].sort());
+    expect(yamlDocs(path.join(K8S, 'strimzi', 'kustomization.yaml'))[0].resources).toContain(
+      'kafka-users.yaml',
+    );
+    for (const app of KAFKA_APPS) {
+      const user = userOf(app);
+      expect(user.metadata.labels['strimzi.io/cluster']).toBe('my-cluster');
+      expect(user.spec.authentication).toEqual({ type: 'scram-sha-512' });
+      expect(user.spec.authorization.type).toBe('simple');
+      const expected = kafkaAclsFor(app).map((a) => ({
+        ...a.resource,
+        operations: [...a.operations].sort(),
+      }));
+      expect({ app, acls: aclsOf(user) }).toEqual({ app, acls: expected });
+    }
+  });
+
+  it('only the producer of a topic may write it, and exactly its consumers may read it', () => {
+    for (const key of Object.keys(TOPICS) as TopicKey[]) {
+      const name = TOPICS[key].name;
+      expect({ topic: name, writers: holders(name, 'Write') }).toEqual({
+        topic: name,
+        writers: [producerOf(key)],
+      });
+      expect({ topic: name, readers: holders(name, 'Read') }).toEqual({
+        topic: name,
+        readers: [...(channel(key)['x-consumers'] as string[])].sort(),
+      });
+      // Dead letters come only from the topic's consumers; nobody reads them through an app user.
+      const dlq = deadLetterTopicName(name);
+      for (const writer of holders(dlq, 'Write')) expect(channel(key)['x-consumers']).toContain(writer);
+      expect(holders(dlq, 'Read')).toEqual([]);
+    }
+    expect(holders('ocpp.v16.events', 'Write')).toEqual(['ocpp-gateway']);
+    expect(holders('ocpp.v16.commands', 'Write')).toEqual(['session-service']);
+    for (const key of ['sessionCharges', 'tariffs'] as const)
+      expect(holders(TOPICS[key].name, 'Write')).toEqual(['billing-service']);
+  });
+
+  it('grant nothing beyond Read, Write and Describe on named topics and the app own group prefix', () => {
+    for (const user of users) {
+      for (const acl of aclsOf(user)) {
+        expect(['topic', 'group']).toContain(acl.type);
+        expect(acl.name).not.toMatch(/\*/);
+        for (const op of acl.operations) expect(['Read', 'Write', 'Describe']).toContain(op);
+        if (acl.type === 'group') {
+          expect(acl).toEqual({
+            type: 'group',
+            name: TOPIC_ACCESS[user.metadata.name as keyof typeof TOPIC_ACCESS].groupPrefix,
+            patternType: 'prefix',
+            operations: ['Read'],
+          });
+        } else {
+          expect(acl.patternType).toBe('literal');
+        }
+      }
+    }
+  });
+
+  it('match the topics and consumer groups each app source actually uses', () => {
+    const keyOf = new Map(Object.entries(TOPICS).map(([key, t]) => [key, t.name]));
+    for (const app of KAFKA_APPS) {
+      const source = sourcesOf(path.join(ROOT, 'apps', app, 'src')).replace(/\/src\/testing\//g, '');
+      const used = new Set([...source.matchAll(/topicName\('(\w+)'/g)].map((m) => m[1]));
+      const declared = [...TOPIC_ACCESS[app].produces, ...TOPIC_ACCESS[app].consumes];
+      expect({ app, topics: [...used].sort() }).toEqual({ app, topics: [...new Set(declared)].sort() });
+      for (const key of used) expect(keyOf.has(key)).toBe(true);
+      // Every group id the app builds starts with the topic prefix and then its group prefix.
+      const groupIds = [
+        ...source.matchAll(/groupId(?::|\s*=)\s*`\$\{[\w.]*(?:topicPrefix|prefix)\}([^`$]*)/g),
+      ].map((m) => m[1]);
+      for (const id of groupIds)
+        expect({ app, id, ok: id.startsWith(TOPIC_ACCESS[app].groupPrefix) }).toEqual({ app, id, ok: true });
+    }
+    expect(defaultOf<string | undefined>('session-service', 'CONSUMER_GROUP') ?? 'session-service').toMatch(
+      /^session-service/,
+    );
   });
 });
 

@@ -120,3 +120,72 @@ export function allTopicSpecs(prefix = '', settings: TopicSettings = PRODUCTION_
   }
   return specs;
 }
+
+/** The apps that talk to Kafka; each runs as its own Kafka user. */
+export const KAFKA_APPS = ['ocpp-gateway', 'session-service', 'billing-service'] as const;
+export type KafkaApp = (typeof KAFKA_APPS)[number];
+
+/**
+ * What each app writes and reads (ARCHITECTURE.md's topic table), and the prefix of its consumer
+ * groups. The least-privilege ACLs of every app user (Strimzi KafkaUsers, the SASL test broker)
+ * are derived from this, so a new producer or consumer has to be declared here to work at all.
+ */
+export const TOPIC_ACCESS: Record<
+  KafkaApp,
+  { produces: TopicKey[]; consumes: TopicKey[]; groupPrefix: string }
+> = {
+  'ocpp-gateway': {
+    produces: ['ocppEvents', 'ocppCommandResults'],
+    // Commands are only handed to a connection; nothing is dead-lettered, so no .dlq write.
+    consumes: ['ocppCommands'],
+    groupPrefix: 'ocpp-gateway-',
+  },
+  'session-service': {
+    produces: ['ocppCommands', 'chargingSessions'],
+    consumes: ['ocppEvents', 'ocppCommandResults', 'sessionCharges', 'tariffs'],
+    groupPrefix: 'session-service',
+  },
+  'billing-service': {
+    produces: ['sessionCharges', 'tariffs'],
+    consumes: ['chargingSessions'],
+    groupPrefix: 'billing-service',
+  },
+};
+
+/** Topics whose consumers park records they can never process in `<topic>.dlq`. */
+const DEAD_LETTERING: Record<KafkaApp, TopicKey[]> = {
+  'ocpp-gateway': [],
+  'session-service': ['ocppEvents', 'ocppCommandResults', 'sessionCharges', 'tariffs'],
+  'billing-service': ['chargingSessions'],
+};
+
+export type AclOperation = 'Read' | 'Write' | 'Describe';
+/** One ACL in Strimzi's KafkaUser shape (`simple` authorization), for one app's user. */
+export interface KafkaAcl {
+  resource: { type: 'topic' | 'group'; name: string; patternType: 'literal' | 'prefix' };
+  operations: AclOperation[];
+}
+
+/**
+ * The ACLs of an app's user: Write on what it produces (and on the dead-letter topics of what it
+ * consumes), Read on what it consumes, Read on its own consumer groups. Nothing else: no Create,
+ * no cluster rights, no other app's groups.
+ */
+export function kafkaAclsFor(app: KafkaApp, prefix = ''): KafkaAcl[] {
+  const access = TOPIC_ACCESS[app];
+  const topic = (name: string, operations: AclOperation[]): KafkaAcl => ({
+    resource: { type: 'topic', name, patternType: 'literal' },
+    operations,
+  });
+  return [
+    ...access.produces.map((key) => topic(topicName(key, prefix), ['Write', 'Describe'])),
+    ...access.consumes.map((key) => topic(topicName(key, prefix), ['Read', 'Describe'])),
+    ...DEAD_LETTERING[app].map((key) =>
+      topic(deadLetterTopicName(topicName(key, prefix)), ['Write', 'Describe']),
+    ),
+    {
+      resource: { type: 'group', name: prefix + access.groupPrefix, patternType: 'prefix' },
+      operations: ['Read'],
+    },
+  ];
+}
