@@ -5,25 +5,28 @@
  *     adds a webhook to the fleet and prints {"id","fleet_id","url","secret"} (the only time the secret is shown)
  *   node scripts/run-ts.mjs apps/session-service/src/cli/set-webhook.ts --reseal
  *     seals plaintext secrets of the old CLI and rows of a previous key with WEBHOOK_SECRET_KEY
- * Every change is audited with the actor {kind: "cli", id: <OS user>}.
+ * Every change is audited with the actor {kind: "cli", id: <OS user or --actor NAME>}.
  */
 import { userInfo } from 'node:os';
 import { Pool } from 'pg';
 import { ConfigError, loadConfig } from '@app/config';
-import { recordAudit } from '@app/auth/audit';
+import { cliActor, recordAudit } from '@app/auth/audit';
 import { authConfigSchema } from '@app/auth/config';
 import { ManageWebhooks, sealWebhookSecrets, WebhookOutbox } from '../application/webhooks';
 import { loadSessionServiceConfig } from '../config';
 import { webhookDelivery, webhookSettingsFromConfig } from '../infrastructure/webhook-delivery';
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2).filter((a) => a !== '--');
+  const argv = process.argv.slice(2).filter((a) => a !== '--');
+  const actor = cliActor(argv, () => userInfo().username);
+  const at = argv.indexOf('--actor');
+  const args = at >= 0 ? [...argv.slice(0, at), ...argv.slice(at + 2)] : argv;
   const config = loadSessionServiceConfig();
   const auth = loadConfig({ AUTH_DATABASE_URL: authConfigSchema.AUTH_DATABASE_URL });
   if (!config.WEBHOOK_SECRET_KEY) throw new ConfigError('WEBHOOK_SECRET_KEY', 'is required but not set');
   const [fleetId, url, secret] = args;
   if (args[0] !== '--reseal' && (!fleetId || !url)) {
-    process.stderr.write('usage: set-webhook.ts <fleetId> <url> [secret] | --reseal\n');
+    process.stderr.write('usage: set-webhook.ts <fleetId> <url> [secret] [--actor NAME] | --reseal\n');
     process.exit(2);
   }
   const pool = new Pool({ connectionString: config.DATABASE_URL, max: 2 });
@@ -42,7 +45,7 @@ async function main(): Promise<void> {
       input,
       (_q, webhook) =>
         recordAudit(auditPool, {
-          actor: { kind: 'cli', id: userInfo().username || 'unknown' },
+          actor,
           action: 'webhook.created',
           target: { type: 'webhook', id: webhook.id },
           service: 'session-service',
