@@ -66,8 +66,8 @@ interface GatewayHistogram {
 }
 
 /** The gateway's MeterValues CALL-duration histogram (from /metrics). */
-async function gatewayCallSeconds(baseUrl: string): Promise<GatewayHistogram> {
-  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+async function gatewayCallSeconds(managementUrl: string): Promise<GatewayHistogram> {
+  const text = await (await fetch(`${managementUrl}/metrics`)).text();
   const pick = (name: string) => Number(new RegExp(`^${name}\\{[^}]*action="MeterValues"[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
   const buckets: Array<[number, number]> = [];
   for (const m of text.matchAll(/^ocpp_call_duration_seconds_bucket\{le="([^"]+)"[^}]*action="MeterValues"[^}]*\} (\S+)$/gm)) {
@@ -99,7 +99,7 @@ function bucketPercentileMs(before: GatewayHistogram, after: GatewayHistogram, p
 
 async function runStep(clients: OcppClient[], rate: number, seconds: number, gateway: AppProcess, seq: { n: number }): Promise<StepResult> {
   const pid = gateway.child.pid!;
-  const metricsBefore = await gatewayCallSeconds(gateway.baseUrl);
+  const metricsBefore = await gatewayCallSeconds(gateway.managementUrl);
   const busy = new Uint8Array(clients.length);
   const latencies: number[] = [];
   let errors = 0;
@@ -156,7 +156,7 @@ async function runStep(clients: OcppClient[], rate: number, seconds: number, gat
   await Promise.all(inflight);
   const elapsed = (Date.now() - start) / 1000;
   const cpu = cpuMs(pid) - cpuBefore;
-  const metricsAfter = await gatewayCallSeconds(gateway.baseUrl);
+  const metricsAfter = await gatewayCallSeconds(gateway.managementUrl);
   const handled = metricsAfter.count - metricsBefore.count;
   return {
     target: rate,

@@ -121,6 +121,7 @@ async function main(): Promise<void> {
     const group = `bench-sessions-${randomUUID().slice(0, 8)}`;
     // From the OS: a random port in 32000-34000 collided with ephemeral ports of outgoing connections.
     const port = await freePort();
+    const managementPort = await freePort();
     const apiKey = 'sk_bench_' + randomUUID();
     child = spawn(
       process.execPath,
@@ -138,6 +139,10 @@ async function main(): Promise<void> {
           KAFKA_TOPIC_PREFIX: stack.prefix,
           KAFKA_BROKERS: stack.brokers.join(','),
           PORT: String(port),
+          MANAGEMENT_PORT: String(managementPort),
+          // One client polling as fast as it can is what this measures, not abuse.
+          RATE_LIMIT_PER_IP: '0',
+          RATE_LIMIT_PER_CREDENTIAL: '0',
           CONSUMER_GROUP: group,
           DEMO_API_KEY: apiKey,
           DEMO_FLEET_ID: 'bench',
@@ -308,7 +313,7 @@ async function main(): Promise<void> {
     );
 
     if (process.env.BENCH_METRICS_FILE)
-      fs.writeFileSync(process.env.BENCH_METRICS_FILE, await (await fetch(`${base}/metrics`)).text());
+      fs.writeFileSync(process.env.BENCH_METRICS_FILE, await (await fetch(`http://127.0.0.1:${managementPort}/metrics`)).text());
     child.kill('SIGTERM');
     await new Promise((r) => child!.once('exit', r));
     child = null;

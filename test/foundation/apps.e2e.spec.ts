@@ -37,10 +37,10 @@ describe('the three services', () => {
       const ready = await fetch(`${p.baseUrl}/health/ready`);
       expect(ready.status).toBe(200);
       expect(await ready.json()).toMatchObject({ status: 'ok', checks: { postgres: 'ok', kafka: 'ok' } });
-      const metrics = await (await fetch(`${p.baseUrl}/metrics`)).text();
+      const metrics = await (await fetch(`${p.managementUrl}/metrics`)).text();
       expect(metrics).toContain('process_cpu_user_seconds_total');
       expect(metrics).toContain(`service="${p.name}"`);
-      const docs = await fetch(`${p.baseUrl}/docs/json`);
+      const docs = await fetch(`${p.managementUrl}/docs/json`);
       expect(docs.status).toBe(200);
       expect(((await docs.json()) as { info: { title: string } }).info.title).toBe(p.name);
     }

@@ -1,4 +1,5 @@
 import { ConfigError, commonConfig, env, loadConfig, type ConfigOf } from '@app/config';
+import { httpConfig } from '@app/http';
 import { kafkaSecurityConfig, kafkaSecurityFromEnv } from '@app/kafka/security';
 import type { DatevSettings } from './domain/exports/datev';
 import type { OcpiSettings } from './domain/exports/ocpi-cdr';
@@ -7,6 +8,7 @@ const account = (fallback: number) => env.int(fallback, 1, 999_999_999);
 
 export const billingServiceConfigSchema = {
   ...commonConfig,
+  ...httpConfig,
   ...kafkaSecurityConfig,
   PORT: env.port(3002),
   DATABASE_URL: env.url('postgres://postgres@127.0.0.1:5432/billing', ['postgres', 'postgresql']),

@@ -15,6 +15,7 @@ async function main(): Promise<void> {
     description: 'Billing: tariffs, exact pricing, immutable charges, finance exports',
     port: config.PORT,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    http: config,
   });
 }
 

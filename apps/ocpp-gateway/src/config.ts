@@ -1,9 +1,11 @@
 import os from 'node:os';
 import { ConfigError, commonConfig, env, loadConfig, type ConfigOf } from '@app/config';
+import { httpConfig } from '@app/http';
 import { kafkaSecurityConfig, kafkaSecurityFromEnv } from '@app/kafka/security';
 
 export const ocppGatewayConfigSchema = {
   ...commonConfig,
+  ...httpConfig,
   ...kafkaSecurityConfig,
   PORT: env.port(9000),
   DATABASE_URL: env.url('postgres://postgres@127.0.0.1:5432/ocpp_gateway', ['postgres', 'postgresql']),

@@ -15,6 +15,7 @@ async function main(): Promise<void> {
     description: 'OCPP 1.6J Central System: charger connections, validation, commands',
     port: config.PORT,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    http: config,
   });
 }
 

@@ -1,9 +1,11 @@
 import { commonConfig, env, loadConfig, type ConfigOf } from '@app/config';
+import { httpConfig } from '@app/http';
 import { webhookConfigSchema } from './infrastructure/webhook-delivery';
 import { kafkaSecurityConfig, kafkaSecurityFromEnv } from '@app/kafka/security';
 
 export const sessionServiceConfigSchema = {
   ...commonConfig,
+  ...httpConfig,
   ...kafkaSecurityConfig,
   ...webhookConfigSchema,
   PORT: env.port(3001),

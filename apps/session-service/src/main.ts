@@ -15,6 +15,7 @@ async function main(): Promise<void> {
     description: 'Charging sessions: event-sourced aggregates and the pump-style sessions API',
     port: config.PORT,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    http: config,
   });
 }
 

@@ -23,6 +23,7 @@ describe('session-service process: kill -9 mid-stream loses and doubles nothing'
   let pool: Pool;
   let child: ChildProcess | null = null;
   let port = 0; // from the OS in beforeAll; both starts use it
+  let managementPort = 0;
   const apiKey = 'sk_demo_' + randomUUID();
   const group = 'sessions-' + randomUUID().slice(0, 8);
 
@@ -38,6 +39,7 @@ describe('session-service process: kill -9 mid-stream loses and doubles nothing'
           KAFKA_TOPIC_PREFIX: tk.prefix,
           KAFKA_BROKERS: tk.brokers.join(','),
           PORT: String(port),
+          MANAGEMENT_PORT: String(managementPort),
           CONSUMER_GROUP: group,
           DEMO_API_KEY: apiKey,
           DEMO_FLEET_ID: 'fleet-k',
@@ -66,6 +68,7 @@ describe('session-service process: kill -9 mid-stream loses and doubles nothing'
     await migrate(db.url);
     pool = new Pool({ connectionString: db.url, max: 3 });
     port = await freePort();
+    managementPort = await freePort();
   });
 
   afterAll(async () => {
@@ -158,8 +161,8 @@ describe('session-service process: kill -9 mid-stream loses and doubles nothing'
     expect(body.sessions).toHaveLength(CHARGERS);
     expect(body.sessions.every((s) => s.energy_in_kwh === 5.007)).toBe(true);
 
-    // The service's own figures are on /metrics.
-    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    // The service's own figures are on /metrics (the management port).
+    const metrics = await (await fetch(`http://127.0.0.1:${managementPort}/metrics`)).text();
     expect(
       Number(/^sessions_ocpp_records_folded_total(?:\{[^}]*\})? (\d+)/m.exec(metrics)?.[1] ?? 0),
     ).toBeGreaterThan(0);

@@ -63,7 +63,7 @@ export const MAX_UNIX_SECONDS = Math.floor(MAX_INSTANT_MS / 1000);
 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const ISO_INSTANT =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})$/i;
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
 function validDate(y: number, m: number, d: number): boolean {
   if (m < 1 || m > 12 || d < 1) return false;
@@ -109,12 +109,12 @@ export function parseInstant(raw: string, name: string, options: InstantOptions 
       const [h, mi, s] = [Number(instant![4]), Number(instant![5]), Number(instant![6] ?? '0')];
       if (h > 23 || mi > 59 || s > 59) throw invalid(name, `${name} is not a time of day: ${quoted(raw)}`);
       const fractionMs = Number(((instant![7] ?? '') + '000').slice(0, 3));
-      const zone = instant![8].toUpperCase();
+      const zone = instant![8].toUpperCase().replace(':', '');
       const offsetMin =
         zone === 'Z'
           ? 0
-          : (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
-      if (Math.abs(offsetMin) > 18 * 60 || Number(zone.slice(4, 6) || '0') > 59) {
+          : (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(3, 5)));
+      if (Math.abs(offsetMin) > 18 * 60 || Number(zone.slice(3, 5) || '0') > 59) {
         throw invalid(name, `${name} has an offset outside -18:00..+18:00: ${quoted(raw)}`);
       }
       // Date.UTC maps years 0..99 to 1900..1999; setUTCFullYear keeps the year as written.
@@ -206,6 +206,7 @@ export type ParsedQuery<S extends QuerySpec> = {
 export function parseQuery<S extends QuerySpec>(spec: S, raw: unknown): ParsedQuery<S> {
   const input = (raw ?? {}) as Record<string, unknown>;
   for (const [key, value] of Object.entries(input)) {
+    if (value === undefined) continue; // a caller's absent field, not a query parameter
     if (!Object.prototype.hasOwnProperty.call(spec, key)) {
       const known = Object.keys(spec);
       throw invalid(

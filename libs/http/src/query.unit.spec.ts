@@ -53,6 +53,10 @@ describe('instants', () => {
     );
   });
 
+  it('reads the basic offset form (+0200) as the extended one (+02:00)', () => {
+    expect(parseInstant('2024-05-01T12:00:00+0200', 'at').toISOString()).toBe('2024-05-01T10:00:00.000Z');
+  });
+
   it('reads toISOString() back unchanged', () => {
     fc.assert(
       fc.property(fc.date({ min: new Date(0), max: new Date(MAX_INSTANT_MS), noInvalidDate: true }), (d) => {
@@ -76,6 +80,7 @@ describe('instants', () => {
     ['2024-05-01T10:00:00', /must be unix seconds, an ISO-8601 instant with offset/],
     ['1969-12-31T23:59:59Z', /out of range/],
     ['2024-05-01T10:00:00+19:00', /offset outside/],
+    ['2024-05-01T10:00:00+02:60', /offset outside/],
     ['-1', /must be unix seconds/],
     ['1e12', /must be unix seconds/],
     ['May 1 2024', /must be unix seconds/],

@@ -1,10 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { HealthController, READINESS_CHECKS, ShutdownState } from './health';
-import { MetricsController, initDefaultMetrics } from './metrics';
+import { initDefaultMetrics } from './metrics';
+import { accessLogSerializers } from './access-log';
 
 /**
- * /health/live, /health/ready, /metrics and JSON logs (pino) for a service.
+ * /health/live, /health/ready and JSON logs (pino) for a service; /metrics is served on the
+ * management port (bootstrap.ts).
  * The service lists the tokens of its readiness checks (e.g. Postgres, Kafka).
  */
 @Module({})
@@ -19,17 +21,14 @@ export class ObservabilityModule {
           pinoHttp: {
             level: options.logLevel,
             base: { service: options.service },
-            // Probes and scrapes are not worth a log line each.
-            autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
-            redact: ['req.headers["x-api-key"]', 'req.headers.authorization'],
+            // Probes are not worth a log line each.
+            autoLogging: { ignore: (req) => /^\/health\//.test(req.url ?? '') },
+            serializers: accessLogSerializers,
           },
         }),
       ],
-      controllers: [HealthController, MetricsController],
-      providers: [
-        ShutdownState,
-        { provide: READINESS_CHECKS, useValue: options.readinessTokens },
-      ],
+      controllers: [HealthController],
+      providers: [ShutdownState, { provide: READINESS_CHECKS, useValue: options.readinessTokens }],
       exports: [ShutdownState, READINESS_CHECKS],
     };
   }

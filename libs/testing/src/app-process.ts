@@ -8,6 +8,8 @@ export interface AppProcess {
   name: string;
   port: number;
   baseUrl: string;
+  /** Where /metrics and /docs are (MANAGEMENT_PORT), never on `baseUrl`. */
+  managementUrl: string;
   child: ChildProcess;
   /** Everything the app wrote to stdout/stderr so far. */
   output(): string;
@@ -67,9 +69,19 @@ export async function startAppProcess(
   options: { readyTimeoutMs?: number; waitReady?: boolean } = {},
 ): Promise<AppProcess> {
   const port = Number(env.PORT ?? (await freePort()));
+  // A free port of its own: the default (PORT + 1000) may be taken when PORT came from the OS.
+  const managementPort = Number(env.MANAGEMENT_PORT ?? (await freePort()));
   const child = spawn(process.execPath, [path.join(REPO_ROOT, 'scripts/run-ts.mjs'), path.join(REPO_ROOT, 'apps', name, 'src/main.ts')], {
     cwd: REPO_ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      // Tests send many unauthenticated requests from one address on purpose; test/security sets its own limit.
+      RATE_LIMIT_AUTH_FAILURES: '0',
+      ...env,
+      PORT: String(port),
+      MANAGEMENT_PORT: String(managementPort),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -80,6 +92,7 @@ export async function startAppProcess(
     name,
     port,
     baseUrl: `http://127.0.0.1:${port}`,
+    managementUrl: `http://127.0.0.1:${managementPort}`,
     child,
     output: () => out,
     stop: async () => {

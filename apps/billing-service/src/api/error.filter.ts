@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { BillingError } from '../domain/errors';
+import { QueryError } from '@app/http';
 
 const CODES: Record<number, string> = { 400: 'BAD_REQUEST', 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED', 409: 'CONFLICT', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE' };
 
@@ -17,6 +18,10 @@ export class BillingErrorFilter implements ExceptionFilter {
       // A streamed export failed midway: the status is gone; cut the body so it cannot pass as complete.
       this.logger.error(`${req.method} ${req.url} failed after the response started: ${(error as Error).message}`);
       res.destroy(error as Error);
+      return;
+    }
+    if (error instanceof QueryError) {
+      res.status(400).json({ error: { code: error.code, message: error.message } });
       return;
     }
     if (error instanceof BillingError) {

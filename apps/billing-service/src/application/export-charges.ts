@@ -7,6 +7,7 @@ import { jsonlFormatter } from '../domain/exports/jsonl';
 import { ocpiCdrFormatter, type OcpiSettings } from '../domain/exports/ocpi-cdr';
 import { zonedMidnight, zonedMonth } from '../domain/exports/zoned-time';
 import { currencyMixIn, readChargesForExport } from '../infrastructure/exports/charge-export-reader';
+import { parseQuery, query as param } from '@app/http';
 
 export interface ExportRequest {
   from: Date;
@@ -30,26 +31,15 @@ export interface ExportFile {
 }
 export type OpenExportFile = (name: string, contentType: string, encoding: 'utf8' | 'latin1') => Promise<ExportFile>;
 
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
-
-/** `from`/`to`: an ISO instant with offset, or a date (local midnight in the books' time zone); `to` is exclusive. */
-function readBound(value: string | undefined, name: string, timeZone: string): Date {
-  if (value === undefined || value === '') throw badRequest(`${name} is required (e.g. 2024-05-01 or 2024-05-01T00:00:00Z)`);
-  let at: Date;
-  if (DATE_ONLY.test(value)) at = zonedMidnight(value, timeZone);
-  else if (INSTANT.test(value)) at = new Date(value);
-  else throw badRequest(`${name} must be a date (2024-05-01) or an ISO 8601 instant with offset, got "${value}"`);
-  if (Number.isNaN(at.getTime())) throw badRequest(`${name} is not a valid date: "${value}"`);
-  return at;
+/** `from`/`to`: unix seconds, an ISO instant with offset, or a date (midnight in the books' time zone); `to` is exclusive. */
+function exportQuery(timeZone: string) {
+  const bound = param.instant({ midnightOf: (date) => zonedMidnight(date, timeZone) }).required();
+  return { from: bound, to: bound, format: param.enumOf(EXPORT_FORMATS).default('csv') };
 }
 
-export function parseExportQuery(q: { from?: string; to?: string; format?: string }, timeZone: string): ExportRequest {
-  const from = readBound(q.from, 'from', timeZone);
-  const to = readBound(q.to, 'to', timeZone);
+export function parseExportQuery(q: Record<string, unknown>, timeZone: string): ExportRequest {
+  const { from, to, format } = parseQuery(exportQuery(timeZone), q);
   if (to.getTime() <= from.getTime()) throw badRequest('to must be after from');
-  const format = (q.format ?? 'csv') as ExportFormat;
-  if (!EXPORT_FORMATS.includes(format)) throw badRequest(`format must be one of ${EXPORT_FORMATS.join(', ')}, got "${q.format}"`);
   return { from, to, format };
 }
 

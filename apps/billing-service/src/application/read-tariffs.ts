@@ -2,7 +2,8 @@ import type { Pool } from 'pg';
 import type { TariffAssignment, TariffSnapshot } from '@app/contracts';
 import { badRequest, notFound } from '../domain/errors';
 import { mostSpecificAssignment, versionInForce, type Tariff } from '../domain/tariff';
-import { isUuid, readTimestamp } from '../domain/values';
+import { isUuid } from '../domain/values';
+import { parseQuery, query as param } from '@app/http';
 import { tariffRepository } from '../infrastructure/tariff-repository';
 
 export async function getTariff(pool: Pool, id: string): Promise<Tariff> {
@@ -12,15 +13,24 @@ export async function getTariff(pool: Pool, id: string): Promise<Tariff> {
 }
 
 /** Cursor: the id of the last tariff of the previous page (opaque to clients). */
-export async function listTariffs(pool: Pool, query: { limit?: string; cursor?: string }): Promise<{ tariffs: Tariff[]; next_cursor: string | null }> {
-  const limitText = query.limit ?? '50';
-  const limit = Number.parseInt(limitText, 10);
-  if (!/^\d+$/.test(limitText) || limit < 1 || limit > 500) throw badRequest('limit must be an integer 1..500');
-  if (query.cursor !== undefined && !isUuid(query.cursor)) throw badRequest('cursor is not one this API returned');
-  const tariffs = await tariffRepository.list(pool, limit, query.cursor);
+const LIST_TARIFFS_QUERY = {
+  limit: param.int(1, 500).default(50),
+  cursor: param.cursor((text) => (isUuid(text) ? text : undefined)),
+};
+
+export async function listTariffs(pool: Pool, raw: Record<string, unknown>): Promise<{ tariffs: Tariff[]; next_cursor: string | null }> {
+  const { limit, cursor } = parseQuery(LIST_TARIFFS_QUERY, raw);
+  const tariffs = await tariffRepository.list(pool, limit, cursor);
   const next_cursor = tariffs.length === limit ? tariffs[tariffs.length - 1].id : null;
   return { tariffs, next_cursor };
 }
+
+const RESOLVE_TARIFF_QUERY = {
+  fleet_id: param.string(255),
+  charge_point_id: param.string(255),
+  evse: param.string(255),
+  at: param.instant(),
+};
 
 export interface ResolvedTariff {
   tariff: TariffSnapshot;
@@ -34,9 +44,10 @@ export interface ResolvedTariff {
  */
 export async function resolveTariff(
   pool: Pool,
-  query: { fleet_id?: string; charge_point_id?: string; evse?: string; at?: string },
+  raw: Record<string, unknown>,
 ): Promise<ResolvedTariff> {
-  const at = query.at === undefined ? new Date() : readTimestamp(query.at, 'at');
+  const query = parseQuery(RESOLVE_TARIFF_QUERY, raw);
+  const at = query.at ?? new Date();
   const location = { fleetId: query.fleet_id, chargePointId: query.charge_point_id, evse: query.evse };
   const refs = [location.fleetId, location.chargePointId, location.evse].filter((r): r is string => !!r);
   if (refs.length === 0) throw badRequest('give at least one of fleet_id, charge_point_id, evse');

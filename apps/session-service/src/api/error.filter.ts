@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } fro
 import type { Request, Response } from 'express';
 import { BadRequestError, ChargerCommandError, ConflictError, NotFoundError } from '../application/ports';
 import { EventStoreError } from '@app/event-store';
+import { QueryError } from '@app/http';
 
 const CODES: Record<number, string> = {
   400: 'BAD_REQUEST',
@@ -27,6 +28,7 @@ export class SessionsErrorFilter implements ExceptionFilter {
       res.status(status).json({ error: { code, message } });
     if (error instanceof NotFoundError) return void send(404, 'NOT_FOUND', error.message);
     if (error instanceof BadRequestError) return void send(error.status, error.code, error.message);
+    if (error instanceof QueryError) return void send(400, error.code, error.message);
     if (error instanceof ConflictError) return void send(409, error.code, error.message);
     if (error instanceof ChargerCommandError) return void send(error.status, error.code, error.message);
     if (error instanceof HttpException) {

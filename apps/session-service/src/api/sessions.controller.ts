@@ -15,23 +15,12 @@ import {
 import { ApiHeader, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { BadRequestError } from '../application/ports';
-import { ReadSessions, type ListSessionsQuery } from '../application/read-sessions';
+import { parseQuery } from '@app/http';
+import { LIST_SESSIONS_QUERY, ReadSessions } from '../application/read-sessions';
 import { SessionRuntime } from '../infrastructure/session-runtime';
 import { ApiKeyGuard, type FleetRequest } from './api-key.guard';
 import { SessionsErrorFilter } from './error.filter';
 import { toPumpSession } from './session-view';
-
-const QUERY_KEYS = new Set([
-  'status',
-  'auth_type',
-  'user_reference',
-  'evse',
-  'charging_station',
-  'from',
-  'to',
-  'cursor',
-  'limit',
-]);
 
 /** The pump-style sessions API (ARCHITECTURE.md "Sessions REST API"). Thin: the use cases do the work. */
 @ApiTags('sessions')
@@ -97,15 +86,10 @@ export class SessionsController {
   @Get()
   @ApiOperation({ summary: 'Sessions of the fleet, newest first, filtered, cursor-paginated' })
   async list(@Req() req: FleetRequest, @Query() query: Record<string, unknown>) {
-    for (const [k, v] of Object.entries(query)) {
-      if (!QUERY_KEYS.has(k)) throw new BadRequestError('INVALID_QUERY', `unknown query parameter "${k}"`);
-      if (typeof v !== 'string')
-        throw new BadRequestError('INVALID_QUERY', `query parameter "${k}" must be given once`);
-    }
     const { sessions, nextCursor } = await this.read.list(
       this.runtime.pool,
       req.fleetId,
-      query as ListSessionsQuery,
+      parseQuery(LIST_SESSIONS_QUERY, query),
     );
     return { sessions: sessions.map(toPumpSession), next_cursor: nextCursor };
   }

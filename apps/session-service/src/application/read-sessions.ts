@@ -1,32 +1,24 @@
 import type { Queryable } from '@app/event-store';
-import { SESSION_STATUSES, type SessionStatus } from '@app/contracts';
+import { SESSION_STATUSES } from '@app/contracts';
+import { query, type ParsedQuery } from '@app/http';
 import type { SessionState } from '../domain/session';
-import { BadRequestError, NotFoundError } from './ports';
+import { NotFoundError } from './ports';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export interface ListSessionsQuery {
-  status?: string;
-  auth_type?: string;
-  user_reference?: string;
-  evse?: string;
-  charging_station?: string;
-  from?: string;
-  to?: string;
-  cursor?: string;
-  limit?: string;
-}
-
-/** Unix seconds or ISO-8601 → Date; anything else is a 400 naming the parameter. */
-function parseTime(name: string, v: string): Date {
-  const d = /^\d{1,12}$/.test(v) ? new Date(Number(v) * 1000) : new Date(v);
-  if (Number.isNaN(d.getTime()))
-    throw new BadRequestError(
-      'INVALID_QUERY',
-      `${name} must be unix seconds or an ISO-8601 time, got "${v}"`,
-    );
-  return d;
-}
+/** The query of GET /v1/sessions: every parameter, its type and its range. */
+export const LIST_SESSIONS_QUERY = {
+  status: query.enumList(SESSION_STATUSES),
+  auth_type: query.enumOf(['LOCAL', 'REMOTE'] as const),
+  user_reference: query.string(255),
+  evse: query.string(255),
+  charging_station: query.string(255),
+  from: query.instant(),
+  to: query.instant(),
+  cursor: query.cursor(decodeCursor),
+  limit: query.int(1, 200).default(50),
+};
+export type ListSessionsQuery = ParsedQuery<typeof LIST_SESSIONS_QUERY>;
 
 /** Reads the sessions projection, always scoped to the caller's fleet. */
 export class ReadSessions {
@@ -52,38 +44,16 @@ export class ReadSessions {
       params.push(v);
       where.push(sql.replace('?', `$${params.length}`));
     };
-    if (q.status !== undefined) {
-      const statuses = q.status.split(',');
-      for (const s of statuses) {
-        if (!SESSION_STATUSES.includes(s as SessionStatus)) {
-          throw new BadRequestError(
-            'INVALID_QUERY',
-            `status must be one of ${SESSION_STATUSES.join(', ')}, got "${s}"`,
-          );
-        }
-      }
-      add('status = any(?::text[])', statuses);
-    }
-    if (q.auth_type !== undefined) {
-      if (q.auth_type !== 'LOCAL' && q.auth_type !== 'REMOTE')
-        throw new BadRequestError('INVALID_QUERY', `auth_type must be LOCAL or REMOTE, got "${q.auth_type}"`);
-      add('auth_type = ?', q.auth_type);
-    }
+    if (q.status !== undefined) add('status = any(?::text[])', q.status);
+    if (q.auth_type !== undefined) add('auth_type = ?', q.auth_type);
     if (q.user_reference !== undefined) add('user_reference = ?', q.user_reference);
     if (q.evse !== undefined) add('evse = ?', q.evse);
     if (q.charging_station !== undefined) add('charge_point_id = ?', q.charging_station);
-    if (q.from !== undefined) add('created_at >= ?', parseTime('from', q.from).toISOString());
-    if (q.to !== undefined) add('created_at < ?', parseTime('to', q.to).toISOString());
-    let limit = 50;
-    if (q.limit !== undefined) {
-      if (!/^\d{1,3}$/.test(q.limit) || Number(q.limit) < 1 || Number(q.limit) > 200) {
-        throw new BadRequestError('INVALID_QUERY', `limit must be an integer 1..200, got "${q.limit}"`);
-      }
-      limit = Number(q.limit);
-    }
+    if (q.from !== undefined) add('created_at >= ?', q.from.toISOString());
+    if (q.to !== undefined) add('created_at < ?', q.to.toISOString());
+    const limit = q.limit;
     if (q.cursor !== undefined) {
-      const c = decodeCursor(q.cursor);
-      params.push(c.createdAt, c.id);
+      params.push(q.cursor.createdAt, q.cursor.id);
       where.push(`(created_at, session_id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
     params.push(limit + 1);
@@ -106,13 +76,10 @@ function encodeCursor(createdAt: string, id: string): string {
   return Buffer.from(JSON.stringify([createdAt, id]), 'utf8').toString('base64url');
 }
 
-function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    if (typeof createdAt === 'string' && !Number.isNaN(Date.parse(createdAt)) && UUID.test(id))
-      return { createdAt, id };
-  } catch {
-    // fall through
-  }
-  throw new BadRequestError('INVALID_CURSOR', 'cursor is not one this API returned');
+/** undefined for anything this API did not return (the parser answers INVALID_CURSOR). */
+function decodeCursor(cursor: string): { createdAt: string; id: string } | undefined {
+  const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+  if (typeof createdAt === 'string' && !Number.isNaN(Date.parse(createdAt)) && typeof id === 'string' && UUID.test(id))
+    return { createdAt, id };
+  return undefined;
 }
