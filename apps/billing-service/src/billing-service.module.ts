@@ -22,7 +22,7 @@ export class BillingServiceModule {
         ObservabilityModule.forRoot({
           service: 'billing-service',
           logLevel: config.LOG_LEVEL,
-          readinessTokens: [PostgresReadiness, KafkaReadiness],
+          readinessTokens: [PostgresReadiness, KafkaReadiness, SessionsConsumer],
         }),
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.DATABASE_URL), migrationsRun: false }),
         KafkaModule.forRoot({

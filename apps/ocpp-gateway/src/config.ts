@@ -7,6 +7,12 @@ export const ocppGatewayConfigSchema = {
   ...commonConfig,
   ...httpConfig,
   ...kafkaSecurityConfig,
+  /**
+   * Kafka consumer session timeout: how long a member killed without leaving (kill -9, OOM) holds
+   * its partitions; a restarted process joins after it. Also bounds how long a consumer may make no
+   * progress before readiness says so (this + 10 s).
+   */
+  KAFKA_SESSION_TIMEOUT_MS: env.int(10000, 6000, 300000),
   PORT: env.port(9000),
   DATABASE_URL: env.url('postgres://postgres@127.0.0.1:5432/ocpp_gateway', ['postgres', 'postgresql']),
   /** Dev stack only: any charger id may connect without a password and joins DEMO_FLEET_ID. */

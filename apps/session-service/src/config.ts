@@ -17,13 +17,20 @@ export const sessionServiceConfigSchema = {
   /** Deadline given to RemoteStart/RemoteStop commands; POST /stop waits this long (plus a little). */
   COMMAND_TIMEOUT_SECONDS: env.int(30, 1, 300),
   TIMER_INTERVAL_MS: env.int(5000, 50, 600000),
-  /** Kafka consumer group prefix (one group per consumed topic set). */
-  CONSUMER_GROUP: env.string('session-service'),
+  /**
+   * Kafka consumer group prefix (one group per consumed topic set). Default
+   * `<KAFKA_TOPIC_PREFIX>session-service`, so two stacks sharing a cluster never share a group.
+   */
+  CONSUMER_GROUP: env.optionalString(),
   /** Dev stack: ensures this API key exists for DEMO_FLEET_ID at start. Off when empty. */
   DEMO_API_KEY: env.optionalString(),
   DEMO_FLEET_ID: env.string('demo'),
-  /** Kafka consumer session timeout: how long a crashed instance holds its partitions. */
-  KAFKA_SESSION_TIMEOUT_MS: env.int(30000, 6000, 300000),
+  /**
+   * Kafka consumer session timeout: how long a member killed without leaving (kill -9, OOM) holds
+   * its partitions; a restarted process joins after it. Also bounds how long a consumer may make no
+   * progress before readiness says so (this + 10 s).
+   */
+  KAFKA_SESSION_TIMEOUT_MS: env.int(10000, 6000, 300000),
   /** Partitions of ocpp.v16.events folded in parallel per process (one transaction each). */
   OCPP_CONSUMERS: env.int(12, 1, 64),
   /** Pool size for the event store connections. */

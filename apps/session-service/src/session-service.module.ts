@@ -34,11 +34,23 @@ class SessionRuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
       await createApiKey(this.runtime.pool, this.config.DEMO_FLEET_ID, 'demo', this.config.DEMO_API_KEY);
       this.logger.log(`demo API key ensured for fleet ${this.config.DEMO_FLEET_ID}`);
     }
-    await this.runtime.start();
+    // The consumers join their groups in the background: the API listens at once.
+    await this.runtime.start({ waitForGroups: false });
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.runtime.stop();
+  }
+}
+
+/** Readiness: down while a consumer cannot make progress (not a member, or records waiting and none folded). */
+@Injectable()
+class SessionConsumersReadiness {
+  readonly name = 'consumers';
+  constructor(private readonly runtime: SessionRuntime) {}
+  async check(): Promise<void> {
+    const health = this.runtime.consumersHealth();
+    if (!health.ok) throw new Error(health.reason ?? 'no progress');
   }
 }
 
@@ -51,7 +63,7 @@ export class SessionServiceModule {
         ObservabilityModule.forRoot({
           service: 'session-service',
           logLevel: config.LOG_LEVEL,
-          readinessTokens: [PostgresReadiness, KafkaReadiness],
+          readinessTokens: [PostgresReadiness, KafkaReadiness, SessionConsumersReadiness],
         }),
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.DATABASE_URL), migrationsRun: false }),
         KafkaModule.forRoot({
@@ -75,7 +87,7 @@ export class SessionServiceModule {
               kafka,
               publisher,
               topicPrefix: config.KAFKA_TOPIC_PREFIX,
-              consumerGroup: config.CONSUMER_GROUP,
+              consumerGroup: config.CONSUMER_GROUP ?? `${config.KAFKA_TOPIC_PREFIX}session-service`,
               timers: {
                 stopGraceMinutes: config.STOP_GRACE_MINUTES,
                 startTimeoutSeconds: config.START_TIMEOUT_SECONDS,
@@ -94,6 +106,7 @@ export class SessionServiceModule {
           },
         },
         SessionRuntimeLifecycle,
+        SessionConsumersReadiness,
         ApiKeyGuard,
         // Unknown routes and body-parser errors get the same `{ error: { code, message } }` shape.
         { provide: APP_FILTER, useClass: SessionsErrorFilter },

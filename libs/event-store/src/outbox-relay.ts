@@ -81,6 +81,9 @@ export class OutboxRelay {
     }
     const client = await this.pool.connect();
     let broken = false;
+    // Without a listener, a connection the server drops while checked out crashes the process.
+    const onError = () => (broken = true);
+    client.on('error', onError);
     try {
       await client.query('begin');
       // An advisory lock assigns no transaction id, so this transaction does not hold back xmin itself.
@@ -129,30 +132,41 @@ export class OutboxRelay {
       this.options.onPublished?.(events);
       return events.length;
     } catch (error) {
-      try {
-        await client.query('rollback');
-      } catch {
-        broken = true;
+      if (!broken) {
+        try {
+          await client.query('rollback');
+        } catch {
+          broken = true;
+        }
       }
       throw error;
     } finally {
+      client.removeListener('error', onError);
       client.release(broken);
     }
   }
 
-  /** Runs `runOnce` in a loop until `stop()`. Errors are reported and retried after the poll interval. */
+  /**
+   * Runs `runOnce` in a loop until `stop()`. Errors (Postgres or Kafka away) are reported and
+   * retried with backoff: the poll interval doubling up to 5 s, back to normal after a success.
+   */
   start(): void {
     if (this.running) return;
     this.running = true;
     this.loop = (async () => {
+      let failures = 0;
       while (this.running) {
         let handled = 0;
         try {
           handled = await this.runOnce();
+          failures = 0;
         } catch (error) {
+          failures++;
           this.options.onError?.(error);
         }
-        if (handled < this.batchSize && this.running) await this.sleep();
+        if (failures > 0 && this.running)
+          await this.sleep(Math.min(this.pollIntervalMs * 2 ** Math.min(failures, 10), 5000));
+        else if (handled < this.batchSize && this.running) await this.sleep();
       }
     })();
   }
@@ -179,14 +193,14 @@ export class OutboxRelay {
     return rows.length ? Number(rows[0].position) : 0;
   }
 
-  private sleep(): Promise<void> {
+  private sleep(ms = this.pollIntervalMs): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
         this.wakeUp = null;
         resolve();
       };
-      const timer = setTimeout(done, this.pollIntervalMs);
+      const timer = setTimeout(done, ms);
       this.wakeUp = done;
     });
   }

@@ -8,6 +8,11 @@ import type { Pool, PoolClient } from 'pg';
 export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken = false;
+  // A checked-out client emits 'error' when its connection dies (pg_terminate_backend, a primary
+  // restart); with no listener that is an uncaught exception. The statement in flight fails too,
+  // which is what the caller sees.
+  const onError = () => (broken = true);
+  client.on('error', onError);
   try {
     if (isPipelined(client)) {
       // A pipelining client (pg `pipeline: true`) sends `begin` with the first statement of `fn`.
@@ -23,15 +28,30 @@ export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => P
     await client.query('commit');
     return result;
   } catch (error) {
-    try {
-      await client.query('rollback');
-    } catch {
-      broken = true; // the connection is gone: do not return it to the pool
+    if (!broken) {
+      try {
+        await client.query('rollback');
+      } catch {
+        broken = true; // the connection is gone: do not return it to the pool
+      }
     }
     throw error;
   } finally {
+    client.removeListener('error', onError);
     client.release(broken);
   }
+}
+
+/**
+ * Makes a pool safe against connections the server drops: every client it creates gets a
+ * permanent 'error' listener (checked out or idle, a dead connection is reported, never an uncaught
+ * exception) and the pool's own 'error' event is handled. The query in flight still fails, and the
+ * pool replaces the connection on the next checkout.
+ */
+export function guardPoolErrors(pool: Pool, report: (error: Error) => void): Pool {
+  pool.on('error', report);
+  pool.on('connect', (client) => client.on('error', report));
+  return pool;
 }
 
 /** True for a `pg` client created with `pipeline: true` (statements sent without waiting for the previous answer). */

@@ -9,7 +9,11 @@ export interface TopicToCreate {
 }
 
 /** Creates the topics that do not exist yet (idempotent; safe to run from several processes). */
-export async function ensureTopics(kafka: Kafka, topics: TopicToCreate[], replicationFactor = 1): Promise<string[]> {
+export async function ensureTopics(
+  kafka: Kafka,
+  topics: TopicToCreate[],
+  replicationFactor = 1,
+): Promise<string[]> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -39,7 +43,11 @@ export async function ensureTopics(kafka: Kafka, topics: TopicToCreate[], replic
     for (;;) {
       try {
         const { topics: meta } = await admin.fetchTopicMetadata({ topics: names });
-        if (meta.length === names.length && meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) break;
+        if (
+          meta.length === names.length &&
+          meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))
+        )
+          break;
       } catch (e) {
         if (!/does not host this topic-partition|leader/i.test(String((e as Error).message))) throw e;
       }
@@ -86,6 +94,32 @@ export async function kafkaReachable(kafka: Kafka, timeoutMs = 3000): Promise<bo
     return false;
   } finally {
     clearTimeout(timer);
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/**
+ * Gives a group that has no committed offset on `topic` the offsets of the first records at or
+ * after `timestamp` (the log end where none is that recent). A consumer starting "from the latest"
+ * resolves that position only at its first fetch, which can be a session timeout after the process
+ * started; anchoring first means the records produced in between are not skipped. A group with
+ * committed offsets is left as it is. Returns whether it set offsets.
+ */
+export async function anchorNewGroupAt(
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+  timestamp: number,
+): Promise<boolean> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    if (committed && committed.partitions.some((p) => p.offset !== '-1')) return false;
+    const partitions = await admin.fetchTopicOffsetsByTimestamp(topic, timestamp);
+    await admin.setOffsets({ groupId, topic, partitions });
+    return true;
+  } finally {
     await admin.disconnect().catch(() => undefined);
   }
 }

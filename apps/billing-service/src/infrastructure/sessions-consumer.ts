@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import { Counter } from 'prom-client';
@@ -14,24 +20,50 @@ import { BillingOutbox } from './outbox';
 /** The consumer group; a topic prefix (tests, shared clusters) namespaces it like the topics. */
 export const sessionsGroupId = (prefix: string) => `${prefix}billing-service.sessions`;
 
-const charged = new Counter({ name: 'billing_charges_total', help: 'Charges stored from SessionCompleted', registers: [metricsRegistry] });
-const anomalies = new Counter({ name: 'billing_anomalies_total', help: 'Session records that produced an anomaly instead of a charge', registers: [metricsRegistry] });
-const duplicates = new Counter({ name: 'billing_redelivered_sessions_total', help: 'SessionCompleted already billed (redelivery)', registers: [metricsRegistry] });
+const charged = new Counter({
+  name: 'billing_charges_total',
+  help: 'Charges stored from SessionCompleted',
+  registers: [metricsRegistry],
+});
+const anomalies = new Counter({
+  name: 'billing_anomalies_total',
+  help: 'Session records that produced an anomaly instead of a charge',
+  registers: [metricsRegistry],
+});
+const duplicates = new Counter({
+  name: 'billing_redelivered_sessions_total',
+  help: 'SessionCompleted already billed (redelivery)',
+  registers: [metricsRegistry],
+});
 
 /**
  * Creates the consumer of `charging.sessions.v1`. Each batch is one Postgres transaction: the
  * charges, anomalies, outbox events and the partition's next offset commit together, so a crash at
  * any point neither loses a bill nor books one twice; the Kafka commit afterwards is only a hint.
  */
-export function createSessionsConsumer(kafka: Kafka, pool: Pool, publisher: KafkaPublisher, prefix: string, opts: { onCommitted?: () => void; log?: (m: string) => void } = {}): BatchConsumer {
+export function createSessionsConsumer(
+  kafka: Kafka,
+  pool: Pool,
+  publisher: KafkaPublisher,
+  prefix: string,
+  opts: { onCommitted?: () => void; log?: (m: string) => void; sessionTimeoutMs?: number } = {},
+): BatchConsumer {
   const topic = topicName('chargingSessions', prefix);
   const groupId = sessionsGroupId(prefix);
   return new BatchConsumer(kafka, {
     groupId,
     topics: [topic],
     fromBeginning: true,
+    sessionTimeoutMs: opts.sessionTimeoutMs,
+    // Postgres holds the offsets (consumer_offsets, in each batch's transaction): the Kafka commit
+    // is a hint, sent in the background, so a coordinator that moved never holds up billing.
+    commitIntervalMs: 1000,
+    onEvent: (m) => opts.log?.(m),
     deadLetter: { publisher, topicFor: deadLetterTopicName },
-    onError: (e, info) => opts.log?.(`sessions batch ${info.topic}[${info.partition}]@${info.offset} attempt ${info.attempt}: ${(e as Error).message}`),
+    onError: (e, info) =>
+      opts.log?.(
+        `sessions batch ${info.topic}[${info.partition}]@${info.offset} attempt ${info.attempt}: ${(e as Error).message}`,
+      ),
     handleBatch: async ({ topic: t, partition, messages }) => {
       const records = messages.map((m) => ({ topic: t, partition, offset: m.offset, value: m.value }));
       const result = await inTransactionWithRetry(pool, async (c) => {
@@ -50,8 +82,10 @@ export function createSessionsConsumer(kafka: Kafka, pool: Pool, publisher: Kafk
   });
 }
 
+/** Runs the consumer for the app's lifetime; also its readiness check (`consumer`). */
 @Injectable()
 export class SessionsConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  readonly name = 'consumer';
   private readonly logger = new Logger('SessionsConsumer');
   private readonly consumer: BatchConsumer;
 
@@ -65,11 +99,22 @@ export class SessionsConsumer implements OnApplicationBootstrap, BeforeApplicati
     this.consumer = createSessionsConsumer(kafka, pool, publisher, config.KAFKA_TOPIC_PREFIX, {
       onCommitted: () => outbox.wake(),
       log: (m) => this.logger.warn(m),
+      sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     });
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.consumer.start();
+  /**
+   * Joins the group in the background: the app listens at once, whatever the group is doing (a
+   * member killed with SIGKILL holds it for a session timeout).
+   */
+  onApplicationBootstrap(): void {
+    void this.consumer.start();
+  }
+
+  /** Readiness: down while the consumer cannot make progress (see BatchConsumer.health). */
+  async check(): Promise<void> {
+    const health = this.consumer.health();
+    if (!health.ok) throw new Error(health.reason ?? 'no progress');
   }
 
   /** Finishes the batch in progress (its transaction commits), then leaves the group. */

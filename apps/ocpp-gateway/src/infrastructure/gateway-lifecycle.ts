@@ -10,7 +10,8 @@ export const REPLICA_HEARTBEAT_MS = 5_000;
 
 export function nestLogger(context: string): Logger {
   const logger = new NestLogger(context);
-  const fmt = (msg: string, extra?: Record<string, unknown>) => (extra ? `${msg} ${JSON.stringify(extra)}` : msg);
+  const fmt = (msg: string, extra?: Record<string, unknown>) =>
+    extra ? `${msg} ${JSON.stringify(extra)}` : msg;
   return {
     info: (msg, extra) => logger.log(fmt(msg, extra)),
     warn: (msg, extra) => logger.warn(fmt(msg, extra)),
@@ -43,11 +44,14 @@ export class GatewayLifecycle {
     await directory.forgetReplica(gatewayId);
     await directory.heartbeat(gatewayId);
     this.heartbeatTimer = setInterval(() => {
-      directory.heartbeat(gatewayId).catch((e) => this.deps.logger.warn('replica heartbeat failed', { error: (e as Error).message }));
+      directory
+        .heartbeat(gatewayId)
+        .catch((e) => this.deps.logger.warn('replica heartbeat failed', { error: (e as Error).message }));
     }, REPLICA_HEARTBEAT_MS);
     this.heartbeatTimer.unref();
     await this.deps.server.attach(httpServer);
-    if (this.deps.commands) await this.deps.commands.start();
+    // In the background: chargers connect while the commands group is still joining.
+    this.deps.commands?.start();
   }
 
   async stop(): Promise<void> {

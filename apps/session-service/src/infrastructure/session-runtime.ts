@@ -9,7 +9,7 @@ import {
   type OcppCommand,
   type SessionEventType,
 } from '@app/contracts';
-import { OutboxRelay } from '@app/event-store';
+import { guardPoolErrors, OutboxRelay } from '@app/event-store';
 import type { BatchConsumer, KafkaPublisher } from '@app/kafka';
 import { CommandWaiter } from '../application/command-waiter';
 import { IngestOcppEvents } from '../application/ingest-ocpp-events';
@@ -81,8 +81,11 @@ export class SessionRuntime implements ChangeNotifier {
       connectionString: o.databaseUrl,
       max: o.poolSize ?? 20,
       pipeline: true,
+      // An exhausted pool fails the checkout (retried like any outage) instead of queueing forever.
+      connectionTimeoutMillis: 10_000,
     } as PoolConfig);
-    this.pool.on('error', (e) => this.log('warn', `idle Postgres connection failed: ${e.message}`));
+    // Connections the server drops (pg_terminate_backend, a restart) fail their statement, never the process.
+    guardPoolErrors(this.pool, (e) => this.log('warn', `Postgres connection failed: ${e.message}`));
     this.webhookOutbox = new WebhookOutbox();
     this.sessionStore = new SessionStore(o.timers, this.webhookOutbox);
     const delivery = webhookDelivery(o.webhooks);
@@ -162,10 +165,15 @@ export class SessionRuntime implements ChangeNotifier {
     this.o.onSessionsChanged?.(sessionIds);
   }
 
-  async start(): Promise<void> {
+  /**
+   * Starts the consumers, the relay, the webhook dispatcher and the timers. `waitForGroups` (default
+   * true, for tests and benchmarks): resolve only once every consumer joined its group.
+   */
+  async start(options: { waitForGroups?: boolean } = {}): Promise<void> {
     const o = this.o;
     const p = o.topicPrefix;
     const onError = (e: unknown) => this.log('warn', `consumer: ${(e as Error).message}`);
+    const onEvent = (m: string) => this.log('warn', m);
     const onInvalidRecord = (topic: string, partition: number, offset: string, error: Error) =>
       this.log('warn', `skipping a record that is not an envelope`, {
         topic,
@@ -185,6 +193,7 @@ export class SessionRuntime implements ChangeNotifier {
         sessionTimeoutMs: o.sessionTimeoutMs,
         concurrency: Math.max(1, o.ocppConsumers ?? 12),
         onError,
+        onEvent,
         onInvalidRecord,
         // The batch's sessions and connectors are read in the round trip of its offset claims.
         prepare: (client, _topic, records) =>
@@ -219,6 +228,7 @@ export class SessionRuntime implements ChangeNotifier {
         deadLetter: o.publisher,
         sessionTimeoutMs: o.sessionTimeoutMs,
         onError,
+        onEvent,
         onInvalidRecord,
         handle: async (client, topic, records) => {
           if (topic === topicName('tariffs', p)) {
@@ -239,6 +249,7 @@ export class SessionRuntime implements ChangeNotifier {
         deadLetter: o.publisher,
         sessionTimeoutMs: o.sessionTimeoutMs,
         onError,
+        onEvent,
         onInvalidRecord,
         handle: async (client, _topic, records) =>
           recordResults.handle(
@@ -251,9 +262,12 @@ export class SessionRuntime implements ChangeNotifier {
         },
       }),
     );
-    await Promise.all(this.consumers.map((c) => c.start()));
     this.relay.start();
     this.webhooks.start();
+    // Each start resolves at the consumer's first group join, which can take a session timeout
+    // (a member killed with SIGKILL still holds the group): the app does not wait for it.
+    const joined = Promise.all(this.consumers.map((c) => c.start()));
+    if (options.waitForGroups ?? true) await joined;
     this.timer = setInterval(() => {
       if (this.timerRun) return;
       this.timerRun = this.runTimers
@@ -262,6 +276,15 @@ export class SessionRuntime implements ChangeNotifier {
         .catch((e) => this.log('warn', `timers: ${(e as Error).message}`))
         .finally(() => (this.timerRun = null));
     }, o.timerIntervalMs);
+  }
+
+  /** Readiness: every consumer can make progress (see BatchConsumer.health); the first one that cannot, otherwise. */
+  consumersHealth(): { ok: boolean; reason?: string } {
+    for (const c of this.consumers) {
+      const h = c.health();
+      if (!h.ok) return { ok: false, reason: `${c.groupId}: ${h.reason ?? 'no progress'}` };
+    }
+    return { ok: true };
   }
 
   /** Finishes in-flight batches (their transactions and commits), stops the relay, closes the pool. */

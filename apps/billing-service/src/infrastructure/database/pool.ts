@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
+import { guardPoolErrors } from '@app/event-store';
 
 export const PG_POOL = Symbol('PG_POOL');
 /** Exports hold a connection for as long as they stream: their own small pool, so they never starve billing. */
@@ -15,12 +16,15 @@ export function createPool(url: string, max = 10, bounded = true): Pool {
     connectionString: url,
     max,
     application_name: 'billing-service',
+    // An exhausted pool fails the checkout (the consumer retries it) instead of queueing forever.
+    connectionTimeoutMillis: 10_000,
     ...(bounded ? { statement_timeout: 30_000, idle_in_transaction_session_timeout: 30_000 } : {}),
   });
-  // An idle connection dropped by the server (restart, failover) must not crash the process;
-  // the pool replaces it on the next checkout.
-  pool.on('error', (e) => process.stderr.write(`${JSON.stringify({ level: 'warn', msg: `postgres idle connection: ${e.message}` })}\n`));
-  return pool;
+  // A connection dropped by the server (pg_terminate_backend, restart, failover), idle or checked
+  // out, must not crash the process: its statement fails and the pool replaces it.
+  return guardPoolErrors(pool, (e) =>
+    process.stderr.write(`${JSON.stringify({ level: 'warn', msg: `postgres connection: ${e.message}` })}\n`),
+  );
 }
 
 /** Ends the pool after everything that uses it has stopped (Nest calls this last). */

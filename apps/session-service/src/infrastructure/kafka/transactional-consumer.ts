@@ -38,6 +38,8 @@ export interface TransactionalConsumerOptions<R, P = undefined> {
   afterCommit?(result: R, topic: string): void;
   onInvalidRecord?(topic: string, partition: number, offset: string, error: Error): void;
   onError?(error: unknown): void;
+  /** Group membership changes, consumer restarts, failed Kafka commits (logs). */
+  onEvent?(message: string): void;
   deadLetter?: KafkaPublisher;
   sessionTimeoutMs?: number;
   /** Partitions folded in parallel by this member (each in its own transaction). */
@@ -63,6 +65,7 @@ export function transactionalConsumer<R, P = undefined>(
     topics: options.topics,
     sessionTimeoutMs: options.sessionTimeoutMs,
     onError: (e) => options.onError?.(e),
+    onEvent: options.onEvent,
     deadLetter: options.deadLetter
       ? { publisher: options.deadLetter, topicFor: deadLetterTopicName }
       : undefined,
