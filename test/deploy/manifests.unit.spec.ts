@@ -25,6 +25,7 @@ import {
   type TopicSettings,
 } from '@app/contracts';
 import { HealthController } from '@app/observability';
+import { httpConfig, httpSettings, type HttpConfig } from '@app/http';
 import { APPS, type AppSpec } from '@app/testing/stack/apps';
 import { DEFAULT_KAFKA_VERSION } from '@app/testing/stack/kafka-broker';
 import { ocppGatewayConfigSchema } from '../../apps/ocpp-gateway/src/config';
@@ -56,6 +57,15 @@ function defaultOf<T>(app: AppName, variable: string): T {
   return field.parse(undefined, variable) as T;
 }
 const defaultPort = (app: AppName) => defaultOf<number>(app, 'PORT');
+/** Where /metrics and /docs listen with these variables: MANAGEMENT_PORT, or its default from PORT. */
+function managementPortOf(app: AppName, env: Record<string, unknown>): number {
+  const raw = (k: string) => (typeof env[k] === 'string' ? (env[k] as string) : undefined);
+  const config = Object.fromEntries(
+    Object.keys(httpConfig).map((k) => [k, SCHEMAS[app][k].parse(raw(k), k)]),
+  );
+  return httpSettings({ ...(config as HttpConfig), PORT: Number(raw('PORT') ?? defaultPort(app)) })
+    .managementPort;
+}
 const databaseOf = (url: string) => decodeURIComponent(new URL(url).pathname.slice(1));
 const read = (file: string) => fs.readFileSync(file, 'utf8');
 
@@ -296,6 +306,13 @@ describe('docker/compose.yaml', () => {
       const envs = service.environment as Record<string, string>;
       expect(Number(envs.PORT)).toBe(defaultPort(app));
       expect(service.ports).toContain(`${defaultPort(app)}:${defaultPort(app)}`);
+      // /metrics and /docs are published on the host's loopback only, never on the public port.
+      const management = managementPortOf(app, envs);
+      expect(management).not.toBe(defaultPort(app));
+      expect(service.ports).toContain(`127.0.0.1:${management}:${management}`);
+      expect(service.ports.filter((p: string) => p.endsWith(`:${management}`))).toEqual([
+        `127.0.0.1:${management}:${management}`,
+      ]);
       expect(databaseOf(envs.DATABASE_URL)).toBe(spec.database);
       expect(databaseOf(defaultOf<string>(app, 'DATABASE_URL'))).toBe(spec.database);
       expect(envs.KAFKA_BROKERS).toBe('kafka:9092');
@@ -446,9 +463,30 @@ describe('Kubernetes manifests (docker/k8s)', () => {
 
     it('runs the app with its default port as the container port', () => {
       expect(container.args).toEqual([app]);
-      expect(container.ports).toEqual([{ name: 'http', containerPort: port, protocol: 'TCP' }]);
       const env = effectiveEnv(container);
+      expect(container.ports).toEqual([
+        { name: 'http', containerPort: port, protocol: 'TCP' },
+        { name: 'management', containerPort: managementPortOf(app, env), protocol: 'TCP' },
+      ]);
       if (env.PORT !== undefined) expect(Number(env.PORT)).toBe(port);
+    });
+
+    it('has Prometheus scrape /metrics on the management port, which no Service exposes', () => {
+      const management = managementPortOf(app, effectiveEnv(container));
+      expect(management).not.toBe(port);
+      const annotations = deployment.spec.template.metadata.annotations as Record<string, string>;
+      expect(annotations['prometheus.io/scrape']).toBe('true');
+      expect(Number(annotations['prometheus.io/port'])).toBe(management);
+      expect(annotations['prometheus.io/path']).toBe('/metrics');
+      for (const svc of ofKind('Service')) {
+        for (const p of svc.spec.ports ?? []) {
+          expect({ service: svc.metadata.name, port: p.port }).not.toEqual({
+            service: svc.metadata.name,
+            port: management,
+          });
+          expect(['management', management]).not.toContain(p.targetPort);
+        }
+      }
     });
 
     it('sets only variables its config schema knows, and takes DATABASE_URL from the Secret', () => {
