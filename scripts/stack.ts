@@ -4,6 +4,7 @@
  * Run through scripts/start.mjs, which installs npm packages first.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -109,6 +110,20 @@ async function forgetOffsetsOf(url: string, db: string, topics: string[]): Promi
   }
 }
 
+/**
+ * The dev stack's WEBHOOK_SECRET_KEY: the environment's, or one generated once under .data (so
+ * webhooks created in an earlier run can still be signed). Outside the dev stack it comes from a secret store.
+ */
+function devWebhookSecretKey(): string {
+  if (process.env.WEBHOOK_SECRET_KEY) return process.env.WEBHOOK_SECRET_KEY;
+  const file = path.join(DATA_DIR, 'webhook-secret.key');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(DATA_DIR, { recursive: true });
+    fs.writeFileSync(file, randomBytes(32).toString('base64') + '\n', { mode: 0o600 });
+  }
+  return fs.readFileSync(file, 'utf8').trim();
+}
+
 function appEnv(app: AppSpec): NodeJS.ProcessEnv {
   return {
     ...process.env,
@@ -118,6 +133,10 @@ function appEnv(app: AppSpec): NodeJS.ProcessEnv {
     KAFKA_TOPIC_PREFIX: topicPrefix,
     // The dev stack only: any charger id may connect and joins the demo fleet.
     OCPP_ALLOW_UNREGISTERED: 'true',
+    // The dev stack only: webhooks to a receiver on this machine, over plain http.
+    WEBHOOK_SECRET_KEY: devWebhookSecretKey(),
+    WEBHOOK_ALLOW_HTTP: 'true',
+    WEBHOOK_ALLOWED_ADDRESSES: '127.0.0.1,::1',
     DEMO_API_KEY: process.env.DEMO_API_KEY ?? 'demo-fleet-key-change-me',
   };
 }
