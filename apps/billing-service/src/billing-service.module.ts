@@ -1,7 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import type { Pool } from 'pg';
 import { KafkaModule, KafkaReadiness, kafkaSecurityFromEnv } from '@app/kafka';
+import { AUTH_POOL, AuthModule } from '@app/auth';
+import { AuditController } from '@app/auth/nest/audit.controller';
 import { ObservabilityModule, PostgresReadiness } from '@app/observability';
 import { ChargesController } from './api/charges.controller';
 import { ExportsController } from './api/exports.controller';
@@ -10,6 +13,7 @@ import { TariffsController } from './api/tariffs.controller';
 import { BILLING_SERVICE_CONFIG, type BillingServiceConfig } from './config';
 import { dataSourceOptions } from './infrastructure/database/data-source';
 import { PG_EXPORT_POOL, PG_POOL, PoolLifecycle, createPool } from './infrastructure/database/pool';
+import { AUDIT_TRAIL, PostgresAuditTrail } from './infrastructure/audit-trail';
 import { BillingOutbox } from './infrastructure/outbox';
 import { SessionsConsumer } from './infrastructure/sessions-consumer';
 
@@ -19,6 +23,7 @@ export class BillingServiceModule {
     return {
       module: BillingServiceModule,
       imports: [
+        AuthModule.forRoot(config),
         ObservabilityModule.forRoot({
           service: 'billing-service',
           logLevel: config.LOG_LEVEL,
@@ -31,12 +36,17 @@ export class BillingServiceModule {
           security: kafkaSecurityFromEnv(config),
         }),
       ],
-      controllers: [TariffsController, ChargesController, ExportsController],
+      controllers: [AuditController, TariffsController, ChargesController, ExportsController],
       providers: [
         { provide: BILLING_SERVICE_CONFIG, useValue: config },
         { provide: PG_POOL, useFactory: () => createPool(config.DATABASE_URL) },
         { provide: PG_EXPORT_POOL, useFactory: () => createPool(config.DATABASE_URL, 4, false) },
         { provide: APP_FILTER, useClass: BillingErrorFilter },
+        {
+          provide: AUDIT_TRAIL,
+          inject: [AUTH_POOL],
+          useFactory: (pool: Pool) => new PostgresAuditTrail(pool),
+        },
         PoolLifecycle,
         PostgresReadiness,
         BillingOutbox,

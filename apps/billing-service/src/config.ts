@@ -1,5 +1,6 @@
 import { ConfigError, commonConfig, env, loadConfig, type ConfigOf } from '@app/config';
 import { httpConfig } from '@app/http';
+import { authConfigSchema, checkAuthConfig } from '@app/auth';
 import { kafkaSecurityConfig, kafkaSecurityFromEnv } from '@app/kafka/security';
 import type { DatevSettings } from './domain/exports/datev';
 import type { OcpiSettings } from './domain/exports/ocpi-cdr';
@@ -10,6 +11,7 @@ export const billingServiceConfigSchema = {
   ...commonConfig,
   ...httpConfig,
   ...kafkaSecurityConfig,
+  ...authConfigSchema,
   /**
    * Kafka consumer session timeout: how long a member killed without leaving (kill -9, OOM) holds
    * its partitions; a restarted process joins after it. Also bounds how long a consumer may make no
@@ -44,14 +46,20 @@ export const billingServiceConfigSchema = {
 export type BillingServiceConfig = ConfigOf<typeof billingServiceConfigSchema>;
 export const BILLING_SERVICE_CONFIG = Symbol('BILLING_SERVICE_CONFIG');
 
-export function loadBillingServiceConfig(source: Record<string, string | undefined> = process.env): BillingServiceConfig {
+export function loadBillingServiceConfig(
+  source: Record<string, string | undefined> = process.env,
+): BillingServiceConfig {
   const config = loadConfig(billingServiceConfigSchema, source);
   // Reads the certificate and password files now, so a bad one stops the start with its variable's name.
   kafkaSecurityFromEnv(config);
+  checkAuthConfig(config);
   try {
     new Intl.DateTimeFormat('en', { timeZone: config.BILLING_TIMEZONE });
   } catch {
-    throw new ConfigError('BILLING_TIMEZONE', `must be an IANA time zone such as Europe/Berlin, got "${config.BILLING_TIMEZONE}"`);
+    throw new ConfigError(
+      'BILLING_TIMEZONE',
+      `must be an IANA time zone such as Europe/Berlin, got "${config.BILLING_TIMEZONE}"`,
+    );
   }
   for (const [name, pattern, example] of [
     ['OCPI_COUNTRY_CODE', /^[A-Z]{2}$/, 'DE'],
@@ -60,14 +68,21 @@ export function loadBillingServiceConfig(source: Record<string, string | undefin
     ['OCPI_LOCATION_LATITUDE', /^-?[0-9]{1,2}\.[0-9]{5,7}$/, '52.520008'],
     ['OCPI_LOCATION_LONGITUDE', /^-?[0-9]{1,3}\.[0-9]{5,7}$/, '13.404954'],
   ] as const) {
-    if (!pattern.test(String(config[name]))) throw new ConfigError(name, `must look like "${example}", got "${config[name]}"`);
+    if (!pattern.test(String(config[name])))
+      throw new ConfigError(name, `must look like "${example}", got "${config[name]}"`);
   }
   return config;
 }
 
 /** DATEV settings; any DATEV_VAT_<rate>_ACCOUNT (e.g. DATEV_VAT_7_5_ACCOUNT for 7.5 %) adds a VAT rate. */
-export function datevSettings(config: BillingServiceConfig, source: Record<string, string | undefined> = process.env): DatevSettings {
-  const vatAccounts: Record<string, string> = { '19': String(config.DATEV_VAT_19_ACCOUNT), '7': String(config.DATEV_VAT_7_ACCOUNT) };
+export function datevSettings(
+  config: BillingServiceConfig,
+  source: Record<string, string | undefined> = process.env,
+): DatevSettings {
+  const vatAccounts: Record<string, string> = {
+    '19': String(config.DATEV_VAT_19_ACCOUNT),
+    '7': String(config.DATEV_VAT_7_ACCOUNT),
+  };
   for (const [name, value] of Object.entries(source)) {
     const m = /^DATEV_VAT_(\d+(?:_\d+)?)_ACCOUNT$/.exec(name);
     if (!m || m[1] === '19' || m[1] === '7' || !value) continue;

@@ -2,7 +2,14 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import type { KafkaMessage } from 'kafkajs';
-import { createTestDatabase, createTestKafka, migrateApp, type TestDatabase, type TestKafka } from '@app/testing';
+import {
+  createTestDatabase,
+  createTestKafka,
+  migrateApp,
+  type TestDatabase,
+  type TestKafka,
+} from '@app/testing';
+import { provisionApiKeys } from '@app/auth/testing';
 import { BillingServiceModule } from '../src/billing-service.module';
 import { loadBillingServiceConfig } from '../src/config';
 
@@ -14,13 +21,23 @@ export interface RunningBilling {
   stop(): Promise<void>;
 }
 
-/** The real billing-service module on a fresh database and topic prefix, listening on a free port. */
+/** The key `http()` sends unless told otherwise: operator, finance and admin (no fleet scoping). */
+export const BILLING_STAFF_KEY = 'sk_test_billing_staff_0123456789';
+
+/**
+ * The real billing-service module on a fresh database and topic prefix, listening on a free port.
+ * Its credentials live in the same database (AUTH_DATABASE_URL = DATABASE_URL), with BILLING_STAFF_KEY.
+ */
 export async function startBilling(label: string, env: Record<string, string> = {}): Promise<RunningBilling> {
   const db = await createTestDatabase(label);
   await migrateApp('billing-service', db.url);
+  await provisionApiKeys(db.url, [
+    { key: BILLING_STAFF_KEY, name: 'billing tests', roles: ['operator', 'finance', 'admin'] },
+  ]);
   const kafka = await createTestKafka(label);
   const config = loadBillingServiceConfig({
     DATABASE_URL: db.url,
+    AUTH_DATABASE_URL: db.url,
     KAFKA_BROKERS: kafka.brokers.join(','),
     KAFKA_TOPIC_PREFIX: kafka.prefix,
     LOG_LEVEL: 'warn',
@@ -41,11 +58,19 @@ export async function startBilling(label: string, env: Record<string, string> = 
   };
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON bodies
-export async function http(method: string, url: string, body?: unknown): Promise<{ status: number; body: any; text: string }> {
+export async function http(
+  method: string,
+  url: string,
+  body?: unknown,
+  apiKey: string | null = BILLING_STAFF_KEY,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON bodies
+): Promise<{ status: number; body: any; text: string }> {
   const res = await fetch(url, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: {
+      ...(apiKey === null ? {} : { 'x-api-key': apiKey }),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
@@ -71,7 +96,10 @@ export async function readTopicUntil(
   const got: KafkaMessage[] = [];
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`condition not met on ${topic} after ${got.length} records`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`condition not met on ${topic} after ${got.length} records`)),
+        timeoutMs,
+      );
       void consumer.run({
         eachMessage: async ({ message }) => {
           got.push(message);
@@ -88,7 +116,10 @@ export async function readTopicUntil(
   return got;
 }
 
-export async function waitFor<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 20000): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs = 20000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();

@@ -1,9 +1,17 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { isErrorBody } from '@app/auth';
 import { BillingError } from '../domain/errors';
 import { QueryError } from '@app/http';
 
-const CODES: Record<number, string> = { 400: 'BAD_REQUEST', 404: 'NOT_FOUND', 405: 'METHOD_NOT_ALLOWED', 409: 'CONFLICT', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE' };
+const CODES: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
 
 /** Every error as `{ "error": { "code", "message" } }` with the right status; never a stack trace. */
 @Catch()
@@ -16,7 +24,9 @@ export class BillingErrorFilter implements ExceptionFilter {
     const req = http.getRequest<Request>();
     if (res.headersSent) {
       // A streamed export failed midway: the status is gone; cut the body so it cannot pass as complete.
-      this.logger.error(`${req.method} ${req.url} failed after the response started: ${(error as Error).message}`);
+      this.logger.error(
+        `${req.method} ${req.url} failed after the response started: ${(error as Error).message}`,
+      );
       res.destroy(error as Error);
       return;
     }
@@ -36,12 +46,24 @@ export class BillingErrorFilter implements ExceptionFilter {
         return;
       }
       const body = error.getResponse();
-      const message = typeof body === 'string' ? body : String((body as { message?: unknown }).message ?? error.message);
-      res.status(status).json({ error: { code: CODES[status] ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST'), message } });
+      // 401/403 from the access guard (and others) come already shaped: keep their code.
+      if (isErrorBody(body)) {
+        res.status(status).json(body);
+        return;
+      }
+      const message =
+        typeof body === 'string' ? body : String((body as { message?: unknown }).message ?? error.message);
+      res
+        .status(status)
+        .json({ error: { code: CODES[status] ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST'), message } });
       return;
     }
     if ((error as { code?: string }).code === '23505') {
-      res.status(409).json({ error: { code: 'CONFLICT', message: 'a concurrent request changed the same record; retry' } });
+      res
+        .status(409)
+        .json({
+          error: { code: 'CONFLICT', message: 'a concurrent request changed the same record; retry' },
+        });
       return;
     }
     this.logger.error(`${req.method} ${req.url}: ${(error as Error).stack ?? String(error)}`);

@@ -1,8 +1,15 @@
 import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Roles } from '@app/auth/nest';
 import type { Response } from 'express';
 import type { Pool } from 'pg';
-import { exportCharges, isProvisional, parseExportQuery, periodsOf, type ExportSettings } from '../application/export-charges';
+import {
+  exportCharges,
+  isProvisional,
+  parseExportQuery,
+  periodsOf,
+  type ExportSettings,
+} from '../application/export-charges';
 import { BILLING_SERVICE_CONFIG, datevSettings, ocpiSettings, type BillingServiceConfig } from '../config';
 import { badRequest } from '../domain/errors';
 import { PG_EXPORT_POOL } from '../infrastructure/database/pool';
@@ -10,6 +17,7 @@ import { exportTotals } from '../infrastructure/exports/charge-export-reader';
 import { drainOrClose } from './drain-or-close';
 
 @ApiTags('exports')
+@Roles('finance')
 @Controller('v1/exports')
 export class ExportsController {
   private readonly settings: ExportSettings;
@@ -18,15 +26,26 @@ export class ExportsController {
     @Inject(PG_EXPORT_POOL) private readonly pool: Pool,
     @Inject(BILLING_SERVICE_CONFIG) private readonly config: BillingServiceConfig,
   ) {
-    this.settings = { timeZone: config.BILLING_TIMEZONE, batchRows: config.EXPORT_BATCH_ROWS, datev: datevSettings(config), ocpi: ocpiSettings(config) };
+    this.settings = {
+      timeZone: config.BILLING_TIMEZONE,
+      batchRows: config.EXPORT_BATCH_ROWS,
+      datev: datevSettings(config),
+      ocpi: ocpiSettings(config),
+    };
   }
 
   @Get('charges')
-  @ApiOperation({ summary: 'Charges booked in [from, to), streamed: csv, jsonl, ocpi-cdr (OCPI 2.2.1 CDRs) or datev (EXTF Buchungsstapel, one month)' })
+  @ApiOperation({
+    summary:
+      'Charges booked in [from, to), streamed: csv, jsonl, ocpi-cdr (OCPI 2.2.1 CDRs) or datev (EXTF Buchungsstapel, one month)',
+  })
   @ApiQuery({ name: 'from', example: '2024-05-01' })
   @ApiQuery({ name: 'to', example: '2024-06-01' })
   @ApiQuery({ name: 'format', enum: ['csv', 'jsonl', 'ocpi-cdr', 'datev'] })
-  async charges(@Query() query: { from?: string; to?: string; format?: string }, @Res() res: Response): Promise<void> {
+  async charges(
+    @Query() query: { from?: string; to?: string; format?: string },
+    @Res() res: Response,
+  ): Promise<void> {
     const req = parseExportQuery(query, this.settings.timeZone);
     if (req.format === 'datev' && periodsOf(req, this.settings.timeZone).length > 1) {
       throw badRequest(
@@ -55,9 +74,16 @@ export class ExportsController {
   }
 
   @Get('charges/totals')
-  @ApiOperation({ summary: 'Row count and sums per currency of the charges booked in [from, to): what the export adds up to' })
+  @ApiOperation({
+    summary:
+      'Row count and sums per currency of the charges booked in [from, to): what the export adds up to',
+  })
   async totals(@Query() query: { from?: string; to?: string }) {
     const req = parseExportQuery({ ...query, format: 'csv' }, this.settings.timeZone);
-    return { from: req.from.toISOString(), to: req.to.toISOString(), totals: await exportTotals(this.pool, req) };
+    return {
+      from: req.from.toISOString(),
+      to: req.to.toISOString(),
+      totals: await exportTotals(this.pool, req),
+    };
   }
 }

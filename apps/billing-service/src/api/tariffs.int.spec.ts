@@ -2,7 +2,14 @@ import { parseEnvelope, topicName, type TariffPublished } from '@app/contracts';
 import { createEnvelopeValidator } from '@app/contracts/schemas';
 import { http, readTopicUntil, startBilling, type RunningBilling } from '../../test/billing-app';
 
-const A = { kwh_price: 0.88, session_price: 0, time_tariffs: [{ starting_at_minute: 45, minute_price: 0.12 }], vat: 0.19, currency: 'EUR', max_charging_time: 4320 };
+const A = {
+  kwh_price: 0.88,
+  session_price: 0,
+  time_tariffs: [{ starting_at_minute: 45, minute_price: 0.12 }],
+  vat: 0.19,
+  currency: 'EUR',
+  max_charging_time: 4320,
+};
 
 describe('tariffs REST API (real Postgres + Kafka)', () => {
   let b: RunningBilling;
@@ -26,12 +33,26 @@ describe('tariffs REST API (real Postgres + Kafka)', () => {
       {
         version: 1,
         effective_from: '2024-01-01T00:00:00.000Z',
-        tariff: { tariff_id: t.id, version: 1, kwh_price: '0.88', session_price: '0', time_tariffs: [{ starting_at_minute: 45, minute_price: '0.12' }], vat: '0.19', currency: 'EUR', max_charging_time: 4320 },
+        tariff: {
+          tariff_id: t.id,
+          version: 1,
+          kwh_price: '0.88',
+          session_price: '0',
+          time_tariffs: [{ starting_at_minute: 45, minute_price: '0.12' }],
+          vat: '0.19',
+          currency: 'EUR',
+          max_charging_time: 4320,
+        },
+        // The key that created it (test/security/audit.int.spec.ts checks the exact id).
+        created_by: { kind: 'api_key', id: expect.stringMatching(/^[0-9a-f-]{36}$/) },
       },
     ]);
     expect(t.assignments).toEqual([{ scope: 'FLEET', ref: 'fleet-1' }]);
 
-    const earlier = await http('POST', `${b.url}/v1/tariffs/${t.id}/versions`, { effective_from: '2023-06-01T00:00:00Z', tariff: A });
+    const earlier = await http('POST', `${b.url}/v1/tariffs/${t.id}/versions`, {
+      effective_from: '2023-06-01T00:00:00Z',
+      tariff: A,
+    });
     expect(earlier.status).toBe(409);
     expect(earlier.body.error.code).toBe('VERSION_NOT_AFTER_LATEST');
 
@@ -43,17 +64,34 @@ describe('tariffs REST API (real Postgres + Kafka)', () => {
     expect(v2.body.tariff.versions.map((v: { version: number }) => v.version)).toEqual([1, 2]);
     expect(v2.body.tariff.versions[0].tariff.kwh_price).toBe('0.88'); // version 1 untouched
 
-    const d = await http('POST', `${b.url}/v1/tariffs`, { name: 'D', effective_from: '2024-01-01T00:00:00Z', tariff: { ...A, kwh_price: '0.50', session_price: '1.00', time_tariffs: [] } });
-    const evse = await http('PUT', `${b.url}/v1/tariff-assignments/EVSE/${encodeURIComponent('DE*2GO*E1*1')}`, { tariff_id: d.body.tariff.id });
+    const d = await http('POST', `${b.url}/v1/tariffs`, {
+      name: 'D',
+      effective_from: '2024-01-01T00:00:00Z',
+      tariff: { ...A, kwh_price: '0.50', session_price: '1.00', time_tariffs: [] },
+    });
+    const evse = await http(
+      'PUT',
+      `${b.url}/v1/tariff-assignments/EVSE/${encodeURIComponent('DE*2GO*E1*1')}`,
+      { tariff_id: d.body.tariff.id },
+    );
     expect(evse.status).toBe(200);
 
-    const atEvse = await http('GET', `${b.url}/v1/tariffs/resolve?fleet_id=fleet-1&charge_point_id=CP1&evse=${encodeURIComponent('DE*2GO*E1*1')}&at=2024-07-01T00:00:00Z`);
+    const atEvse = await http(
+      'GET',
+      `${b.url}/v1/tariffs/resolve?fleet_id=fleet-1&charge_point_id=CP1&evse=${encodeURIComponent('DE*2GO*E1*1')}&at=2024-07-01T00:00:00Z`,
+    );
     expect(atEvse.status).toBe(200);
     expect(atEvse.body.tariff.tariff_id).toBe(d.body.tariff.id);
     expect(atEvse.body.tariff.session_price).toBe('1.00');
-    const fleetOld = await http('GET', `${b.url}/v1/tariffs/resolve?fleet_id=fleet-1&evse=other&at=2024-03-01T00:00:00Z`);
+    const fleetOld = await http(
+      'GET',
+      `${b.url}/v1/tariffs/resolve?fleet_id=fleet-1&evse=other&at=2024-03-01T00:00:00Z`,
+    );
     expect(fleetOld.body.tariff).toMatchObject({ tariff_id: t.id, version: 1, kwh_price: '0.88' });
-    const fleetNew = await http('GET', `${b.url}/v1/tariffs/resolve?fleet_id=fleet-1&at=2024-06-01T00:00:00Z`);
+    const fleetNew = await http(
+      'GET',
+      `${b.url}/v1/tariffs/resolve?fleet_id=fleet-1&at=2024-06-01T00:00:00Z`,
+    );
     expect(fleetNew.body.tariff).toMatchObject({ version: 2, kwh_price: '0.59' });
     const none = await http('GET', `${b.url}/v1/tariffs/resolve?fleet_id=fleet-2`);
     expect(none.status).toBe(404);
@@ -71,7 +109,9 @@ describe('tariffs REST API (real Postgres + Kafka)', () => {
       }),
     );
     const latestForA = records.filter((r) => r.key?.toString() === t.id).map((r) => parseEnvelope(r.value));
-    expect(latestForA.every((e) => e.type === 'TariffVersionPublished' && e.schema === 'billing.tariff/v1')).toBe(true);
+    expect(
+      latestForA.every((e) => e.type === 'TariffVersionPublished' && e.schema === 'billing.tariff/v1'),
+    ).toBe(true);
     const violations = createEnvelopeValidator();
     for (const r of records) expect(violations(parseEnvelope(r.value))).toEqual([]); // the JSON Schema of libs/contracts
     const last = latestForA[latestForA.length - 1].data as TariffPublished;
@@ -86,19 +126,48 @@ describe('tariffs REST API (real Postgres + Kafka)', () => {
       ['POST', '/v1/tariffs', { name: 'x', tariff: { ...A, vat: 19 } }, 400, 'INVALID_TARIFF'],
       ['POST', '/v1/tariffs', { name: 'x', tariff: { ...A, currency: 'XYZ' } }, 400, 'INVALID_TARIFF'],
       ['POST', '/v1/tariffs', { name: '', tariff: A }, 400, 'VALIDATION_FAILED'],
-      ['POST', '/v1/tariffs', { name: 'x', tariff: A, effective_from: 'yesterday' }, 400, 'VALIDATION_FAILED'],
-      ['POST', '/v1/tariffs', { name: 'x', tariff: A, effective_from: '2024-02-30T00:00:00Z' }, 400, 'VALIDATION_FAILED'],
-      ['POST', '/v1/tariffs', { name: 'x', tariff: A, assignments: [{ scope: 'PLANET', ref: 'earth' }] }, 400, 'VALIDATION_FAILED'],
+      [
+        'POST',
+        '/v1/tariffs',
+        { name: 'x', tariff: A, effective_from: 'yesterday' },
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'POST',
+        '/v1/tariffs',
+        { name: 'x', tariff: A, effective_from: '2024-02-30T00:00:00Z' },
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'POST',
+        '/v1/tariffs',
+        { name: 'x', tariff: A, assignments: [{ scope: 'PLANET', ref: 'earth' }] },
+        400,
+        'VALIDATION_FAILED',
+      ],
       ['GET', '/v1/tariffs/not-a-uuid', undefined, 404, 'NOT_FOUND'],
       ['GET', '/v1/tariffs/7d1c5a1e-0000-4000-8000-000000000000', undefined, 404, 'NOT_FOUND'],
-      ['PUT', '/v1/tariff-assignments/EVSE/x', { tariff_id: '7d1c5a1e-0000-4000-8000-000000000000' }, 404, 'NOT_FOUND'],
+      [
+        'PUT',
+        '/v1/tariff-assignments/EVSE/x',
+        { tariff_id: '7d1c5a1e-0000-4000-8000-000000000000' },
+        404,
+        'NOT_FOUND',
+      ],
       ['DELETE', '/v1/tariff-assignments/EVSE/nothing-here', undefined, 404, 'NOT_FOUND'],
       ['GET', '/v1/tariffs?limit=0', undefined, 400, 'INVALID_QUERY'],
       ['GET', '/v1/tariffs?limit=5&colour=red', undefined, 400, 'INVALID_QUERY'],
     ];
     for (const [method, path, body, status, code] of cases) {
       const res = await http(method, b.url + path, body);
-      expect({ path, body, status: res.status, code: res.body?.error?.code }).toEqual({ path, body, status, code });
+      expect({ path, body, status: res.status, code: res.body?.error?.code }).toEqual({
+        path,
+        body,
+        status,
+        code,
+      });
       expect(typeof res.body.error.message).toBe('string');
     }
   });

@@ -1,12 +1,28 @@
 import type { Pool } from 'pg';
-import { badRequest } from '../domain/errors';
+import { badRequest, notFound } from '../domain/errors';
 import type { ChargeRecord } from '../domain/charge';
 import { isUuid, readTimestamp } from '../domain/values';
 import { chargeRepository } from '../infrastructure/charge-repository';
 
-export async function listSessionCharges(pool: Pool, sessionId: string | undefined): Promise<ChargeRecord[]> {
+/**
+ * `fleet` is the caller's fleet when its credential is bound to one: it then sees only that
+ * fleet's charges, and another fleet's session reads exactly like an unknown one.
+ */
+export async function listSessionCharges(
+  pool: Pool,
+  sessionId: string | undefined,
+  fleet: string | null,
+): Promise<ChargeRecord[]> {
   if (!isUuid(sessionId)) throw badRequest('session_id must be a session uuid');
-  return chargeRepository.bySession(pool, sessionId);
+  const charges = await chargeRepository.bySession(pool, sessionId);
+  return fleet === null ? charges : charges.filter((c) => c.fleetId === fleet);
+}
+
+/** One charge; unknown, and another fleet's to a fleet-bound caller, are the same 404. */
+export async function getCharge(pool: Pool, chargeId: string, fleet: string | null): Promise<ChargeRecord> {
+  const charge = isUuid(chargeId) ? await chargeRepository.find(pool, chargeId) : null;
+  if (!charge || (fleet !== null && charge.fleetId !== fleet)) throw notFound(`charge ${chargeId} not found`);
+  return charge;
 }
 
 export interface AnomalyView {
@@ -22,11 +38,15 @@ export interface AnomalyView {
 }
 
 /** The anomaly report: what was not billed and why, oldest first. */
-export async function listAnomalies(pool: Pool, q: { from?: string; to?: string; limit?: string }): Promise<AnomalyView[]> {
+export async function listAnomalies(
+  pool: Pool,
+  q: { from?: string; to?: string; limit?: string },
+): Promise<AnomalyView[]> {
   const from = q.from ? readTimestamp(q.from, 'from') : new Date(0);
   const to = q.to ? readTimestamp(q.to, 'to') : new Date('9999-01-01T00:00:00Z');
   const limit = q.limit === undefined ? 1000 : Number(q.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 10000) throw badRequest('limit must be an integer 1..10000');
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10000)
+    throw badRequest('limit must be an integer 1..10000');
   const { rows } = await pool.query<AnomalyView & { detected_at: Date }>(
     `select anomaly_id as id, kind, reason, session_id, fleet_id, charge_point_id, evse, source_event_id, detected_at
      from anomalies where detected_at >= $1 and detected_at < $2 order by detected_at, anomaly_id limit $3`,

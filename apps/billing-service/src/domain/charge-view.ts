@@ -19,5 +19,6 @@ export function toChargeView(c: ChargeRecord) {
     flags: c.flags,
     signed_meter_values: c.signedMeterValues,
     calculated_at: c.calculatedAt,
+    actor: c.actor ?? null,
   };
 }

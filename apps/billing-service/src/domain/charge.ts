@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ChargeCalculated, FinalAmount, SessionCompleted, TariffSnapshot } from '@app/contracts';
+import type { Actor, ChargeCalculated, FinalAmount, SessionCompleted, TariffSnapshot } from '@app/contracts';
 import { parseInstant, PricingDecimal, PricingInputError, quote, validateTariff } from '@app/pricing';
 
 export type ChargeKind = 'CHARGE' | 'REVERSAL';
@@ -39,9 +39,12 @@ export interface ChargeRecord {
   flags: string[];
   signedMeterValues: string[];
   calculatedAt: string;
+  /** Who booked it: set on corrections (reversal and replacement), absent on a session's original charge. */
+  actor?: Actor;
 }
 
-export type AnomalyKind = 'SESSION_INVALIDATED' | 'PRICING_INVALID' | 'MISSING_TARIFF' | 'INVALID_TARIFF' | 'MALFORMED_EVENT';
+export type AnomalyKind =
+  'SESSION_INVALIDATED' | 'PRICING_INVALID' | 'MISSING_TARIFF' | 'INVALID_TARIFF' | 'MALFORMED_EVENT';
 
 export interface Anomaly {
   kind: AnomalyKind;
@@ -83,7 +86,10 @@ export function canonicalInputs(inputs: PricingInputs): PricingInputs {
     ...(t.version !== undefined ? { version: t.version } : {}),
     kwh_price: plainDecimal(t.kwh_price),
     session_price: plainDecimal(t.session_price),
-    time_tariffs: t.time_tariffs.map((x) => ({ starting_at_minute: x.starting_at_minute, minute_price: plainDecimal(x.minute_price) })),
+    time_tariffs: t.time_tariffs.map((x) => ({
+      starting_at_minute: x.starting_at_minute,
+      minute_price: plainDecimal(x.minute_price),
+    })),
     vat: plainDecimal(t.vat),
     currency: t.currency,
     max_charging_time: t.max_charging_time,
@@ -97,14 +103,23 @@ export function canonicalInputs(inputs: PricingInputs): PricingInputs {
   };
 }
 
-type Priced = { ok: true; energyWh: number; durationS: number; elapsedS: number; finalAmount: FinalAmount; vatRate: string; inputs: PricingInputs };
+type Priced = {
+  ok: true;
+  energyWh: number;
+  durationS: number;
+  elapsedS: number;
+  finalAmount: FinalAmount;
+  vatRate: string;
+  inputs: PricingInputs;
+};
 type NotPriced = { ok: false; anomaly: Anomaly };
 
 /** Prices inputs with the calculator `npm run -s quote` uses; what cannot be billed is an anomaly. */
 export function priceInputs(inputs: PricingInputs): Priced | NotPriced {
   try {
     const result = quote(inputs);
-    if (result.status === 'INVALID') return { ok: false, anomaly: { kind: 'PRICING_INVALID', reason: result.reason } };
+    if (result.status === 'INVALID')
+      return { ok: false, anomaly: { kind: 'PRICING_INVALID', reason: result.reason } };
     return {
       ok: true,
       energyWh: result.energy_wh,
@@ -131,10 +146,14 @@ export function malformedSessionCompleted(data: unknown): string | null {
   for (const f of ['fleetId', 'chargePointId', 'evse', 'startedAt', 'completedAt'] as const) {
     if (typeof d[f] !== 'string' || d[f] === '') return `${f} is missing or not a string`;
   }
-  if (d.signedMeterValues !== undefined && (!Array.isArray(d.signedMeterValues) || d.signedMeterValues.some((s) => typeof s !== 'string'))) {
+  if (
+    d.signedMeterValues !== undefined &&
+    (!Array.isArray(d.signedMeterValues) || d.signedMeterValues.some((s) => typeof s !== 'string'))
+  ) {
     return 'signedMeterValues is not an array of strings';
   }
-  if (d.flags !== undefined && (!Array.isArray(d.flags) || d.flags.some((s) => typeof s !== 'string'))) return 'flags is not an array of strings';
+  if (d.flags !== undefined && (!Array.isArray(d.flags) || d.flags.some((s) => typeof s !== 'string')))
+    return 'flags is not an array of strings';
   return null;
 }
 
@@ -160,7 +179,8 @@ export function chargeForCompletedSession(
   const priced = priceInputs(inputs);
   if (!priced.ok) return { anomaly: priced.anomaly };
   const flags = [...(s.flags ?? [])] as string[];
-  if (priced.elapsedS > priced.durationS && !flags.includes('MAX_CHARGING_TIME_REACHED')) flags.push('MAX_CHARGING_TIME_REACHED');
+  if (priced.elapsedS > priced.durationS && !flags.includes('MAX_CHARGING_TIME_REACHED'))
+    flags.push('MAX_CHARGING_TIME_REACHED');
   return {
     charge: {
       chargeId: chargeIdForSession(s.sessionId),
@@ -199,7 +219,12 @@ function negate(amount: string): string {
 }
 
 /** The reversal of a charge: the same inputs, every amount and quantity negated, with a reason. */
-export function reversalOf(charge: ChargeRecord, reversalId: string, reason: string, calculatedAt: string): ChargeRecord {
+export function reversalOf(
+  charge: ChargeRecord,
+  reversalId: string,
+  reason: string,
+  calculatedAt: string,
+): ChargeRecord {
   const a = charge.finalAmount;
   return {
     ...charge,
@@ -242,5 +267,6 @@ export function toChargeCalculated(c: ChargeRecord): ChargeCalculated {
   if (c.reversesChargeId) event.reversesChargeId = c.reversesChargeId;
   if (c.replacesChargeId) event.replacesChargeId = c.replacesChargeId;
   if (c.reason) event.reason = c.reason;
+  if (c.actor) event.actor = c.actor;
   return event;
 }

@@ -1,4 +1,4 @@
-import type { TariffAssignment, TariffAssignmentScope, TariffSnapshot } from '@app/contracts';
+import type { Actor, TariffAssignment, TariffAssignmentScope, TariffSnapshot } from '@app/contracts';
 import { PricingDecimal, PricingInputError, validateTariff } from '@app/pricing';
 import { badRequest } from './errors';
 
@@ -8,6 +8,8 @@ export interface TariffVersion {
   version: number;
   effective_from: string;
   tariff: TariffSnapshot;
+  /** Who created it; absent on versions created before actors were recorded. */
+  created_by?: Actor;
 }
 
 export interface Tariff {
@@ -39,7 +41,10 @@ export function readTariffPrices(input: unknown): TariffPrices {
   return {
     kwh_price: plain(snapshot.kwh_price),
     session_price: plain(snapshot.session_price),
-    time_tariffs: snapshot.time_tariffs.map((t) => ({ starting_at_minute: t.starting_at_minute, minute_price: plain(t.minute_price) })),
+    time_tariffs: snapshot.time_tariffs.map((t) => ({
+      starting_at_minute: t.starting_at_minute,
+      minute_price: plain(t.minute_price),
+    })),
     vat: plain(snapshot.vat),
     currency: snapshot.currency,
     max_charging_time: snapshot.max_charging_time,
@@ -47,7 +52,8 @@ export function readTariffPrices(input: unknown): TariffPrices {
 }
 
 export function readAssignment(input: unknown, field: string): TariffAssignment {
-  if (typeof input !== 'object' || input === null) throw badRequest(`${field} must be an object { "scope", "ref" }`);
+  if (typeof input !== 'object' || input === null)
+    throw badRequest(`${field} must be an object { "scope", "ref" }`);
   const { scope, ref } = input as Record<string, unknown>;
   return { scope: readScope(scope, `${field}.scope`), ref: readRef(ref, `${field}.ref`) };
 }
@@ -79,7 +85,10 @@ export interface AssignedTariff {
 }
 
 /** The most specific assignment for a location: EVSE over CHARGE_POINT over FLEET. */
-export function mostSpecificAssignment(location: ChargingLocation, assigned: AssignedTariff[]): AssignedTariff | undefined {
+export function mostSpecificAssignment(
+  location: ChargingLocation,
+  assigned: AssignedTariff[],
+): AssignedTariff | undefined {
   const wanted: Record<TariffAssignmentScope, string | undefined> = {
     EVSE: location.evse,
     CHARGE_POINT: location.chargePointId,

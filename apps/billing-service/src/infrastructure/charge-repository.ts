@@ -1,3 +1,4 @@
+import type { Actor } from '@app/contracts';
 import { appendToStream, type Queryable } from '@app/event-store';
 import type { Anomaly, ChargeRecord, PricingInputs } from '../domain/charge';
 import { toChargeCalculated } from '../domain/charge';
@@ -7,22 +8,90 @@ export const CHARGE_STREAM_TYPE = 'charge';
 export const CHARGE_CALCULATED_TYPE = 'ChargeCalculated';
 
 const INSERT_COLUMNS = [
-  'charge_id', 'kind', 'session_id', 'reverses_charge_id', 'replaces_charge_id', 'reason', 'source_event_id',
-  'fleet_id', 'charge_point_id', 'connector_id', 'evse', 'transaction_id', 'auth_type', 'id_tag', 'user_reference',
-  'stop_reason', 'tariff', 'tariff_id', 'tariff_version', 'meter_start', 'meter_stop', 'started_at', 'completed_at',
-  'inputs', 'energy_wh', 'duration_s', 'energy_amount', 'session_amount', 'time_amount', 'net', 'vat', 'gross',
-  'vat_rate', 'currency', 'flags', 'signed_meter_values', 'calculated_at',
+  'charge_id',
+  'kind',
+  'session_id',
+  'reverses_charge_id',
+  'replaces_charge_id',
+  'reason',
+  'source_event_id',
+  'fleet_id',
+  'charge_point_id',
+  'connector_id',
+  'evse',
+  'transaction_id',
+  'auth_type',
+  'id_tag',
+  'user_reference',
+  'stop_reason',
+  'tariff',
+  'tariff_id',
+  'tariff_version',
+  'meter_start',
+  'meter_stop',
+  'started_at',
+  'completed_at',
+  'inputs',
+  'energy_wh',
+  'duration_s',
+  'energy_amount',
+  'session_amount',
+  'time_amount',
+  'net',
+  'vat',
+  'gross',
+  'vat_rate',
+  'currency',
+  'flags',
+  'signed_meter_values',
+  'calculated_at',
+  'actor_kind',
+  'actor_id',
 ];
 
 function values(c: ChargeRecord): unknown[] {
   const a = c.finalAmount;
   const t = c.inputs.tariff;
   return [
-    c.chargeId, c.kind, c.sessionId, c.reversesChargeId, c.replacesChargeId, c.reason, c.sourceEventId,
-    c.fleetId, c.chargePointId, c.connectorId, c.evse, c.transactionId, c.authType, c.idTag, c.userReference,
-    c.stopReason, JSON.stringify(t), t.tariff_id ?? null, t.version ?? null, c.inputs.meter_start, c.inputs.meter_stop,
-    canonicalTimestamp(c.inputs.started_at), canonicalTimestamp(c.inputs.completed_at), JSON.stringify(c.inputs), c.energyWh, c.durationS, a.energy, a.session,
-    a.time, a.net, a.vat, a.gross, c.vatRate, a.currency, c.flags, JSON.stringify(c.signedMeterValues), c.calculatedAt,
+    c.chargeId,
+    c.kind,
+    c.sessionId,
+    c.reversesChargeId,
+    c.replacesChargeId,
+    c.reason,
+    c.sourceEventId,
+    c.fleetId,
+    c.chargePointId,
+    c.connectorId,
+    c.evse,
+    c.transactionId,
+    c.authType,
+    c.idTag,
+    c.userReference,
+    c.stopReason,
+    JSON.stringify(t),
+    t.tariff_id ?? null,
+    t.version ?? null,
+    c.inputs.meter_start,
+    c.inputs.meter_stop,
+    canonicalTimestamp(c.inputs.started_at),
+    canonicalTimestamp(c.inputs.completed_at),
+    JSON.stringify(c.inputs),
+    c.energyWh,
+    c.durationS,
+    a.energy,
+    a.session,
+    a.time,
+    a.net,
+    a.vat,
+    a.gross,
+    c.vatRate,
+    a.currency,
+    c.flags,
+    JSON.stringify(c.signedMeterValues),
+    c.calculatedAt,
+    c.actor?.kind ?? null,
+    c.actor?.id ?? null,
   ];
 }
 
@@ -33,7 +102,8 @@ const INSERT_SQL = `insert into charges (${INSERT_COLUMNS.join(', ')})
 export const CHARGE_SELECT = `charge_id, kind, session_id, reverses_charge_id, replaces_charge_id, reason, source_event_id,
   fleet_id, charge_point_id, connector_id, evse, transaction_id::int as transaction_id, auth_type, id_tag, user_reference,
   stop_reason, inputs, energy_wh::text as energy_wh, duration_s::text as duration_s, energy_amount::text, session_amount::text,
-  time_amount::text, net::text, vat::text, gross::text, vat_rate::text, currency, flags, signed_meter_values, calculated_at`;
+  time_amount::text, net::text, vat::text, gross::text, vat_rate::text, currency, flags, signed_meter_values, calculated_at,
+  actor_kind, actor_id`;
 
 export interface ChargeRow {
   charge_id: string;
@@ -66,6 +136,8 @@ export interface ChargeRow {
   flags: string[];
   signed_meter_values: string[];
   calculated_at: Date;
+  actor_kind: Actor['kind'] | null;
+  actor_id: string | null;
 }
 
 export function rowToCharge(r: ChargeRow): ChargeRecord {
@@ -102,6 +174,7 @@ export function rowToCharge(r: ChargeRow): ChargeRecord {
     flags: r.flags,
     signedMeterValues: r.signed_meter_values,
     calculatedAt: r.calculated_at.toISOString(),
+    ...(r.actor_kind && r.actor_id ? { actor: { kind: r.actor_kind, id: r.actor_id } } : {}),
   };
 }
 
@@ -133,12 +206,18 @@ export const chargeRepository = {
       CHARGE_STREAM_TYPE,
       first.fleetId,
       'any',
-      charges.map((ch) => ({ eventId: ch.chargeId, type: CHARGE_CALCULATED_TYPE, data: toChargeCalculated(ch) })),
+      charges.map((ch) => ({
+        eventId: ch.chargeId,
+        type: CHARGE_CALCULATED_TYPE,
+        data: toChargeCalculated(ch),
+      })),
     );
   },
 
   async find(c: Queryable, chargeId: string): Promise<ChargeRecord | null> {
-    const { rows } = await c.query<ChargeRow>(`select ${CHARGE_SELECT} from charges where charge_id = $1`, [chargeId]);
+    const { rows } = await c.query<ChargeRow>(`select ${CHARGE_SELECT} from charges where charge_id = $1`, [
+      chargeId,
+    ]);
     return rows[0] ? rowToCharge(rows[0]) : null;
   },
 
@@ -148,7 +227,10 @@ export const chargeRepository = {
   },
 
   async bySession(c: Queryable, sessionId: string): Promise<ChargeRecord[]> {
-    const { rows } = await c.query<ChargeRow>(`select ${CHARGE_SELECT} from charges where session_id = $1 order by seq`, [sessionId]);
+    const { rows } = await c.query<ChargeRow>(
+      `select ${CHARGE_SELECT} from charges where session_id = $1 order by seq`,
+      [sessionId],
+    );
     return rows.map(rowToCharge);
   },
 
@@ -163,7 +245,16 @@ export const chargeRepository = {
     await c.query(
       `insert into anomalies (source_event_id, session_id, kind, reason, fleet_id, charge_point_id, evse, event)
        values ($1, $2, $3, $4, $5, $6, $7, $8) on conflict (source_event_id) do nothing`,
-      [sourceEventId, ref.sessionId ?? null, anomaly.kind, anomaly.reason, ref.fleetId ?? null, ref.chargePointId ?? null, ref.evse ?? null, JSON.stringify(event ?? null)],
+      [
+        sourceEventId,
+        ref.sessionId ?? null,
+        anomaly.kind,
+        anomaly.reason,
+        ref.fleetId ?? null,
+        ref.chargePointId ?? null,
+        ref.evse ?? null,
+        JSON.stringify(event ?? null),
+      ],
     );
   },
 };

@@ -1,4 +1,4 @@
-import type { TariffAssignment, TariffPublished } from '@app/contracts';
+import type { Actor, TariffAssignment, TariffPublished } from '@app/contracts';
 import { appendToStream, type Queryable } from '@app/event-store';
 import { randomUUID } from 'node:crypto';
 import type { AssignedTariff, Tariff, TariffPrices, TariffVersion } from '../domain/tariff';
@@ -16,6 +16,8 @@ interface VersionRow {
   vat: string;
   currency: string;
   max_charging_time: number;
+  created_by_kind: Actor['kind'] | null;
+  created_by_id: string | null;
 }
 
 function toVersion(r: VersionRow): TariffVersion {
@@ -32,6 +34,9 @@ function toVersion(r: VersionRow): TariffVersion {
       currency: r.currency,
       max_charging_time: r.max_charging_time,
     },
+    ...(r.created_by_kind && r.created_by_id
+      ? { created_by: { kind: r.created_by_kind, id: r.created_by_id } }
+      : {}),
   };
 }
 
@@ -41,12 +46,32 @@ export const tariffRepository = {
     await c.query('insert into tariffs (tariff_id, name) values ($1, $2)', [id, name]);
   },
 
-  /** Inserts the next version; returns null when the version number was taken concurrently. */
-  async insertVersion(c: Queryable, id: string, version: number, effectiveFrom: Date, p: TariffPrices): Promise<void> {
+  /** Inserts the next version, naming who created it (a version taken concurrently violates the primary key). */
+  async insertVersion(
+    c: Queryable,
+    id: string,
+    version: number,
+    effectiveFrom: Date,
+    p: TariffPrices,
+    actor: Actor,
+  ): Promise<void> {
     await c.query(
-      `insert into tariff_versions (tariff_id, version, effective_from, kwh_price, session_price, time_tariffs, vat, currency, max_charging_time)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [id, version, effectiveFrom, p.kwh_price, p.session_price, JSON.stringify(p.time_tariffs), p.vat, p.currency, p.max_charging_time],
+      `insert into tariff_versions (tariff_id, version, effective_from, kwh_price, session_price, time_tariffs, vat, currency, max_charging_time,
+         created_by_kind, created_by_id)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [
+        id,
+        version,
+        effectiveFrom,
+        p.kwh_price,
+        p.session_price,
+        JSON.stringify(p.time_tariffs),
+        p.vat,
+        p.currency,
+        p.max_charging_time,
+        actor.kind,
+        actor.id,
+      ],
     );
   },
 
@@ -87,11 +112,15 @@ export const tariffRepository = {
     return this.hydrate(c, rows);
   },
 
-  async hydrate(c: Queryable, rows: { tariff_id: string; name: string; created_at: Date }[]): Promise<Tariff[]> {
+  async hydrate(
+    c: Queryable,
+    rows: { tariff_id: string; name: string; created_at: Date }[],
+  ): Promise<Tariff[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.tariff_id);
     const versions = await c.query<VersionRow>(
-      `select tariff_id, version, effective_from, kwh_price::text, session_price::text, time_tariffs, vat::text, currency, max_charging_time
+      `select tariff_id, version, effective_from, kwh_price::text, session_price::text, time_tariffs, vat::text, currency, max_charging_time,
+         created_by_kind, created_by_id
        from tariff_versions where tariff_id = any($1::uuid[]) order by tariff_id, version`,
       [ids],
     );
@@ -104,20 +133,23 @@ export const tariffRepository = {
       name: r.name,
       created_at: r.created_at.toISOString(),
       versions: versions.rows.filter((v) => v.tariff_id === r.tariff_id).map(toVersion),
-      assignments: assignments.rows.filter((a) => a.tariff_id === r.tariff_id).map((a) => ({ scope: a.scope, ref: a.ref })),
+      assignments: assignments.rows
+        .filter((a) => a.tariff_id === r.tariff_id)
+        .map((a) => ({ scope: a.scope, ref: a.ref })),
     }));
   },
 
   /** Points an assignment at a tariff; returns the tariff it pointed at before (if another). */
-  async assign(c: Queryable, a: TariffAssignment, tariffId: string): Promise<string | null> {
+  async assign(c: Queryable, a: TariffAssignment, tariffId: string, actor: Actor): Promise<string | null> {
     const before = await c.query<{ tariff_id: string }>(
       'select tariff_id from tariff_assignments where scope = $1 and ref = $2 for update',
       [a.scope, a.ref],
     );
     await c.query(
-      `insert into tariff_assignments (scope, ref, tariff_id) values ($1, $2, $3)
-       on conflict (scope, ref) do update set tariff_id = excluded.tariff_id, assigned_at = now()`,
-      [a.scope, a.ref, tariffId],
+      `insert into tariff_assignments (scope, ref, tariff_id, assigned_by_kind, assigned_by_id) values ($1, $2, $3, $4, $5)
+       on conflict (scope, ref) do update set tariff_id = excluded.tariff_id, assigned_at = now(),
+         assigned_by_kind = excluded.assigned_by_kind, assigned_by_id = excluded.assigned_by_id`,
+      [a.scope, a.ref, tariffId, actor.kind, actor.id],
     );
     const previous = before.rows[0]?.tariff_id ?? null;
     return previous === tariffId ? null : previous;
@@ -149,9 +181,9 @@ export const tariffRepository = {
   /**
    * Puts the tariff's whole current state in the outbox, in the caller's transaction: the relay
    * publishes it to the compacted `billing.tariffs.v1`, keyed by tariffId, so the latest record
-   * of a key is always the committed state.
+   * of a key is always the committed state. `actor` made the change being published.
    */
-  async publish(c: Queryable, tariffId: string): Promise<TariffPublished> {
+  async publish(c: Queryable, tariffId: string, actor: Actor): Promise<TariffPublished> {
     const tariff = await this.find(c, tariffId);
     if (!tariff) throw new Error(`tariff ${tariffId} vanished inside its own transaction`);
     const data: TariffPublished = {
@@ -159,6 +191,7 @@ export const tariffRepository = {
       name: tariff.name,
       versions: tariff.versions,
       assignments: tariff.assignments,
+      publishedBy: actor,
       publishedAt: new Date().toISOString(),
     };
     await appendToStream(c, `tariff-${tariffId}`, TARIFF_STREAM_TYPE, 'billing', 'any', [
