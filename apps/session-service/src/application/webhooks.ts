@@ -10,7 +10,6 @@ import {
   TIMESTAMPED_SIGNATURE_HEADER,
 } from '../domain/webhook-signature';
 import type { WebhookSecretBox } from '../infrastructure/webhook-secret-box';
-import type { DeliveryResult } from '../infrastructure/webhook-transport';
 import { BadRequestError, ConflictError, NotFoundError } from './ports';
 
 const TRANSITIONS: Record<string, string> = {
@@ -59,6 +58,17 @@ export function webhookBody(type: string, state: SessionState, now = new Date())
 
 /** pump's `X-Hub-Signature-256` value (kept under its old name for the callers that had it). */
 export const signature = hubSignature;
+
+export interface DeliveryResult {
+  ok: boolean;
+  statusCode: number | null;
+  error: string | null;
+  /** The request never left: the URL or the address it resolved to is not allowed. */
+  refused: boolean;
+  durationMs: number;
+  /** Response bytes read (at most maxResponseBytes; more means the receiver was cut off). */
+  responseBytes: number;
+}
 
 /** Sends one webhook request; the SSRF-safe adapter in infrastructure/ is the real one. */
 export interface WebhookSender {

@@ -2,6 +2,7 @@ import { promises as dns, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, type Socket } from 'node:net';
+import type { DeliveryResult, WebhookSender } from '../application/webhooks';
 import type { AddressPolicy } from '../domain/webhook-address';
 
 export interface WebhookTransportOptions {
@@ -17,17 +18,6 @@ export interface WebhookTransportOptions {
   resolve?: (host: string) => Promise<LookupAddress[]>;
 }
 
-export interface DeliveryResult {
-  ok: boolean;
-  statusCode: number | null;
-  error: string | null;
-  /** The request never left: the URL or the address it resolved to is not allowed. */
-  refused: boolean;
-  durationMs: number;
-  /** Response bytes read (at most maxResponseBytes; more means the receiver was cut off). */
-  responseBytes: number;
-}
-
 /** A webhook URL that can never be delivered to, with the reason. */
 export class WebhookUrlError extends Error {}
 
@@ -40,7 +30,7 @@ const MAX_URL_LENGTH = 2048;
  * different DNS answer (rebinding) is never used. IP literals are checked before any socket exists.
  * Redirects are not followed (a 3xx is a failed delivery); time and response size are bounded.
  */
-export class WebhookTransport {
+export class WebhookTransport implements WebhookSender {
   private readonly resolve: (host: string) => Promise<LookupAddress[]>;
 
   constructor(private readonly o: WebhookTransportOptions) {
