@@ -21,11 +21,17 @@ export interface RateLimitOptions {
 export function addressKey(address: string): string {
   const ip = address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
   if (!ip.includes(':')) return ip;
-  const [head] = ip.split('::');
-  const groups = ip.includes('::') ? head.split(':').filter(Boolean) : ip.split(':');
-  // With "::" inside the first four groups the missing groups are zeros.
-  while (groups.length < 4) groups.push('0');
-  return `${groups.slice(0, 4).join(':')}::/64`;
+  const [h, t] = ip.split('::');
+  const head = h ? h.split(':') : [];
+  const tail = t !== undefined && t !== '' ? t.split(':') : [];
+  const groups = ip.includes('::')
+    ? [...head, ...Array(Math.max(0, 8 - head.length - tail.length)).fill('0'), ...tail]
+    : head;
+  // One spelling per network (0DB8, 0db8 and db8 are the same group), or the text as it came.
+  const net = groups
+    .slice(0, 4)
+    .map((g) => (/^[0-9a-f]{1,4}$/i.test(g) ? parseInt(g, 16).toString(16) : null));
+  return net.length === 4 && net.every((g) => g !== null) ? `${net.join(':')}::/64` : ip;
 }
 
 /** Credentials are counted by hash: the raw key an attacker sends is never kept in memory. */
