@@ -51,8 +51,8 @@ const metrics = {
 };
 
 /**
- * The OCPP-J endpoint `/ocpp/{chargePointId}` on the service's HTTP server (so /health, /metrics
- * and /docs share the port), and on a TLS server when a certificate is configured (security
+ * The OCPP-J endpoint `/ocpp/{chargePointId}` on the service's HTTP server (so /health shares
+ * the port; /metrics and /docs are on the management port, never here), and on a TLS server when a certificate is configured (security
  * profile 2). The handshake refuses a wrong path (404), a missing `ocpp1.6` subprotocol (400),
  * bad or missing credentials (401) and new connections while draining (503).
  */
@@ -95,7 +95,7 @@ export class OcppWebSocketServer implements LocalConnections {
   async attach(server: Server): Promise<void> {
     const tls = this.deps.options.tls;
     // With a certificate configured (security profile 2) chargers must use TLS: the plain port
-    // keeps /health, /metrics and /docs but refuses OCPP upgrades.
+    // keeps /health but refuses OCPP upgrades.
     server.on('upgrade', tls ? this.onPlainUpgradeWhileTls : this.onUpgrade);
     this.attached.push(server);
     if (tls && !this.tlsServer) {
