@@ -1,0 +1,19 @@
+import type { Actor } from '@app/contracts';
+
+/** What the audit log learns about a command sent to a charger on someone's request. */
+export interface CommandAuditEntry {
+  id: string;
+  actor: Actor;
+  action: 'charger.command_sent';
+  target: { type: 'charger'; id: string };
+  details: { command: string; command_id: string; session_id: string; fleet_id: string };
+}
+
+/**
+ * Port: the shared audit log. Called after the session's transaction commits and before the
+ * command is handed to Kafka, so no command leaves unrecorded: if the entry cannot be written the
+ * command is not sent (the start then times out to FAILED; the stop answers 503 and may be retried).
+ */
+export interface CommandAudit {
+  record(entry: CommandAuditEntry): Promise<void>;
+}
