@@ -8,9 +8,14 @@
  *    the same transaction) per second, from the first record produced to the last one committed.
  * 2. projection lag at half that rate: new sessions' MeterValues produced open-loop; for a sample,
  *    time from Kafka's ack of the record to the API (GET /v1/sessions/:id) showing its energy.
- * 3. baselines on the same Postgres and the same table shape (`events`): raw COPY of the rows
+ * 3. the authenticated API: GET /v1/sessions/:id with a valid fleet key, closed loop with
+ *    API_CONCURRENCY clients (requests/s and p99); and the guard's overhead: p99 of a guarded route
+ *    that does no other work (GET /v1/sessions/not-a-uuid with the key: the guard passes, the
+ *    handler answers 404 without a query) minus p99 of the unguarded /health/live, both
+ *    interleaved by one client in the same run.
+ * 4. baselines on the same Postgres and the same table shape (`events`): raw COPY of the rows
  *    phase 1 appended, and one-row-per-transaction INSERTs for a fixed time.
- * Last line: {"bench":"session","events_per_s",..,"baseline_copy_rows_per_s",..,"baseline_insert_rows_per_s",..,"projection_lag_p99_ms",..}
+ * Last line: {"bench":"session","events_per_s",..,"baseline_copy_rows_per_s",..,"baseline_insert_rows_per_s",..,"projection_lag_p99_ms",..,"api_rps",..,"api_p99_ms",..,"auth_overhead_p99_ms",..}
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -18,17 +23,21 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Pool } from 'pg';
+import { provisionApiKeys } from '@app/auth/testing';
 import { topicName } from '@app/contracts';
 import { createDatabase, databaseUrl, dropDatabase, freePort, uniqueSuffix } from '@app/testing';
 import { nameUuid } from '../apps/session-service/src/application/ids';
 import { createDataSource } from '../apps/session-service/src/infrastructure/database/data-source';
 import { GatewayRecords, type GatewayRecord } from '../apps/session-service/src/testing/gateway-records';
 import { QUICK, benchStack } from './lib/stack';
+import { closedLoop, expectOnly } from './lib/http-load';
 import { finish, percentile, report } from './lib/stats';
 
 const CHARGERS = Number(process.env.BENCH_CHARGERS ?? (QUICK ? 1000 : 10000));
 const METER_VALUES = QUICK ? 4 : 6;
 const LAG_SECONDS = QUICK ? 6 : 20;
+const API_SECONDS = QUICK ? 5 : 15;
+const API_CONCURRENCY = Number(process.env.BENCH_API_CONCURRENCY ?? 16);
 const INSERT_SECONDS = QUICK ? 3 : 8;
 const DEADLINE = Date.now() + (QUICK ? 3 : 8) * 60_000;
 const ROOT = path.resolve(__dirname, '..');
@@ -123,6 +132,8 @@ async function main(): Promise<void> {
     const port = await freePort();
     const managementPort = await freePort();
     const apiKey = 'sk_bench_' + randomUUID();
+    // The app never creates keys itself: the bench's fleet key goes into its credentials (same database).
+    await provisionApiKeys(dbUrl, [{ key: apiKey, name: 'bench', roles: ['fleet'], fleet: 'bench' }]);
     child = spawn(
       process.execPath,
       [
@@ -144,8 +155,7 @@ async function main(): Promise<void> {
           RATE_LIMIT_PER_IP: '0',
           RATE_LIMIT_PER_CREDENTIAL: '0',
           CONSUMER_GROUP: group,
-          DEMO_API_KEY: apiKey,
-          DEMO_FLEET_ID: 'bench',
+          AUTH_DATABASE_URL: dbUrl,
           LOG_LEVEL: 'info',
           TIMER_INTERVAL_MS: '600000',
         },
@@ -161,7 +171,8 @@ async function main(): Promise<void> {
       } catch {
         // not listening yet
       }
-      if (child.exitCode !== null) throw new Error(`the service exited (${child.exitCode}) before it was ready; see ${SERVICE_LOG}`);
+      if (child.exitCode !== null)
+        throw new Error(`the service exited (${child.exitCode}) before it was ready; see ${SERVICE_LOG}`);
       if (Date.now() > DEADLINE) throw new Error('the service did not become ready');
       await sleep(200);
     }
@@ -312,13 +323,41 @@ async function main(): Promise<void> {
       `projection lag (Kafka ack → visible in GET /v1/sessions/:id): p50 ${lagP50} ms, p99 ${lagP99} ms over ${lags.length} probes, ${sent} records sent`,
     );
 
+    // ---------------------------------------------------------------- 3. authenticated API
+    const noKey = await fetch(`${base}/v1/sessions/${sessions.get(0)!.id}`);
+    if (noKey.status !== 401)
+      throw new Error(`GET /v1/sessions/:id without a key answered ${noKey.status}, not 401`);
+    const [api] = await closedLoop(
+      [{ url: `${base}/v1/sessions/${sessions.get(0)!.id}`, headers }],
+      API_SECONDS,
+      API_CONCURRENCY,
+    );
+    expectOnly(api, 200, 'GET /v1/sessions/:id with a valid key');
+    report(
+      `API GET /v1/sessions/:id with a valid key: ${api.rps} requests/s, p50 ${api.p50_ms} ms, p99 ${api.p99_ms} ms (${API_CONCURRENCY} clients, ${api.requests} requests)`,
+    );
+    const [open, guarded] = await closedLoop(
+      [{ url: `${base}/health/live` }, { url: `${base}/v1/sessions/not-a-uuid`, headers }],
+      API_SECONDS,
+      1,
+    );
+    expectOnly(open, 200, '/health/live');
+    expectOnly(guarded, 404, 'GET /v1/sessions/not-a-uuid with a valid key');
+    const authOverheadP99 = Math.round((guarded.p99_ms - open.p99_ms) * 100) / 100;
+    report(
+      `guard overhead: p99 ${guarded.p99_ms} ms guarded (p50 ${guarded.p50_ms}) vs ${open.p99_ms} ms unguarded /health/live (p50 ${open.p50_ms}) = ${authOverheadP99} ms (goal ≤ 1 ms), ${guarded.requests} requests each`,
+    );
+
     if (process.env.BENCH_METRICS_FILE)
-      fs.writeFileSync(process.env.BENCH_METRICS_FILE, await (await fetch(`http://127.0.0.1:${managementPort}/metrics`)).text());
+      fs.writeFileSync(
+        process.env.BENCH_METRICS_FILE,
+        await (await fetch(`http://127.0.0.1:${managementPort}/metrics`)).text(),
+      );
     child.kill('SIGTERM');
     await new Promise((r) => child!.once('exit', r));
     child = null;
 
-    // ---------------------------------------------------------------- 3. baselines, same Postgres, same table shape
+    // ---------------------------------------------------------------- 4. baselines, same Postgres, same table shape
     const c = new Client({ connectionString: dbUrl });
     await c.connect();
     await c.query('create table baseline_copy (like events including all)');
@@ -393,6 +432,13 @@ async function main(): Promise<void> {
       projection_lag_p50_ms: lagP50,
       lag_rate_per_s: rate,
       lag_probes: lags.length,
+      api_rps: api.rps,
+      api_p99_ms: api.p99_ms,
+      api_p50_ms: api.p50_ms,
+      api_concurrency: API_CONCURRENCY,
+      auth_overhead_p99_ms: authOverheadP99,
+      auth_guarded_p99_ms: guarded.p99_ms,
+      auth_unguarded_p99_ms: open.p99_ms,
       chargers: CHARGERS,
       ocpp_records: total,
       domain_events: appended,
