@@ -23,7 +23,7 @@ export interface FlowEnv {
   topicPrefix: string;
   /** The fleet OCPP_ALLOW_UNREGISTERED chargers and DEMO_API_KEY belong to (default "demo"). */
   fleetId?: string;
-  /** session-service's CONSUMER_GROUP (default "session-service"). */
+  /** session-service's CONSUMER_GROUP (default `<topicPrefix>session-service`). */
   sessionsConsumerGroup?: string;
   log?: (line: string) => void;
 }
@@ -205,7 +205,7 @@ export async function runChargingFlow(env: FlowEnv): Promise<FlowResult> {
 
   const tariff = await ensureFleetTariff(env, fleetId);
   log(`tariff for fleet ${fleetId}: ${tariff.kwh_price} ${tariff.currency}/kWh, ${tariff.session_price} per session, ${JSON.stringify(tariff.time_tariffs)} per minute, VAT ${tariff.vat}`);
-  await waitTariffConsumed(kafka, `${env.sessionsConsumerGroup ?? 'session-service'}-billing`, topicName('tariffs', env.topicPrefix), tariff, 60_000);
+  await waitTariffConsumed(kafka, `${env.sessionsConsumerGroup ?? `${env.topicPrefix}session-service`}-billing`, topicName('tariffs', env.topicPrefix), tariff, 60_000);
 
   const chargePointId = `DEMO-${randomBytes(3).toString('hex').toUpperCase()}`;
   // Time-lapse: 7.2 MW, so a few seconds deliver a realistic session's energy.
