@@ -17,7 +17,10 @@ export interface FlowEnv {
   gatewayUrl: string;
   sessionsUrl: string;
   billingUrl: string;
+  /** The demo fleet's key (sessions API). */
   apiKey: string;
+  /** A key with roles operator and finance (tariffs, anomalies, exports). */
+  adminKey: string;
   /** Comma-separated host:port list. */
   brokers: string;
   topicPrefix: string;
@@ -95,9 +98,10 @@ async function poll<T>(what: string, timeoutMs: number, probe: () => Promise<T |
 /** The fleet's tariff in force now; creates DEMO_TARIFF for the fleet if none is assigned. */
 async function ensureFleetTariff(env: FlowEnv, fleetId: string): Promise<TariffSnapshot> {
   const resolveUrl = `${env.billingUrl}/v1/tariffs/resolve?fleet_id=${encodeURIComponent(fleetId)}`;
-  const found = await http<{ tariff: TariffSnapshot }>('GET', resolveUrl);
+  const found = await http<{ tariff: TariffSnapshot }>('GET', resolveUrl, { apiKey: env.adminKey });
   if (found.status === 200) return found.body.tariff;
   const created = await http<{ tariff: { versions: { tariff: TariffSnapshot }[] } }>('POST', `${env.billingUrl}/v1/tariffs`, {
+    apiKey: env.adminKey,
     body: {
       name: `Demo fleet ${fleetId}`,
       effective_from: new Date(Date.now() - 60_000).toISOString(),
@@ -234,7 +238,7 @@ export async function runChargingFlow(env: FlowEnv): Promise<FlowResult> {
     seen = res.body.sessions[0];
     return seen && seen.status === 'CLOSED' && seen.final_amount ? seen : null;
   }).catch(async (e: Error) => {
-    const anomalies = await http<unknown>('GET', `${env.billingUrl}/v1/anomalies`).catch(() => null);
+    const anomalies = await http<unknown>('GET', `${env.billingUrl}/v1/anomalies`, { apiKey: env.adminKey }).catch(() => null);
     throw new Error(`${e.message}; the sessions API shows ${JSON.stringify(seen ?? null)}; billing anomalies: ${JSON.stringify(anomalies?.body)}`);
   });
 
@@ -243,7 +247,9 @@ export async function runChargingFlow(env: FlowEnv): Promise<FlowResult> {
 
   const from = new Date(startedFlow.getTime() - 60_000).toISOString();
   const to = new Date(Date.now() + 60_000).toISOString();
-  const csv = await http<string>('GET', `${env.billingUrl}/v1/exports/charges?format=csv&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`);
+  const csv = await http<string>('GET', `${env.billingUrl}/v1/exports/charges?format=csv&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, {
+    apiKey: env.adminKey,
+  });
   if (csv.status !== 200) throw new Error(`CSV export answered ${csv.status}: ${JSON.stringify(csv.body)}`);
   const lines = String(csv.body).split('\r\n').filter(Boolean);
   const columns = parseCsvLine(lines[0]);
@@ -262,6 +268,7 @@ export async function runDemo(env: Record<string, string>): Promise<void> {
     sessionsUrl: env.sessionsUrl,
     billingUrl: env.billingUrl,
     apiKey: env.apiKey,
+    adminKey: env.adminKey,
     brokers: env.brokers,
     topicPrefix: env.topicPrefix ?? '',
     log,

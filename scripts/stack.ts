@@ -23,6 +23,8 @@ import {
   type AppSpec,
 } from '@app/testing/stack';
 import { waitUntilReady } from '@app/testing';
+import { migrateAuthDatabase, type Role } from '@app/auth';
+import { provisionApiKeys } from '@app/auth/testing';
 
 const mode = (process.argv[2] ?? 'start') as 'start' | 'test' | 'prepare';
 const jestArgs = process.argv.slice(3);
@@ -35,6 +37,16 @@ const serverUrl = databaseUrl(process.env.DATABASE_URL ?? 'postgres://postgres@1
 /** The dev stack uses the topics as named; `npm test` uses prefixed ones and `test_` databases. */
 const topicPrefix = mode === 'test' ? 'test.' : (process.env.KAFKA_TOPIC_PREFIX ?? '');
 const dbName = (app: AppSpec) => (mode === 'test' ? `test_${app.database}` : app.database);
+/** The credentials every app verifies (AUTH_DATABASE_URL): one database for the whole stack. */
+const authDbName = mode === 'test' ? 'test_access' : 'access';
+const authDatabaseUrl = databaseUrl(serverUrl, authDbName);
+/**
+ * `npm start` only: the demo fleet's key and a key holding every role, both settable. Nothing
+ * outside this script creates them; an app never creates keys by itself.
+ */
+const DEMO_FLEET_ID = process.env.DEMO_FLEET_ID || 'demo';
+const DEMO_API_KEY = process.env.DEMO_API_KEY || 'demo-fleet-key-change-me';
+const DEMO_ADMIN_KEY = process.env.DEMO_ADMIN_KEY || 'demo-admin-key-change-me';
 
 const cleanups: Array<() => Promise<void>> = [];
 let shuttingDown = false;
@@ -75,6 +87,9 @@ async function prepare(): Promise<void> {
     log(`database ${dbName(app)} migrated (${applied.length} new migrations)`);
     if (created.length > 0) await forgetOffsetsOf(databaseUrl(serverUrl, dbName(app)), dbName(app), created);
   }
+  await createDatabase(serverUrl, authDbName);
+  const authApplied = await migrateAuthDatabase(authDatabaseUrl);
+  log(`database ${authDbName} (credentials) migrated (${authApplied.length} new migrations)`);
   log(`prepared in ${elapsed()}`);
 }
 
@@ -137,7 +152,7 @@ function appEnv(app: AppSpec): NodeJS.ProcessEnv {
     WEBHOOK_SECRET_KEY: devWebhookSecretKey(),
     WEBHOOK_ALLOW_HTTP: 'true',
     WEBHOOK_ALLOWED_ADDRESSES: '127.0.0.1,::1',
-    DEMO_API_KEY: process.env.DEMO_API_KEY ?? 'demo-fleet-key-change-me',
+    AUTH_DATABASE_URL: authDatabaseUrl,
   };
 }
 
@@ -184,10 +199,27 @@ async function startApps(): Promise<void> {
       '  (/docs and /metrics listen on the MANAGEMENT_PORT of each app, never on its API or charger port)',
       `  Kafka            ${brokers.join(',')}`,
       `  Postgres         ${new URL(serverUrl).host} (databases ${APPS.map(dbName).join(', ')})`,
-      `  DEMO_API_KEY     ${appEnv(APPS[0]).DEMO_API_KEY}`,
+      `  DEMO_API_KEY     ${DEMO_API_KEY}   (fleet ${DEMO_FLEET_ID})`,
+      `  DEMO_ADMIN_KEY   ${DEMO_ADMIN_KEY}   (every role: fleet ${DEMO_FLEET_ID}, operator, finance, admin)`,
       '',
     ].join('\n'),
   );
+}
+
+/** The dev stack's two keys; a revoked one stays revoked, so the stack asks for another value. */
+async function ensureDemoKeys(): Promise<void> {
+  const every: Role[] = ['fleet', 'operator', 'finance', 'admin'];
+  for (const [variable, key, roles] of [
+    ['DEMO_API_KEY', DEMO_API_KEY, ['fleet']],
+    ['DEMO_ADMIN_KEY', DEMO_ADMIN_KEY, every],
+  ] as const) {
+    try {
+      await provisionApiKeys(authDatabaseUrl, [{ key, name: `${variable} (dev stack)`, roles: [...roles], fleet: DEMO_FLEET_ID }]);
+    } catch (e) {
+      throw new Error(`${variable}: ${(e as Error).message} (set ${variable} to another value)`);
+    }
+  }
+  log(`demo keys ensured in database ${authDbName}`);
 }
 
 async function runDemo(): Promise<void> {
@@ -197,7 +229,8 @@ async function runDemo(): Promise<void> {
     gatewayUrl: 'ws://127.0.0.1:9000/ocpp',
     sessionsUrl: 'http://127.0.0.1:3001',
     billingUrl: 'http://127.0.0.1:3002',
-    apiKey: appEnv(APPS[0]).DEMO_API_KEY!,
+    apiKey: DEMO_API_KEY,
+    adminKey: DEMO_ADMIN_KEY,
     brokers: brokers.join(','),
     topicPrefix,
   });
@@ -220,6 +253,7 @@ async function main(): Promise<void> {
     const code = await runTests();
     await shutdown(code);
   }
+  await ensureDemoKeys();
   await startApps();
   await runDemo();
   log('running; press Ctrl-C to stop everything');

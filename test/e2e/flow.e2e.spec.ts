@@ -14,6 +14,7 @@ import {
   type AppProcess,
   type TestDatabase,
 } from '@app/testing';
+import { provisionApiKeys } from '@app/auth/testing';
 import { runChargingFlow, DEMO_TARIFF, type FlowResult } from '../../scripts/demo';
 
 /** `npm run -s quote` as finance and support run it: JSON on stdin, JSON on stdout. */
@@ -44,6 +45,7 @@ describe('end to end: charger → gateway → sessions → billing → exports',
   let flow: FlowResult;
   let prefix: string;
   const apiKey = 'e2e-demo-fleet-key-0001';
+  const adminKey = 'e2e-demo-admin-key-0001';
 
   beforeAll(async () => {
     prefix = (await createTestKafka('e2e')).prefix;
@@ -52,13 +54,20 @@ describe('end to end: charger → gateway → sessions → billing → exports',
       dbs.push(db);
       await migrateApp(app.name, db.url);
     }
+    // One credentials database for the three apps, with the keys the dev stack would create.
+    const access = await createTestDatabase('e2e_access');
+    dbs.push(access);
+    await provisionApiKeys(access.url, [
+      { key: apiKey, name: 'e2e fleet', roles: ['fleet'], fleet: 'demo' },
+      { key: adminKey, name: 'e2e admin', roles: ['operator', 'finance', 'admin'] },
+    ]);
     const env = (i: number, port: number): Record<string, string> => ({
       PORT: String(port),
       DATABASE_URL: dbs[i].url,
       KAFKA_BROKERS: testBrokers().join(','),
       KAFKA_TOPIC_PREFIX: prefix,
       OCPP_ALLOW_UNREGISTERED: 'true',
-      DEMO_API_KEY: apiKey,
+      AUTH_DATABASE_URL: access.url,
       CONSUMER_GROUP: `${prefix}session-service`,
     });
     const ports = await Promise.all(APPS.map(() => freePort()));
@@ -82,6 +91,7 @@ describe('end to end: charger → gateway → sessions → billing → exports',
         sessionsUrl: byName('session-service').baseUrl,
         billingUrl: byName('billing-service').baseUrl,
         apiKey,
+        adminKey,
         brokers: testBrokers().join(','),
         topicPrefix: prefix,
         sessionsConsumerGroup: `${prefix}session-service`,
@@ -136,7 +146,7 @@ describe('end to end: charger → gateway → sessions → billing → exports',
     const billing = byName('billing-service').baseUrl;
     const res = await fetch(`${billing}/v1/charges/${charge.chargeId}/corrections`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'x-api-key': adminKey },
       body: JSON.stringify({ reason: 'meter read 1 kWh high', meter_stop: charger.meterStop! - 1000 }),
     });
     expect(res.status).toBe(201);

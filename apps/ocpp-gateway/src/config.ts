@@ -1,12 +1,14 @@
 import os from 'node:os';
 import { ConfigError, commonConfig, env, loadConfig, type ConfigOf } from '@app/config';
 import { httpConfig } from '@app/http';
+import { authConfigSchema, checkAuthConfig } from '@app/auth';
 import { kafkaSecurityConfig, kafkaSecurityFromEnv } from '@app/kafka/security';
 
 export const ocppGatewayConfigSchema = {
   ...commonConfig,
   ...httpConfig,
   ...kafkaSecurityConfig,
+  ...authConfigSchema,
   /**
    * Kafka consumer session timeout: how long a member killed without leaving (kill -9, OOM) holds
    * its partitions; a restarted process joins after it. Also bounds how long a consumer may make no
@@ -46,6 +48,7 @@ export function loadOcppGatewayConfig(source = process.env): OcppGatewayConfig {
   const config = loadConfig(ocppGatewayConfigSchema, source);
   // Reads the certificate and password files now, so a bad one stops the start with its variable's name.
   kafkaSecurityFromEnv(config);
+  checkAuthConfig(config);
   if (!/^[A-Za-z0-9._-]{1,100}$/.test(config.GATEWAY_ID)) {
     throw new ConfigError('GATEWAY_ID', 'must be 1-100 characters of A-Z a-z 0-9 . _ -');
   }

@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { KAFKA_CLIENT, KafkaModule, KafkaPublisher, KafkaReadiness, kafkaSecurityFromEnv } from '@app/kafka';
+import { AuthModule } from '@app/auth';
 import { ObservabilityModule, PostgresReadiness } from '@app/observability';
 import { Ocpp16Validator } from '@app/ocpp';
 import { AuthenticateCharger } from './application/authenticate-charger';
@@ -108,6 +109,8 @@ export class OcppGatewayModule {
     return {
       module: OcppGatewayModule,
       imports: [
+        // No routes of its own beyond /health yet; the guard keeps any later one closed by default.
+        AuthModule.forRoot(config),
         ObservabilityModule.forRoot({
           service: 'ocpp-gateway',
           logLevel: config.LOG_LEVEL,

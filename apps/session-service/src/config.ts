@@ -1,12 +1,14 @@
 import { commonConfig, env, loadConfig, type ConfigOf } from '@app/config';
 import { httpConfig } from '@app/http';
 import { webhookConfigSchema } from './infrastructure/webhook-delivery';
+import { authConfigSchema, checkAuthConfig } from '@app/auth';
 import { kafkaSecurityConfig, kafkaSecurityFromEnv } from '@app/kafka/security';
 
 export const sessionServiceConfigSchema = {
   ...commonConfig,
   ...httpConfig,
   ...kafkaSecurityConfig,
+  ...authConfigSchema,
   ...webhookConfigSchema,
   PORT: env.port(3001),
   DATABASE_URL: env.url('postgres://postgres@127.0.0.1:5432/charging_sessions', ['postgres', 'postgresql']),
@@ -22,9 +24,6 @@ export const sessionServiceConfigSchema = {
    * `<KAFKA_TOPIC_PREFIX>session-service`, so two stacks sharing a cluster never share a group.
    */
   CONSUMER_GROUP: env.optionalString(),
-  /** Dev stack: ensures this API key exists for DEMO_FLEET_ID at start. Off when empty. */
-  DEMO_API_KEY: env.optionalString(),
-  DEMO_FLEET_ID: env.string('demo'),
   /**
    * Kafka consumer session timeout: how long a member killed without leaving (kill -9, OOM) holds
    * its partitions; a restarted process joins after it. Also bounds how long a consumer may make no
@@ -43,5 +42,6 @@ export function loadSessionServiceConfig(source = process.env): SessionServiceCo
   const config = loadConfig(sessionServiceConfigSchema, source);
   // Reads the certificate and password files now, so a bad one stops the start with its variable's name.
   kafkaSecurityFromEnv(config);
+  checkAuthConfig(config);
   return config;
 }

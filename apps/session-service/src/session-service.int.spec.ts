@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Pool } from 'pg';
+import { provisionApiKeys } from '@app/auth/testing';
 import { topicName } from '@app/contracts';
 import { createTestDatabase, createTestKafka, freePort, type TestDatabase, type TestKafka } from '@app/testing';
 import { compareWithLive, rebuildSessions } from './application/rebuild-sessions';
@@ -41,8 +42,7 @@ describe('session-service process: kill -9 mid-stream loses and doubles nothing'
           PORT: String(port),
           MANAGEMENT_PORT: String(managementPort),
           CONSUMER_GROUP: group,
-          DEMO_API_KEY: apiKey,
-          DEMO_FLEET_ID: 'fleet-k',
+          AUTH_DATABASE_URL: db.url,
           LOG_LEVEL: 'warn',
           KAFKA_SESSION_TIMEOUT_MS: '6000',
           TIMER_INTERVAL_MS: '600000',
@@ -66,6 +66,7 @@ describe('session-service process: kill -9 mid-stream loses and doubles nothing'
   beforeAll(async () => {
     [db, tk] = await Promise.all([createTestDatabase('sess_crash'), createTestKafka('sess_crash')]);
     await migrate(db.url);
+    await provisionApiKeys(db.url, [{ key: apiKey, name: 'test', roles: ['fleet'], fleet: 'fleet-k' }]);
     pool = new Pool({ connectionString: db.url, max: 3 });
     port = await freePort();
     managementPort = await freePort();

@@ -12,10 +12,9 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Kafka } from 'kafkajs';
 import { KAFKA_CLIENT, KafkaModule, KafkaPublisher, KafkaReadiness, kafkaSecurityFromEnv } from '@app/kafka';
 import { ObservabilityModule, PostgresReadiness } from '@app/observability';
-import { ApiKeyGuard } from './api/api-key.guard';
+import { AuthModule } from '@app/auth';
 import { SessionsController } from './api/sessions.controller';
 import { SessionsErrorFilter } from './api/error.filter';
-import { createApiKey } from './application/api-keys';
 import { SESSION_SERVICE_CONFIG, type SessionServiceConfig } from './config';
 import { dataSourceOptions } from './infrastructure/database/data-source';
 import { SessionRuntime } from './infrastructure/session-runtime';
@@ -30,10 +29,6 @@ class SessionRuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.config.DEMO_API_KEY) {
-      await createApiKey(this.runtime.pool, this.config.DEMO_FLEET_ID, 'demo', this.config.DEMO_API_KEY);
-      this.logger.log(`demo API key ensured for fleet ${this.config.DEMO_FLEET_ID}`);
-    }
     // The consumers join their groups in the background: the API listens at once.
     await this.runtime.start({ waitForGroups: false });
   }
@@ -60,6 +55,7 @@ export class SessionServiceModule {
     return {
       module: SessionServiceModule,
       imports: [
+        AuthModule.forRoot(config),
         ObservabilityModule.forRoot({
           service: 'session-service',
           logLevel: config.LOG_LEVEL,
@@ -107,7 +103,6 @@ export class SessionServiceModule {
         },
         SessionRuntimeLifecycle,
         SessionConsumersReadiness,
-        ApiKeyGuard,
         // Unknown routes and body-parser errors get the same `{ error: { code, message } }` shape.
         { provide: APP_FILTER, useClass: SessionsErrorFilter },
       ],

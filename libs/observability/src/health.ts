@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { Public } from '@app/auth/nest';
 
 /** A dependency the service needs to do its job (Postgres, Kafka, ...). */
 export interface ReadinessCheck {
@@ -18,6 +19,7 @@ export class ShutdownState {
 }
 
 @ApiExcludeController()
+@Public() // probes carry no credential; the only open routes
 @Controller('health')
 export class HealthController {
   private checks?: ReadinessCheck[];

@@ -1,5 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { Public } from '@app/auth/nest';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 
 /** One registry per process; services add their own counters/histograms to it. */
@@ -14,6 +15,8 @@ export function initDefaultMetrics(service: string): void {
 }
 
 @ApiExcludeController()
+// Meant for the management listener only (no credentials there, never the public port).
+@Public()
 @Controller('metrics')
 export class MetricsController {
   @Get()

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } fro
 import type { Request, Response } from 'express';
 import { BadRequestError, ChargerCommandError, ConflictError, NotFoundError } from '../application/ports';
 import { EventStoreError } from '@app/event-store';
+import { isErrorBody } from '@app/auth';
 import { QueryError } from '@app/http';
 
 const CODES: Record<number, string> = {
@@ -35,6 +36,8 @@ export class SessionsErrorFilter implements ExceptionFilter {
       const status = error.getStatus();
       if (req.url.startsWith('/health')) return void res.status(status).json(error.getResponse());
       const body = error.getResponse();
+      // 401/403 from the access guard (and others) come already shaped: keep their code.
+      if (isErrorBody(body)) return void res.status(status).json(body);
       let message =
         typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? error.message);
       if (Array.isArray(message)) message = message.join('; ');

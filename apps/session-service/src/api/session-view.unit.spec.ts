@@ -1,7 +1,7 @@
 import { fold } from '../domain/session';
 import { REF, requested, started, t } from '../domain/session.fixtures.spec';
 import type { SessionEvent } from '../domain/session-events';
-import { generateApiKey, hashApiKey } from '../application/api-keys';
+import { generateApiKey, hashApiKey } from '@app/auth';
 import { remoteOutcome } from '../application/record-command-results';
 import { signature, webhookTypes } from '../application/webhooks';
 import { energyWh, toPumpSession } from './session-view';

@@ -7,7 +7,7 @@ import type { Consumer, Producer } from 'kafkajs';
 import { makeEnvelope, OCPP_COMMAND_RESULT_SCHEMA, topicName, type OcppCommand } from '@app/contracts';
 import { createTestDatabase, createTestKafka, type TestDatabase, type TestKafka } from '@app/testing';
 import { Client } from 'pg';
-import { createApiKey } from '../application/api-keys';
+import { ApiKeyStore, migrateAuthDatabase } from '@app/auth';
 import { loadSessionServiceConfig } from '../config';
 import { SessionServiceModule } from '../session-service.module';
 import { GatewayRecords } from '../testing/gateway-records';
@@ -60,8 +60,11 @@ describe('sessions REST API (real Kafka + Postgres)', () => {
     await migrate(db.url);
     const c = new Client({ connectionString: db.url });
     await c.connect();
-    await createApiKey(c, 'fleet-1', 'test', KEY1);
-    await createApiKey(c, 'fleet-2', 'test', KEY2);
+    // The credentials live next to the sessions here (AUTH_DATABASE_URL = DATABASE_URL).
+    await migrateAuthDatabase(db.url);
+    const keys = new ApiKeyStore(c);
+    await keys.create({ key: KEY1, name: 'test', roles: ['fleet'], fleet: 'fleet-1' });
+    await keys.create({ key: KEY2, name: 'test', roles: ['fleet'], fleet: 'fleet-2' });
     await c.end();
     producer = tk.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
@@ -104,6 +107,7 @@ describe('sessions REST API (real Kafka + Postgres)', () => {
 
     const config = loadSessionServiceConfig({
       DATABASE_URL: db.url,
+      AUTH_DATABASE_URL: db.url,
       KAFKA_TOPIC_PREFIX: tk.prefix,
       KAFKA_BROKERS: tk.brokers.join(','),
       CONSUMER_GROUP: 'sessions-' + randomUUID().slice(0, 8),
@@ -149,7 +153,7 @@ describe('sessions REST API (real Kafka + Postgres)', () => {
   it('rejects requests without a valid key', async () => {
     expect(await api('GET', '/v1/sessions', null)).toMatchObject({
       status: 401,
-      body: { error: { code: 'UNAUTHORIZED' } },
+      body: { error: { code: 'UNAUTHENTICATED' } },
     });
     expect(await api('GET', '/v1/sessions', 'sk_nope_nope_nope_nope')).toMatchObject({ status: 401 });
   });

@@ -10,23 +10,22 @@ import {
   Req,
   Res,
   UseFilters,
-  UseGuards,
 } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { BadRequestError } from '../application/ports';
 import { parseQuery } from '@app/http';
 import { LIST_SESSIONS_QUERY, ReadSessions } from '../application/read-sessions';
 import { SessionRuntime } from '../infrastructure/session-runtime';
-import { ApiKeyGuard, type FleetRequest } from './api-key.guard';
+import { Roles } from '@app/auth/nest';
+import { fleetOf, type FleetRequest } from './fleet-request';
 import { SessionsErrorFilter } from './error.filter';
 import { toPumpSession } from './session-view';
 
 /** The pump-style sessions API (ARCHITECTURE.md "Sessions REST API"). Thin: the use cases do the work. */
 @ApiTags('sessions')
-@ApiSecurity('api-key')
 @Controller('v1/sessions')
-@UseGuards(ApiKeyGuard)
+@Roles('fleet') // a fleet's own sessions; another fleet's are 404
 @UseFilters(SessionsErrorFilter)
 export class SessionsController {
   private readonly read = new ReadSessions();
@@ -55,7 +54,7 @@ export class SessionsController {
       throw new BadRequestError('INVALID_BODY', 'user_reference must be a string of at most 255 characters');
     }
     const { session, created } = await this.runtime.startSession.execute({
-      fleetId: req.fleetId,
+      fleetId: fleetOf(req),
       evse,
       userReference: (user_reference as string | null | undefined) ?? null,
       idempotencyKey: idempotencyKey ?? null,
@@ -72,15 +71,15 @@ export class SessionsController {
       'Stop a session (RemoteStopTransaction); waits for the charger: 200 REMOTE_STOPPED, 404, 409, 502, 504',
   })
   async stop(@Req() req: FleetRequest, @Param('id') id: string) {
-    await this.read.get(this.runtime.pool, req.fleetId, id); // 404 for unknown ids and other fleets' sessions
-    const session = await this.runtime.stopSession.execute(req.fleetId, id);
+    await this.read.get(this.runtime.pool, fleetOf(req), id); // 404 for unknown ids and other fleets' sessions
+    const session = await this.runtime.stopSession.execute(fleetOf(req), id);
     return { session: toPumpSession(session) };
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One session' })
   async get(@Req() req: FleetRequest, @Param('id') id: string) {
-    return { session: toPumpSession(await this.read.get(this.runtime.pool, req.fleetId, id)) };
+    return { session: toPumpSession(await this.read.get(this.runtime.pool, fleetOf(req), id)) };
   }
 
   @Get()
@@ -88,7 +87,7 @@ export class SessionsController {
   async list(@Req() req: FleetRequest, @Query() query: Record<string, unknown>) {
     const { sessions, nextCursor } = await this.read.list(
       this.runtime.pool,
-      req.fleetId,
+      fleetOf(req),
       parseQuery(LIST_SESSIONS_QUERY, query),
     );
     return { sessions: sessions.map(toPumpSession), next_cursor: nextCursor };
