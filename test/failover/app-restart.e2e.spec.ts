@@ -46,7 +46,7 @@ describe(`kill -9 and restart of each app under load (${FULL ? 'full' : 'reduced
     }
     const before = Date.now();
     await sleep(3000);
-    log(`${load.confirmedSince(before)} CALLs confirmed in the last 3 s of load`);
+    log(`${load.confirmedSince(before)} steps confirmed in the last 3 s of load`);
     await load.stop();
     result = await settle(stack, load, 90_000);
     log(

@@ -53,7 +53,7 @@ describe(`pg_terminate_backend on each app's connections under load (${FULL ? 'f
     log(`connections terminated: ${JSON.stringify(terminated)}`);
     const before = Date.now();
     await sleep(3000);
-    log(`${load.confirmedSince(before)} CALLs confirmed in the 3 s after the last fault`);
+    log(`${load.confirmedSince(before)} steps confirmed in the 3 s after the last fault`);
     await load.stop();
     result = await settle(stack, load, 90_000);
     log(

@@ -257,7 +257,7 @@ export interface Load {
   completed(): Array<{ chargePointId: string; transactionId: number }>;
   /** Chargers that gave up (a step failed for longer than `giveUpMs`). */
   gaveUp(): number;
-  /** CALLs answered with a CALLRESULT since `since` (the load is flowing). */
+  /** Steps (a CALL or a few) confirmed since `since` (the load is flowing). */
   confirmedSince(since: number): number;
 }
 
@@ -284,9 +284,6 @@ export function startLoad(
       chargePointId: id,
       powerW: 720_000,
       callTimeoutMs: 10_000,
-      onCallSettled: (call) => {
-        if (call.outcome === 'result') confirmedAt.push(call.settledAt);
-      },
     });
     chargers.push(charger);
     let connected = false;
@@ -299,7 +296,9 @@ export function startLoad(
             await charger.connect();
             connected = true;
           }
-          return await fn();
+          const result = await fn();
+          confirmedAt.push(Date.now());
+          return result;
         } catch (e) {
           connected = false;
           if (Date.now() > deadline) throw new Error(`${id} ${what}: ${(e as Error).message}`);
