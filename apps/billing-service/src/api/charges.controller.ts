@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Inject, Param, Post, Query } from '@nestjs/common';
+import { parseQuery, query } from '@app/http';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Pool } from 'pg';
 import { actorOf, type Principal } from '@app/auth/principal';
@@ -10,6 +11,8 @@ import { toChargeView } from '../domain/charge-view';
 import { AUDIT_TRAIL } from '../infrastructure/audit-trail';
 import { PG_POOL } from '../infrastructure/database/pool';
 import { BillingOutbox } from '../infrastructure/outbox';
+
+const CHARGES_QUERY = { session_id: query.uuid().required() };
 
 @ApiTags('charges')
 @Controller('v1')
@@ -25,10 +28,8 @@ export class ChargesController {
   @ApiOperation({
     summary: 'The charges of a session (its bill, reversals and corrections), in booking order',
   })
-  async bySession(
-    @Query('session_id') sessionId: string | undefined,
-    @CurrentPrincipal() principal: Principal,
-  ) {
+  async bySession(@Query() raw: Record<string, unknown>, @CurrentPrincipal() principal: Principal) {
+    const { session_id: sessionId } = parseQuery(CHARGES_QUERY, raw);
     // A fleet credential sees its own fleet's charges only: another fleet's session reads as unknown.
     return { charges: (await listSessionCharges(this.pool, sessionId, principal.fleet)).map(toChargeView) };
   }
@@ -59,7 +60,7 @@ export class ChargesController {
   @Roles('finance')
   @Get('anomalies')
   @ApiOperation({ summary: 'Sessions that got no charge (INVALID, no tariff, unreadable) in a time range' })
-  async anomalies(@Query() query: { from?: string; to?: string; limit?: string }) {
+  async anomalies(@Query() query: Record<string, unknown>) {
     return { anomalies: await listAnomalies(this.pool, query) };
   }
 }

@@ -1,7 +1,8 @@
 import type { Pool } from 'pg';
 import { badRequest, notFound } from '../domain/errors';
 import type { ChargeRecord } from '../domain/charge';
-import { isUuid, readTimestamp } from '../domain/values';
+import { isUuid } from '../domain/values';
+import { parseQuery, query } from '@app/http';
 import { chargeRepository } from '../infrastructure/charge-repository';
 
 /**
@@ -37,16 +38,18 @@ export interface AnomalyView {
   detected_at: string;
 }
 
+const ANOMALIES_QUERY = {
+  from: query.instant(),
+  to: query.instant(),
+  limit: query.int(1, 10000).default(1000),
+};
+
 /** The anomaly report: what was not billed and why, oldest first. */
-export async function listAnomalies(
-  pool: Pool,
-  q: { from?: string; to?: string; limit?: string },
-): Promise<AnomalyView[]> {
-  const from = q.from ? readTimestamp(q.from, 'from') : new Date(0);
-  const to = q.to ? readTimestamp(q.to, 'to') : new Date('9999-01-01T00:00:00Z');
-  const limit = q.limit === undefined ? 1000 : Number(q.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 10000)
-    throw badRequest('limit must be an integer 1..10000');
+export async function listAnomalies(pool: Pool, raw: Record<string, unknown>): Promise<AnomalyView[]> {
+  const q = parseQuery(ANOMALIES_QUERY, raw);
+  const from = q.from ?? new Date(0);
+  const to = q.to ?? new Date('9999-01-01T00:00:00Z');
+  const limit = q.limit;
   const { rows } = await pool.query<AnomalyView & { detected_at: Date }>(
     `select anomaly_id as id, kind, reason, session_id, fleet_id, charge_point_id, evse, source_event_id, detected_at
      from anomalies where detected_at >= $1 and detected_at < $2 order by detected_at, anomaly_id limit $3`,
