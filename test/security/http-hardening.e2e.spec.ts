@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { provisionApiKeys } from '@app/auth/testing';
 import {
   APPS,
   createTestDatabase,
@@ -18,6 +19,7 @@ describe('HTTP hardening of every app', () => {
   const procs: AppProcess[] = [];
   const dbs: TestDatabase[] = [];
   const demoKey = `sk_demo_${randomUUID()}`;
+  const financeKey = `sk_finance_${randomUUID()}`;
   const AUTH_FAILURES = 5;
   const app = (name: string) => procs.find((p) => p.name === name)!;
 
@@ -28,12 +30,20 @@ describe('HTTP hardening of every app', () => {
       dbs.push(db);
       await migrateApp(a.name, db.url);
     }
+    // The credentials every app verifies against; dropped with the others.
+    const access = await createTestDatabase('security_access');
+    dbs.push(access);
+    await provisionApiKeys(access.url, [
+      { key: demoKey, name: 'demo fleet', roles: ['fleet'], fleet: 'demo' },
+      { key: financeKey, name: 'finance', roles: ['finance'], fleet: null },
+    ]);
     const started = await Promise.all(
       APPS.map((a, i) =>
         startAppProcess(a.name, {
           DATABASE_URL: dbs[i].url,
           KAFKA_BROKERS: testBrokers().join(','),
           KAFKA_TOPIC_PREFIX: prefix,
+          AUTH_DATABASE_URL: access.url,
           OCPP_ALLOW_UNREGISTERED: 'true',
           DEMO_API_KEY: demoKey,
           // info: the access log lines are what one test reads.
@@ -82,18 +92,28 @@ describe('HTTP hardening of every app', () => {
     expect(other.status).toBe(200);
   });
 
-  it('answers ?from=999999999999 with a 400 naming from (was a 500)', async () => {
-    for (const from of ['999999999999', '99999999999999999999999', '2024-02-30', '1e12']) {
-      const res = await fetch(`${app('session-service').baseUrl}/v1/sessions?from=${from}`, {
-        headers: { 'x-api-key': demoKey },
-      });
-      const body = (await res.json()) as { error: { code: string; message: string } };
-      expect({ from, status: res.status, code: body.error.code }).toEqual({
-        from,
-        status: 400,
-        code: 'INVALID_QUERY',
-      });
-      expect(body.error.message).toMatch(/^from /);
+  it('answers ?from=999999999999 with a 400 naming from (was a 500), on sessions and billing alike', async () => {
+    const endpoints = [
+      { url: `${app('session-service').baseUrl}/v1/sessions`, key: demoKey, extra: '' },
+      { url: `${app('billing-service').baseUrl}/v1/anomalies`, key: financeKey, extra: '' },
+      {
+        url: `${app('billing-service').baseUrl}/v1/exports/charges/totals`,
+        key: financeKey,
+        extra: '&to=2024-06-01',
+      },
+    ];
+    for (const { url, key, extra } of endpoints) {
+      for (const from of ['999999999999', '99999999999999999999999', '2024-02-30', '1e12']) {
+        const res = await fetch(`${url}?from=${from}${extra}`, { headers: { 'x-api-key': key } });
+        const body = (await res.json()) as { error: { code: string; message: string } };
+        expect({ url, from, status: res.status, code: body.error.code }).toEqual({
+          url,
+          from,
+          status: 400,
+          code: 'INVALID_QUERY',
+        });
+        expect(body.error.message).toMatch(/^from /);
+      }
     }
   });
 
