@@ -10,14 +10,17 @@ import {
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Kafka } from 'kafkajs';
+import type { Pool } from 'pg';
 import { KAFKA_CLIENT, KafkaModule, KafkaPublisher, KafkaReadiness, kafkaSecurityFromEnv } from '@app/kafka';
 import { ObservabilityModule, PostgresReadiness } from '@app/observability';
-import { AuthModule } from '@app/auth';
+import { AUTH_POOL, AuthModule } from '@app/auth';
+import { AuditController } from '@app/auth/nest/audit.controller';
 import { SessionsController } from './api/sessions.controller';
 import { SessionsErrorFilter } from './api/error.filter';
 import { SESSION_SERVICE_CONFIG, type SessionServiceConfig } from './config';
 import { dataSourceOptions } from './infrastructure/database/data-source';
 import { SessionRuntime } from './infrastructure/session-runtime';
+import { PostgresCommandAudit } from './infrastructure/command-audit';
 
 /** Starts the consumers, relay and timers after Nest is up; stops them first at shutdown (publisher still connected). */
 @Injectable()
@@ -68,14 +71,14 @@ export class SessionServiceModule {
           security: kafkaSecurityFromEnv(config),
         }),
       ],
-      controllers: [SessionsController],
+      controllers: [AuditController, SessionsController],
       providers: [
         { provide: SESSION_SERVICE_CONFIG, useValue: config },
         PostgresReadiness,
         {
           provide: SessionRuntime,
-          inject: [KAFKA_CLIENT, KafkaPublisher],
-          useFactory: (kafka: Kafka, publisher: KafkaPublisher) => {
+          inject: [KAFKA_CLIENT, KafkaPublisher, AUTH_POOL],
+          useFactory: (kafka: Kafka, publisher: KafkaPublisher, authPool: Pool) => {
             const logger = new Logger('SessionRuntime');
             return new SessionRuntime({
               databaseUrl: config.DATABASE_URL,
@@ -92,6 +95,7 @@ export class SessionServiceModule {
               timerIntervalMs: config.TIMER_INTERVAL_MS,
               sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
               ocppConsumers: config.OCPP_CONSUMERS,
+              commandAudit: new PostgresCommandAudit(authPool),
               log: (level, msg, extra) =>
                 level === 'error'
                   ? logger.error(msg, extra)

@@ -18,6 +18,7 @@ import { parseQuery } from '@app/http';
 import { LIST_SESSIONS_QUERY, ReadSessions } from '../application/read-sessions';
 import { SessionRuntime } from '../infrastructure/session-runtime';
 import { Roles } from '@app/auth/nest';
+import { actorOf } from '@app/auth/principal';
 import { fleetOf, type FleetRequest } from './fleet-request';
 import { SessionsErrorFilter } from './error.filter';
 import { toPumpSession } from './session-view';
@@ -58,6 +59,7 @@ export class SessionsController {
       evse,
       userReference: (user_reference as string | null | undefined) ?? null,
       idempotencyKey: idempotencyKey ?? null,
+      actor: actorOf(req.principal!),
     });
     res.status(201); // a replayed Idempotency-Key gets the same answer as the first request
     void created;
@@ -72,7 +74,7 @@ export class SessionsController {
   })
   async stop(@Req() req: FleetRequest, @Param('id') id: string) {
     await this.read.get(this.runtime.pool, fleetOf(req), id); // 404 for unknown ids and other fleets' sessions
-    const session = await this.runtime.stopSession.execute(fleetOf(req), id);
+    const session = await this.runtime.stopSession.execute(fleetOf(req), id, actorOf(req.principal!));
     return { session: toPumpSession(session) };
   }
 

@@ -35,7 +35,7 @@ export class BadRequestError extends Error {
 /** The charger answered no (502) or did not answer in time (504). */
 export class ChargerCommandError extends Error {
   constructor(
-    readonly status: 502 | 504,
+    readonly status: 502 | 503 | 504,
     readonly code: string,
     message: string,
   ) {

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
+import type { Actor } from '@app/contracts';
 import { inTransactionWithRetry } from '@app/event-store';
 import type { SessionState } from '../domain/session';
 import { selectTariff } from '../domain/tariff-selection';
 import type { ChargerStore } from '../infrastructure/database/charger-store';
 import type { SessionStore } from '../infrastructure/database/session-store';
+import type { CommandAudit } from './command-audit';
 import { BadRequestError, ConflictError, NotFoundError, type CommandSender } from './ports';
 import { SessionUnitOfWork } from './session-unit-of-work';
 
@@ -12,6 +14,8 @@ export interface StartSessionCommand {
   fleetId: string;
   evse: string;
   userReference: string | null;
+  /** Who asks: recorded in the audit log with the RemoteStartTransaction it causes. */
+  actor: Actor;
   idempotencyKey: string | null;
 }
 
@@ -27,6 +31,7 @@ export class StartSession {
     private readonly chargers: ChargerStore,
     private readonly commands: CommandSender,
     private readonly commandTimeoutSeconds: number,
+    private readonly audit: CommandAudit,
   ) {}
 
   async execute(cmd: StartSessionCommand): Promise<{ session: SessionState; created: boolean }> {
@@ -108,7 +113,20 @@ export class StartSession {
       return { session, created: true, commandId };
     });
     if (result.commandId) {
-      // After commit: if this fails, the session stays STARTING and the start timeout fails it.
+      // After commit, before sending: no command leaves unrecorded. If either fails, the session
+      // stays STARTING and the start timeout fails it.
+      await this.audit.record({
+        id: result.commandId,
+        actor: cmd.actor,
+        action: 'charger.command_sent',
+        target: { type: 'charger', id: result.session.chargePointId },
+        details: {
+          command: 'RemoteStartTransaction',
+          command_id: result.commandId,
+          session_id: result.session.sessionId,
+          fleet_id: cmd.fleetId,
+        },
+      });
       await this.commands
         .send({
           commandId: result.commandId,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
+import type { Actor } from '@app/contracts';
 import { inTransactionWithRetry, type Queryable } from '@app/event-store';
 import { SessionRuleError, type SessionState } from '../domain/session';
 import type { SessionStore } from '../infrastructure/database/session-store';
@@ -7,6 +8,7 @@ import { remoteOutcome } from './record-command-results';
 import { ChargerCommandError, ConflictError, NotFoundError, type CommandSender } from './ports';
 import { SessionUnitOfWork } from './session-unit-of-work';
 import type { CommandWaiter } from './command-waiter';
+import type { CommandAudit } from './command-audit';
 
 /**
  * POST /v1/sessions/:id/stop: records the stop request, sends RemoteStopTransaction and waits for
@@ -20,9 +22,11 @@ export class StopSession {
     private readonly commands: CommandSender,
     private readonly waiter: CommandWaiter,
     private readonly commandTimeoutSeconds: number,
+    private readonly audit: CommandAudit,
   ) {}
 
-  async execute(fleetId: string, sessionId: string): Promise<SessionState> {
+  /** `actor` is recorded in the audit log with the RemoteStopTransaction, when one is sent. */
+  async execute(fleetId: string, sessionId: string, actor: Actor): Promise<SessionState> {
     const prepared = await inTransactionWithRetry(this.pool, async (client) => {
       const [loaded] = await this.sessions.loadByIds(client, [sessionId], true);
       if (!loaded || loaded.state.fleetId !== fleetId)
@@ -65,6 +69,30 @@ export class StopSession {
 
     const deadline = new Date(Date.now() + this.commandTimeoutSeconds * 1000);
     if (prepared.send) {
+      try {
+        await this.audit.record({
+          id: prepared.commandId,
+          actor,
+          action: 'charger.command_sent',
+          target: { type: 'charger', id: prepared.state.chargePointId },
+          details: {
+            command: 'RemoteStopTransaction',
+            command_id: prepared.commandId,
+            session_id: sessionId,
+            fleet_id: fleetId,
+          },
+        });
+      } catch {
+        await this.pool.query(
+          `update commands set outcome = 'NotSent', completed_at = now() where command_id = $1 and outcome is null`,
+          [prepared.commandId],
+        );
+        throw new ChargerCommandError(
+          503,
+          'AUDIT_UNAVAILABLE',
+          'the stop could not be recorded in the audit log, so it was not sent; try again',
+        );
+      }
       try {
         await this.commands.send({
           commandId: prepared.commandId,

@@ -142,6 +142,7 @@ describe('webhooks and timers (real Kafka + Postgres)', () => {
       evse: 'CP-T-2*1',
       userReference: null,
       idempotencyKey: null,
+      actor: { kind: 'api_key', id: 'key-of-fleet-t' },
     });
     await h.runtime.runTimers.runOnce(new Date(Date.now() + 61_000));
     const failed = (

@@ -19,6 +19,7 @@ import { RecordCommandResults } from '../application/record-command-results';
 import { RunTimers } from '../application/run-timers';
 import { StartSession } from '../application/start-session';
 import { StopSession } from '../application/stop-session';
+import type { CommandAudit } from '../application/command-audit';
 import { ManageWebhooks, WebhookDispatcher, WebhookOutbox } from '../application/webhooks';
 import { PUBLISHED_SESSION_EVENTS } from '../domain/session-events';
 import type { TimerSettings } from '../domain/timers';
@@ -46,6 +47,8 @@ export interface SessionRuntimeOptions {
   ocppConsumers?: number;
   /** Production-safe when absent: https only, public addresses only, and no secret key (no new webhooks). */
   webhooks?: WebhookSettings;
+  /** Where commands sent on someone's request are recorded (the shared audit log). */
+  commandAudit: CommandAudit;
   log?: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
   /** Called after session changes committed (webhooks, metrics). */
   onSessionsChanged?(sessionIds: string[]): void;
@@ -119,6 +122,7 @@ export class SessionRuntime implements ChangeNotifier {
       this.chargerStore,
       commands,
       o.commandTimeoutSeconds,
+      o.commandAudit,
     );
     this.stopSession = new StopSession(
       this.pool,
@@ -126,6 +130,7 @@ export class SessionRuntime implements ChangeNotifier {
       commands,
       this.waiter,
       o.commandTimeoutSeconds,
+      o.commandAudit,
     );
     this.runTimers = new RunTimers(this.pool, this.sessionStore, commands, o.timers, o.commandTimeoutSeconds);
     const sessionsTopic = topicName('chargingSessions', o.topicPrefix);

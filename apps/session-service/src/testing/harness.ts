@@ -1,10 +1,13 @@
 /** Starts the session runtime against a fresh test database and topic prefix (integration tests). */
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
+import { Pool } from 'pg';
+import { migrateAuthDatabase } from '@app/auth';
 import { KafkaPublisher } from '@app/kafka';
 import { createTestDatabase, createTestKafka, type TestDatabase, type TestKafka } from '@app/testing';
 import { createDataSource } from '../infrastructure/database/data-source';
 import { SessionRuntime, type SessionRuntimeOptions } from '../infrastructure/session-runtime';
+import { PostgresCommandAudit } from '../infrastructure/command-audit';
 
 export interface Harness {
   db: TestDatabase;
@@ -28,6 +31,9 @@ export async function startHarness(
 ): Promise<Harness> {
   const [db, tk] = await Promise.all([createTestDatabase(label), createTestKafka(label)]);
   await migrate(db.url);
+  // The credentials database's tables (audit log) live in the test database, as in billing's tests.
+  await migrateAuthDatabase(db.url);
+  const auditPool = new Pool({ connectionString: db.url, max: 2 });
   const publisher = new KafkaPublisher(tk.kafka);
   await publisher.connect();
   const runtime = new SessionRuntime({
@@ -39,6 +45,7 @@ export async function startHarness(
     timers: { stopGraceMinutes: 10, startTimeoutSeconds: 120 },
     commandTimeoutSeconds: 5,
     timerIntervalMs: 60_000,
+    commandAudit: new PostgresCommandAudit(auditPool),
     ...over,
   });
   await runtime.start();
@@ -56,6 +63,7 @@ export async function startHarness(
       await runtime.stop();
       await producer.disconnect();
       await publisher.disconnect();
+      await auditPool.end();
       await db.drop();
     },
   };
