@@ -195,7 +195,10 @@ export class BatchConsumer {
         for (const topic of this.options.topics) {
           await consumer.subscribe({ topic, fromBeginning: this.options.fromBeginning ?? true });
         }
-        if (!this.running || generation !== this.generation) return;
+        if (!this.running || generation !== this.generation) {
+          await consumer.disconnect().catch(() => undefined); // stopped while it connected
+          return;
+        }
         await this.run(consumer, generation);
         return; // kafkajs restarts itself on retriable crashes; the CRASH listener covers the rest
       } catch (error) {
@@ -409,7 +412,8 @@ export class BatchConsumer {
       // A clean leave: the group rebalances at once instead of waiting a session timeout.
       await withTimeout(consumer.disconnect(), 10_000).catch(() => undefined);
     }
-    await this.supervising?.catch(() => undefined);
+    // A launch still trying an unreachable broker ends at its next attempt; do not wait for kafkajs' retries.
+    if (this.supervising) await withTimeout(this.supervising, 5000).catch(() => undefined);
   }
 }
 

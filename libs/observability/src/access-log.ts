@@ -5,7 +5,7 @@ interface SerializedRequest {
   id?: unknown;
   method?: string;
   url?: string;
-  raw?: IncomingMessage & { originalUrl?: string };
+  raw?: IncomingMessage & { route?: { path?: unknown }; originalUrl?: string };
 }
 interface SerializedResponse {
   statusCode?: number;
@@ -13,15 +13,19 @@ interface SerializedResponse {
 }
 
 /**
- * Access log lines carry the method, the path without its query string and the status (pino-http
- * adds the duration): no headers (credentials), no query (user_reference, id tags), no client
- * address. (Express' `req.route` is not the handler's pattern by the time the line is written, so
- * the path is logged as requested.)
+ * Access log lines carry the method, the path without its query string, the route pattern and
+ * the status: no headers (credentials), no query (user_reference, id tags), no client address.
  */
 export const accessLogSerializers = {
   req: (req: SerializedRequest) => {
     const url = req.raw?.originalUrl ?? req.url ?? req.raw?.url ?? '';
-    return { id: req.id, method: req.method, path: url.split('?')[0] };
+    const route = req.raw?.route?.path;
+    return {
+      id: req.id,
+      method: req.method,
+      path: url.split('?')[0],
+      ...(typeof route === 'string' ? { route } : {}),
+    };
   },
   res: (res: SerializedResponse) => ({ statusCode: res.statusCode ?? res.raw?.statusCode }),
 };
