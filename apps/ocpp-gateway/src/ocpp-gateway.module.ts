@@ -71,6 +71,7 @@ function buildGateway(config: OcppGatewayConfig, db: DataSource, publisher: Kafk
     ? new CommandConsumer(kafka, {
         gatewayId: config.GATEWAY_ID,
         topicPrefix: config.KAFKA_TOPIC_PREFIX,
+        sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
         dispatch: new DispatchCommand({ gatewayId: config.GATEWAY_ID, local: server, directory, sink, validator, grants: chargers }),
         logger,
       })
@@ -84,6 +85,26 @@ function buildGateway(config: OcppGatewayConfig, db: DataSource, publisher: Kafk
     drainMs: Math.max(1000, Math.floor(config.SHUTDOWN_TIMEOUT_MS / 2)),
   });
   return { server, commands, lifecycle, chargers };
+}
+
+/**
+ * Readiness beyond "a broker answers": down while the publisher cannot get records acknowledged
+ * (chargers would only get InternalError) or the commands consumer cannot make progress. Not
+ * waiting for the commands group's first join: a restarted replica takes chargers at once.
+ */
+@Injectable()
+export class GatewayKafkaReadiness {
+  readonly name = 'kafka-flow';
+  constructor(
+    private readonly publisher: KafkaPublisher,
+    @Inject(OCPP_GATEWAY) private readonly gateway: OcppGateway,
+  ) {}
+  async check(): Promise<void> {
+    const published = this.publisher.health();
+    if (!published.ok) throw new Error(`publisher: ${published.reason ?? 'records not acknowledged'}`);
+    const commands = this.gateway.commands?.health();
+    if (commands && !commands.ok) throw new Error(`commands consumer: ${commands.reason ?? 'no progress'}`);
+  }
 }
 
 /** Attaches the OCPP endpoint to Nest's HTTP server once it exists; stops it first at shutdown. */
@@ -114,7 +135,7 @@ export class OcppGatewayModule {
         ObservabilityModule.forRoot({
           service: 'ocpp-gateway',
           logLevel: config.LOG_LEVEL,
-          readinessTokens: [PostgresReadiness, KafkaReadiness],
+          readinessTokens: [PostgresReadiness, KafkaReadiness, GatewayKafkaReadiness],
         }),
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.DATABASE_URL), migrationsRun: false }),
         KafkaModule.forRoot({
@@ -133,6 +154,7 @@ export class OcppGatewayModule {
           useFactory: (db: DataSource, publisher: KafkaPublisher, kafka: Kafka) => buildGateway(config, db, publisher, kafka),
         },
         OcppGatewayHooks,
+        GatewayKafkaReadiness,
       ],
       exports: [OCPP_GATEWAY_CONFIG, OCPP_GATEWAY],
     };
