@@ -16,11 +16,13 @@ import { ObservabilityModule, PostgresReadiness } from '@app/observability';
 import { AUTH_POOL, AuthModule } from '@app/auth';
 import { AuditController } from '@app/auth/nest/audit.controller';
 import { SessionsController } from './api/sessions.controller';
+import { WebhooksController } from './api/webhooks.controller';
 import { SessionsErrorFilter } from './api/error.filter';
 import { SESSION_SERVICE_CONFIG, type SessionServiceConfig } from './config';
 import { dataSourceOptions } from './infrastructure/database/data-source';
 import { SessionRuntime } from './infrastructure/session-runtime';
 import { PostgresCommandAudit } from './infrastructure/command-audit';
+import { webhookSettingsFromConfig } from './infrastructure/webhook-delivery';
 
 /** Starts the consumers, relay and timers after Nest is up; stops them first at shutdown (publisher still connected). */
 @Injectable()
@@ -71,7 +73,7 @@ export class SessionServiceModule {
           security: kafkaSecurityFromEnv(config),
         }),
       ],
-      controllers: [AuditController, SessionsController],
+      controllers: [AuditController, SessionsController, WebhooksController],
       providers: [
         { provide: SESSION_SERVICE_CONFIG, useValue: config },
         PostgresReadiness,
@@ -95,6 +97,7 @@ export class SessionServiceModule {
               timerIntervalMs: config.TIMER_INTERVAL_MS,
               sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
               ocppConsumers: config.OCPP_CONSUMERS,
+              webhooks: webhookSettingsFromConfig(config),
               commandAudit: new PostgresCommandAudit(authPool),
               log: (level, msg, extra) =>
                 level === 'error'
