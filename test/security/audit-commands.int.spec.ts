@@ -114,6 +114,48 @@ describe('audit: commands sent to chargers (session runtime, real Kafka + Postgr
     ]);
   });
 
+  it("the service's own max_charging_time stop is recorded with the system as its actor", async () => {
+    await h.runtime.chargerStore.saveTariff(h.runtime.pool, {
+      tariffId: 'tariff-aud-1min',
+      name: 'one minute',
+      versions: [
+        {
+          version: 1,
+          effective_from: '2020-01-01T00:00:00Z',
+          tariff: {
+            tariff_id: 'tariff-aud-1min',
+            version: 1,
+            kwh_price: '0.50',
+            session_price: '0',
+            time_tariffs: [],
+            vat: '0.19',
+            currency: 'EUR',
+            max_charging_time: 1,
+          },
+        },
+      ],
+      assignments: [{ scope: 'CHARGE_POINT', ref: 'CP-AUD-5' }],
+      publishedAt: new Date().toISOString(),
+    });
+    const sessionId = await activeSession(h, 'CP-AUD-5', 501);
+    await h.runtime.runTimers.runOnce(new Date(Date.now() + 3 * 60_000));
+    const { rows } = await db.query(
+      `select actor_kind, actor_id, details from auth_audit_log where details->>'session_id' = $1`,
+      [sessionId],
+    );
+    expect(rows).toEqual([
+      {
+        actor_kind: 'system',
+        actor_id: 'session-service',
+        details: expect.objectContaining({ command: 'RemoteStopTransaction', reason: 'MAX_CHARGING_TIME' }),
+      },
+    ]);
+    const sent = await recordsOf(h.tk, topicName('ocppCommands', h.tk.prefix), 3000);
+    expect(sent.filter((c) => c.sessionId === sessionId).map((c) => [c.action, c.commandId])).toEqual([
+      ['RemoteStopTransaction', rows[0].details.command_id],
+    ]);
+  });
+
   it('sends no command when the audit log cannot be written', async () => {
     // A database without the audit table: every entry fails, as when the credentials database is down.
     const noAudit: TestDatabase = await createTestDatabase('sec_audit_none');

@@ -6,7 +6,7 @@ export interface CommandAuditEntry {
   actor: Actor;
   action: 'charger.command_sent';
   target: { type: 'charger'; id: string };
-  details: { command: string; command_id: string; session_id: string; fleet_id: string };
+  details: { command: string; command_id: string; session_id: string; fleet_id: string; reason?: string };
 }
 
 /**

@@ -6,6 +6,9 @@ import type { SessionStore } from '../infrastructure/database/session-store';
 import type { LoadedSession } from './session-unit-of-work';
 import { SessionUnitOfWork } from './session-unit-of-work';
 import type { CommandSender } from './ports';
+import type { CommandAudit } from './command-audit';
+
+const SYSTEM_ACTOR = { kind: 'system' as const, id: 'session-service' };
 
 /**
  * Fires due session timers (start timeout → FAILED, connector Available past STOP_GRACE_MINUTES →
@@ -19,11 +22,17 @@ export class RunTimers {
     private readonly commands: CommandSender,
     private readonly settings: TimerSettings,
     private readonly commandTimeoutSeconds: number,
+    private readonly audit: CommandAudit,
   ) {}
 
   async runOnce(now = new Date()): Promise<{ changed: string[] }> {
-    const stops: { commandId: string; chargePointId: string; transactionId: number; sessionId: string }[] =
-      [];
+    const stops: {
+      commandId: string;
+      chargePointId: string;
+      transactionId: number;
+      sessionId: string;
+      fleetId: string;
+    }[] = [];
     const changed = await inTransactionWithRetry(this.pool, async (client) => {
       stops.length = 0;
       const { rows } = await client.query<{ state: LoadedSession['state']; version: string }>(
@@ -44,6 +53,7 @@ export class RunTimers {
             chargePointId: r.state.chargePointId,
             transactionId: r.state.transactionId,
             sessionId: r.state.sessionId,
+            fleetId: r.state.fleetId,
           });
           await client.query(
             `insert into commands (command_id, session_id, charge_point_id, action, deadline) values ($1, $2, $3, 'RemoteStopTransaction', $4)`,
@@ -76,6 +86,26 @@ export class RunTimers {
       return saved.map((s) => s.sessionId);
     });
     for (const s of stops) {
+      // The service's own command is audited too; unrecorded, it is not sent (the stop is asked again).
+      const recorded = await this.audit
+        .record({
+          id: s.commandId,
+          actor: SYSTEM_ACTOR,
+          action: 'charger.command_sent',
+          target: { type: 'charger', id: s.chargePointId },
+          details: {
+            command: 'RemoteStopTransaction',
+            command_id: s.commandId,
+            session_id: s.sessionId,
+            fleet_id: s.fleetId,
+            reason: 'MAX_CHARGING_TIME',
+          },
+        })
+        .then(
+          () => true,
+          () => false,
+        );
+      if (!recorded) continue;
       await this.commands
         .send({
           commandId: s.commandId,

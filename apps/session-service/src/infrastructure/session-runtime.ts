@@ -132,7 +132,14 @@ export class SessionRuntime implements ChangeNotifier {
       o.commandTimeoutSeconds,
       o.commandAudit,
     );
-    this.runTimers = new RunTimers(this.pool, this.sessionStore, commands, o.timers, o.commandTimeoutSeconds);
+    this.runTimers = new RunTimers(
+      this.pool,
+      this.sessionStore,
+      commands,
+      o.timers,
+      o.commandTimeoutSeconds,
+      o.commandAudit,
+    );
     const sessionsTopic = topicName('chargingSessions', o.topicPrefix);
     this.relay = new OutboxRelay(this.pool, o.publisher, {
       name: 'charging.sessions.v1',
