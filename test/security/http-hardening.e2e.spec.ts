@@ -198,7 +198,10 @@ describe('HTTP hardening of every app', () => {
       const doc = (await docs.json()) as {
         info: { title: string };
         components: { securitySchemes: Record<string, unknown> };
+        security: unknown[];
       };
+      // Either credential, on every route the document lists.
+      expect(doc.security).toEqual([{ 'api-key': [] }, { bearer: [] }]);
       expect(doc.info.title).toBe(p.name);
       expect(doc.components.securitySchemes).toMatchObject({
         'api-key': { type: 'apiKey', in: 'header', name: 'x-api-key' },

@@ -64,6 +64,7 @@ export function buildOpenApiDocument(
     .addSecurityRequirements('api-key')
     .addSecurityRequirements('bearer')
     .build();
+  // /health/* is left out of the document (ApiExcludeController): every route listed takes a credential.
   return SwaggerModule.createDocument(app, config);
 }
 
@@ -109,7 +110,15 @@ async function listenManagement(
   management.disable('x-powered-by');
   const document = buildOpenApiDocument(app, options.service, options.description);
   SwaggerModule.setup('docs', management, document, { jsonDocumentUrl: 'docs/json' });
-  await management.listen(settings.managementPort, settings.managementHost);
+  try {
+    await management.listen(settings.managementPort, settings.managementHost);
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'EADDRINUSE') throw e;
+    process.stderr.write(
+      `${options.service}: MANAGEMENT_PORT ${settings.managementPort} is already in use\n`,
+    );
+    process.exit(1);
+  }
   return management;
 }
 
