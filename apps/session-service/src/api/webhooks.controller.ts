@@ -11,7 +11,7 @@ import {
   Query,
   UseFilters,
 } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Pool } from 'pg';
 import { actorOf, AuthHttpException, forbidden, type Principal } from '@app/auth';
 import { recordAudit, type AuditAction } from '@app/auth/audit';
@@ -19,7 +19,11 @@ import { AUTH_POOL, CurrentPrincipal, Roles } from '@app/auth/nest';
 import type { Queryable } from '@app/event-store';
 import { parseQuery, query, QueryError } from '@app/http';
 import { BadRequestError } from '../application/ports';
-import { WebhookSecretsUnavailableError, type WebhookView } from '../application/webhooks';
+import {
+  WEBHOOK_EVENT_TYPES,
+  WebhookSecretsUnavailableError,
+  type WebhookView,
+} from '../application/webhooks';
 import { SessionRuntime } from '../infrastructure/session-runtime';
 import { SessionsErrorFilter } from './error.filter';
 
@@ -46,6 +50,17 @@ export class WebhooksController {
   @Post()
   @ApiOperation({
     summary: 'Add a webhook {url, events?}; 201 with its signing secret, shown only this once',
+  })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['url'],
+      additionalProperties: false,
+      properties: {
+        url: { type: 'string', format: 'uri', maxLength: 2048, description: 'https, public address' },
+        events: { type: 'array', minItems: 1, items: { type: 'string', enum: [...WEBHOOK_EVENT_TYPES] } },
+      },
+    },
   })
   async create(@CurrentPrincipal() p: Principal, @Body() body: unknown) {
     const fleet = fleetOf(p);
