@@ -49,7 +49,12 @@ async function main(): Promise<void> {
           action: 'webhook.created',
           target: { type: 'webhook', id: webhook.id },
           service: 'session-service',
-          details: { fleet: fleetId, url: webhook.url, events: webhook.events, via: 'set-webhook' },
+          details: {
+            fleet: fleetId,
+            origin: new URL(webhook.url).origin,
+            events: webhook.events,
+            via: 'set-webhook',
+          },
         }),
       secret,
     );
