@@ -77,4 +77,30 @@ describe('webhook secrets at rest (issue 10)', () => {
     expect(withoutOld.open(resealed, moved.id)).toBe(PLAINTEXT);
     expect(() => box.open(resealed, moved.id)).toThrow('unknown key');
   });
+
+  it('the migration reverts: unsealed rows go back to webhook_endpoints, and it applies again', async () => {
+    const fresh = await createTestDatabase('sec_hook_down');
+    const ds = new DataSource(postgresDataSourceOptions(fresh.url, MIGRATIONS));
+    await ds.initialize();
+    try {
+      await ds.runMigrations();
+      await ds.query(
+        `insert into webhooks (fleet_id, url, legacy_secret) values ('fleet-down', 'https://hooks.example.com/d', 'plain')`,
+      );
+      const migration = new SelfServiceWebhooks1764590000000();
+      const qr = ds.createQueryRunner();
+      await migration.down(qr);
+      expect(await qr.query('select fleet_id, url, secret from webhook_endpoints')).toEqual([
+        { fleet_id: 'fleet-down', url: 'https://hooks.example.com/d', secret: 'plain' },
+      ]);
+      await migration.up(qr);
+      expect(await qr.query('select fleet_id, legacy_secret from webhooks')).toEqual([
+        { fleet_id: 'fleet-down', legacy_secret: 'plain' },
+      ]);
+      await qr.release();
+    } finally {
+      await ds.destroy();
+      await fresh.drop();
+    }
+  });
 });
