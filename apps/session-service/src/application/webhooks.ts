@@ -185,8 +185,9 @@ export class WebhookSecretsUnavailableError extends Error {}
 
 /**
  * The use cases behind `/v1/webhooks`: every query is scoped to the caller's fleet, so another
- * fleet's webhook is indistinguishable from one that does not exist. `afterCommit` runs the
- * caller's audit record inside the transaction, so a change without its audit row never commits.
+ * fleet's webhook is indistinguishable from one that does not exist. `audit` (the caller's audit
+ * record, in the credentials database) runs before the change commits: a change whose audit row
+ * could not be written is rolled back, never left unaudited.
  */
 export class ManageWebhooks {
   constructor(
