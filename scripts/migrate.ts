@@ -1,9 +1,8 @@
 /**
  * Runs one app's TypeORM migrations against its DATABASE_URL, then exits. The deployment's
  * migration step (compose service `migrate-<app>`, Kubernetes Job `<app>-migrate`):
- *   node dist/scripts/migrate.js <ocpp-gateway|session-service|billing-service|access> [--create-database]
+ *   node dist/scripts/migrate.js <ocpp-gateway|session-service|billing-service> [--create-database]
  *   (in the image: `chargebill-entrypoint migrate <app>`; from a checkout: node scripts/run-ts.mjs scripts/migrate.ts <app>)
- * `access` is the credentials database every app shares (API keys, audit log), at AUTH_DATABASE_URL.
  * The app may also come from env APP. DATABASE_URL is read and validated exactly as the app reads it
  * (same default, same error naming the variable). `--create-database` (or MIGRATE_CREATE_DATABASE=true)
  * creates the database first when the role may do so.
@@ -19,7 +18,6 @@ import { Client } from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 import { ConfigError, type EnvField } from '@app/config';
 import { APPS, migrateApp, type AppSpec } from '@app/testing/stack/apps';
-import { authConfigSchema, authDataSourceOptions, migrateAuthDatabase } from '@app/auth';
 import { createDatabase } from '@app/testing/stack/postgres';
 import { ocppGatewayConfigSchema } from '../apps/ocpp-gateway/src/config';
 import { sessionServiceConfigSchema } from '../apps/session-service/src/config';
@@ -28,19 +26,13 @@ import { dataSourceOptions as ocppGatewayDataSource } from '../apps/ocpp-gateway
 import { dataSourceOptions as sessionServiceDataSource } from '../apps/session-service/src/infrastructure/database/data-source';
 import { dataSourceOptions as billingServiceDataSource } from '../apps/billing-service/src/infrastructure/database/data-source';
 
-/** An app's own database, or the credentials database all apps share. */
-type Target = AppSpec['name'] | 'access';
-const urlVariable = (t: Target) => (t === 'access' ? 'AUTH_DATABASE_URL' : 'DATABASE_URL');
-
-const DATABASE_URL_FIELDS: Record<Target, EnvField<string>> = {
-  access: authConfigSchema.AUTH_DATABASE_URL,
+const DATABASE_URL_FIELDS: Record<AppSpec['name'], EnvField<string>> = {
   'ocpp-gateway': ocppGatewayConfigSchema.DATABASE_URL,
   'session-service': sessionServiceConfigSchema.DATABASE_URL,
   'billing-service': billingServiceConfigSchema.DATABASE_URL,
 };
 
-const DATA_SOURCES: Record<Target, (url: string) => DataSourceOptions> = {
-  access: authDataSourceOptions,
+const DATA_SOURCES: Record<AppSpec['name'], (url: string) => DataSourceOptions> = {
   'ocpp-gateway': ocppGatewayDataSource,
   'session-service': sessionServiceDataSource,
   'billing-service': billingServiceDataSource,
@@ -53,26 +45,26 @@ class UsageError extends Error {}
 
 const OPTIONS = ['--create-database', '--wait'];
 
-function parseArgs(argv: string[]): { app: Target; createDb: boolean; wait: boolean } {
+function parseArgs(argv: string[]): { app: AppSpec['name']; createDb: boolean; wait: boolean } {
   const positional = argv.filter((a) => !a.startsWith('--'));
   const unknown = argv.filter((a) => a.startsWith('--') && !OPTIONS.includes(a));
   if (unknown.length > 0) throw new UsageError(`unknown option ${unknown[0]}`);
   const name = positional[0] ?? process.env.APP;
-  const app = name === 'access' ? 'access' : APPS.find((a) => a.name === name)?.name;
+  const app = APPS.find((a) => a.name === name);
   if (!app) {
     throw new UsageError(
-      `name the app whose migrations to run (${APPS.map((a) => a.name).join(', ')}, access), got ${name === undefined ? 'none' : `"${name}"`}`,
+      `name the app whose migrations to run (${APPS.map((a) => a.name).join(', ')}), got ${name === undefined ? 'none' : `"${name}"`}`,
     );
   }
   const createDb =
     argv.includes('--create-database') || /^(true|1|yes)$/i.test(process.env.MIGRATE_CREATE_DATABASE ?? '');
   const wait = argv.includes('--wait');
   if (wait && createDb) throw new UsageError('--wait changes nothing; it does not go with --create-database');
-  return { app, createDb, wait };
+  return { app: app.name, createDb, wait };
 }
 
 /** The app's migrations not yet recorded in its migrations table (read-only). */
-async function pendingMigrations(app: Target, url: string): Promise<string[]> {
+async function pendingMigrations(app: AppSpec['name'], url: string): Promise<string[]> {
   const options = DATA_SOURCES[app](url);
   const table = options.migrationsTableName ?? 'migrations';
   const names = ((options.migrations ?? []) as Array<new () => { name?: string }>).map(
@@ -93,7 +85,7 @@ async function pendingMigrations(app: Target, url: string): Promise<string[]> {
   }
 }
 
-async function waitForMigrations(app: Target, url: string, where: string): Promise<void> {
+async function waitForMigrations(app: AppSpec['name'], url: string, where: string): Promise<void> {
   const timeoutS = Number(process.env.MIGRATE_WAIT_TIMEOUT_S ?? '600');
   if (!Number.isInteger(timeoutS) || timeoutS < 0)
     throw new UsageError(
@@ -133,13 +125,13 @@ async function withMigrationLock<T>(url: string, work: () => Promise<T>): Promis
 
 async function main(): Promise<void> {
   const { app, createDb, wait } = parseArgs(process.argv.slice(2));
-  const url = DATABASE_URL_FIELDS[app].parse(process.env[urlVariable(app)], urlVariable(app));
+  const url = DATABASE_URL_FIELDS[app].parse(process.env.DATABASE_URL, 'DATABASE_URL');
   const target = new URL(url);
   const where = `${target.host}${target.pathname}`;
   if (wait) return waitForMigrations(app, url, where);
   if (createDb) await createDatabase(url, decodeURIComponent(target.pathname.slice(1)));
   const started = Date.now();
-  const applied = await withMigrationLock(url, () => (app === 'access' ? migrateAuthDatabase(url) : migrateApp(app, url)));
+  const applied = await withMigrationLock(url, () => migrateApp(app, url));
   const list = applied.length > 0 ? ` (${applied.join(', ')})` : '';
   console.log(
     `[migrate] ${app}: ${applied.length} new migrations on ${where}${list} in ${Date.now() - started} ms`,

@@ -14,7 +14,8 @@ import {
 
 /**
  * Issue 9, scenario (iv): `pg_terminate_backend` on every connection of each app's database under
- * load, again and again (checked-out clients mid-transaction included). No process crashes; the
+ * load, again and again (checked-out clients mid-transaction included), and on the credentials
+ * database the three apps verify API keys against. No process crashes; the
  * failed transactions are retried; every session the chargers completed ends CLOSED and billed
  * exactly once. Reduced in `npm test`; FAILOVER_FULL=1 terminates more often, under more load.
  */
@@ -36,17 +37,20 @@ describe(`pg_terminate_backend on each app's connections under load (${FULL ? 'f
     load = startLoad(stack, { chargers: CHARGERS, sessionMs: 2000, log });
     await sleep(4000);
     const server = stack.db['session-service'].url.replace(/\/[^/]+$/, '/postgres');
+    // Each app's own database, the credentials database all three verify keys against, then all at once.
+    const databases: Record<string, string> = {
+      ...Object.fromEntries(APPS.map((a) => [a, stack.db[a].name])),
+      access: stack.access.name,
+    };
+    const targets = [...Object.keys(databases).map((k) => [k]), Object.keys(databases)];
     for (let round = 0; round < ROUNDS; round++) {
-      // One app after the other, then all three at once.
-      const targets: AppName[][] = [...APPS.map((a) => [a]), APPS];
-      for (const apps of targets) {
-        const names = apps.map((a) => stack.db[a].name);
+      for (const keys of targets) {
         const [row] = await query<{ n: string }>(
           server,
           'select count(pg_terminate_backend(pid)) as n from pg_stat_activity where datname = any($1) and pid <> pg_backend_pid()',
-          [names],
+          [keys.map((k) => databases[k])],
         );
-        for (const a of apps) terminated[a] = (terminated[a] ?? 0) + (apps.length === 1 ? Number(row.n) : 0);
+        if (keys.length === 1) terminated[keys[0]] = (terminated[keys[0]] ?? 0) + Number(row.n);
         await sleep(800);
       }
     }
@@ -72,8 +76,9 @@ describe(`pg_terminate_backend on each app's connections under load (${FULL ? 'f
     await stack?.stop();
   });
 
-  it('terminated connections of every app while it worked', () => {
-    for (const a of APPS) expect({ app: a, some: (terminated[a] ?? 0) > 0 }).toEqual({ app: a, some: true });
+  it('terminated connections of every app, and of the credentials database, while they worked', () => {
+    for (const a of [...APPS, 'access'])
+      expect({ db: a, some: (terminated[a] ?? 0) > 0 }).toEqual({ db: a, some: true });
   });
 
   it('crashes no process, and every app is ready again', () => {

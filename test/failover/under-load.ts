@@ -95,6 +95,8 @@ export interface Stack {
   prefix: string;
   kafka: Kafka;
   db: Record<AppName, TestDatabase>;
+  /** The credentials database every app verifies API keys against. */
+  access: TestDatabase;
   procs: Record<AppName, AppProcess>;
   /** Every process that ever ran, killed or not (for the crash check). */
   history: AppProcess[];
@@ -193,6 +195,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       prefix,
       kafka,
       db,
+      access,
       procs,
       history,
       async killAndRestart(app) {
