@@ -117,6 +117,30 @@ describe('HTTP hardening of every app', () => {
     }
   });
 
+  it('refuses query parameters on routes that read none, instead of ignoring them', async () => {
+    const id = randomUUID();
+    for (const { url, key } of [
+      { url: `${app('session-service').baseUrl}/v1/sessions/${id}?fleet=other`, key: demoKey },
+      { url: `${app('billing-service').baseUrl}/v1/charges/${id}?fleet=other`, key: financeKey },
+    ]) {
+      const res = await fetch(url, { headers: { 'x-api-key': key } });
+      expect({ url, status: res.status, body: await res.json() }).toEqual({
+        url,
+        status: 400,
+        body: {
+          error: {
+            code: 'INVALID_QUERY',
+            message: 'unknown query parameter "fleet" (this route takes none)',
+          },
+        },
+      });
+      // Without the parameter the same route answers as before (404: no such session or charge).
+      expect((await fetch(url.split('?')[0], { headers: { 'x-api-key': key } })).status).toBe(404);
+    }
+    // Probes keep working whatever a load balancer appends.
+    expect((await fetch(`${app('billing-service').baseUrl}/health/live?probe=1`)).status).toBe(200);
+  });
+
   it('answers a 5 MB body with 413 JSON on every app, declared or chunked, and bad JSON with 400', async () => {
     const big = JSON.stringify({ pad: 'x'.repeat(5 * 1024 * 1024) });
     const paths: Record<string, string> = {

@@ -17,6 +17,7 @@ import {
 } from '@app/http';
 import { ShutdownState } from './health';
 import { MetricsController } from './metrics';
+import { RefuseUndeclaredQuery } from './undeclared-query';
 
 export interface BootstrapOptions {
   service: string;
@@ -140,6 +141,7 @@ export async function bootstrapService(
   });
   app.useLogger(app.get(Logger));
   hardenHttp(app, settings);
+  app.useGlobalInterceptors(new RefuseUndeclaredQuery());
   app.enableShutdownHooks();
 
   await app.listen(options.port, options.host ?? '0.0.0.0');
