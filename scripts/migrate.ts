@@ -1,8 +1,9 @@
 /**
  * Runs one app's TypeORM migrations against its DATABASE_URL, then exits. The deployment's
  * migration step (compose service `migrate-<app>`, Kubernetes Job `<app>-migrate`):
- *   node dist/scripts/migrate.js <ocpp-gateway|session-service|billing-service> [--create-database]
+ *   node dist/scripts/migrate.js <ocpp-gateway|session-service|billing-service|access> [--create-database]
  *   (in the image: `chargebill-entrypoint migrate <app>`; from a checkout: node scripts/run-ts.mjs scripts/migrate.ts <app>)
+ * `access` is the credentials database every app shares (API keys, audit log), at AUTH_DATABASE_URL.
  * The app may also come from env APP. DATABASE_URL is read and validated exactly as the app reads it
  * (same default, same error naming the variable). `--create-database` (or MIGRATE_CREATE_DATABASE=true)
  * creates the database first when the role may do so.
@@ -18,6 +19,7 @@ import { Client } from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 import { ConfigError, type EnvField } from '@app/config';
 import { APPS, migrateApp, type AppSpec } from '@app/testing/stack/apps';
+import { authConfigSchema, authDataSourceOptions, migrateAuthDatabase } from '@app/auth';
 import { createDatabase } from '@app/testing/stack/postgres';
 import { ocppGatewayConfigSchema } from '../apps/ocpp-gateway/src/config';
 import { sessionServiceConfigSchema } from '../apps/session-service/src/config';
@@ -26,13 +28,19 @@ import { dataSourceOptions as ocppGatewayDataSource } from '../apps/ocpp-gateway
 import { dataSourceOptions as sessionServiceDataSource } from '../apps/session-service/src/infrastructure/database/data-source';
 import { dataSourceOptions as billingServiceDataSource } from '../apps/billing-service/src/infrastructure/database/data-source';
 
-const DATABASE_URL_FIELDS: Record<AppSpec['name'], EnvField<string>> = {
+/** An app's own database, or the credentials database all apps share. */
+type Target = AppSpec['name'] | 'access';
+const urlVariable = (t: Target) => (t === 'access' ? 'AUTH_DATABASE_URL' : 'DATABASE_URL');
+
+const DATABASE_URL_FIELDS: Record<Target, EnvField<string>> = {
+  access: authConfigSchema.AUTH_DATABASE_URL,
   'ocpp-gateway': ocppGatewayConfigSchema.DATABASE_URL,
   'session-service': sessionServiceConfigSchema.DATABASE_URL,
   'billing-service': billingServiceConfigSchema.DATABASE_URL,
 };
 
-const DATA_SOURCES: Record<AppSpec['name'], (url: string) => DataSourceOptions> = {
+const DATA_SOURCES: Record<Target, (url: string) => DataSourceOptions> = {
+  access: authDataSourceOptions,
   'ocpp-gateway': ocppGatewayDataSource,
   'session-service': sessionServiceDataSource,
   'billing-service': billingServiceDataSource,
@@ -45,26 +53,26 @@ class UsageError extends Error {}
 
 const OPTIONS = ['--create-database', '--wait'];
 
-function parseArgs(argv: string[]): { app: AppSpec['name']; createDb: boolean; wait: boolean } {
+function parseArgs(argv: string[]): { app: Target; createDb: boolean; wait: boolean } {
   const positional = argv.filter((a) => !a.startsWith('--'));
   const unknown = argv.filter((a) => a.startsWith('--') && !OPTIONS.includes(a));
   if (unknown.length > 0) throw new UsageError(`unknown option ${unknown[0]}`);
   const name = positional[0] ?? process.env.APP;
-  const app = APPS.find((a) => a.name === name);
+  const app = name === 'access' ? 'access' : APPS.find((a) => a.name === name)?.name;
   if (!app) {
     throw new UsageError(
-      `name the app whose migrations to run (${APPS.map((a) => a.name).join(', ')}), got ${name === undefined ? 'none' : `"${name}"`}`,
+      `name the app whose migrations to run (${APPS.map((a) => a.name).join(', ')}, access), got ${name === undefined ? 'none' : `"${name}"`}`,
     );
   }
   const createDb =
     argv.includes('--create-database') || /^(true|1|yes)$/i.test(process.env.MIGRATE_CREATE_DATABASE ?? '');
   const wait = argv.includes('--wait');
   if (wait && createDb) throw new UsageError('--wait changes nothing; it does not go with --create-database');
-  return { app: app.name, createDb, wait };
+  return { app, createDb, wait };
 }
 
 /** The app's migrations not yet recorded in its migrations table (read-only). */
-async function pendingMigrations(app: AppSpec['name'], url: string): Promise<string[]> {
+async function pendingMigrations(app: Target, url: string): Promise<string[]> {
   const options = DATA_SOURCES[app](url);
   const table = options.migrationsTableName ?? 'migrations';
   const names = ((options.migrations ?? []) as Array<new () => { name?: string }>).map(
@@ -85,7 +93,7 @@ async function pendingMigrations(app: AppSpec['name'], url: string): Promise<str
   }
 }
 
-async function waitForMigrations(app: AppSpec['name'], url: string, where: string): Promise<void> {
+async function waitForMigrations(app: Target, url: string, where: string): Promise<void> {
   const timeoutS = Number(process.env.MIGRATE_WAIT_TIMEOUT_S ?? '600');
   if (!Number.isInteger(timeoutS) || timeoutS < 0)
     throw new UsageError(
@@ -125,13 +133,13 @@ async function withMigrationLock<T>(url: string, work: () => Promise<T>): Promis
 
 async function main(): Promise<void> {
   const { app, createDb, wait } = parseArgs(process.argv.slice(2));
-  const url = DATABASE_URL_FIELDS[app].parse(process.env.DATABASE_URL, 'DATABASE_URL');
+  const url = DATABASE_URL_FIELDS[app].parse(process.env[urlVariable(app)], urlVariable(app));
   const target = new URL(url);
   const where = `${target.host}${target.pathname}`;
   if (wait) return waitForMigrations(app, url, where);
   if (createDb) await createDatabase(url, decodeURIComponent(target.pathname.slice(1)));
   const started = Date.now();
-  const applied = await withMigrationLock(url, () => migrateApp(app, url));
+  const applied = await withMigrationLock(url, () => (app === 'access' ? migrateAuthDatabase(url) : migrateApp(app, url)));
   const list = applied.length > 0 ? ` (${applied.join(', ')})` : '';
   console.log(
     `[migrate] ${app}: ${applied.length} new migrations on ${where}${list} in ${Date.now() - started} ms`,
