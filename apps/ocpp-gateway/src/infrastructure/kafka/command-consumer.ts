@@ -18,6 +18,9 @@ export function commandDefect(data: unknown): string | null {
   return null;
 }
 
+/** How many recent commandIds a replica remembers to drop redelivered commands. */
+const DISPATCHED_REMEMBERED = 10_000;
+
 /**
  * Reads `ocpp.v16.commands` in this replica's own consumer group
  * (`<KAFKA_TOPIC_PREFIX>ocpp-gateway-<GATEWAY_ID>`), so every replica sees every command; starts
@@ -32,6 +35,8 @@ export function commandDefect(data: unknown): string | null {
 export class CommandConsumer {
   private readonly consumer: BatchConsumer;
   private readonly inProgress = new Set<Promise<unknown>>();
+  /** Recently dispatched commandIds, oldest first. */
+  private readonly dispatched = new Set<string>();
   private startedAt = Date.now();
 
   private readonly topic: string;
@@ -100,6 +105,12 @@ export class CommandConsumer {
       const defect = commandDefect(envelope.data);
       if (defect) throw new Error(defect);
       command = envelope.data as OcppCommand;
+      // Kafka commits are hints sent every second: after a rebalance or a replaced consumer the
+      // last second comes again. A charger must not get the same RemoteStart twice.
+      if (this.dispatched.has(command.commandId)) return;
+      this.dispatched.add(command.commandId);
+      if (this.dispatched.size > DISPATCHED_REMEMBERED)
+        this.dispatched.delete(this.dispatched.values().next().value!);
     } catch (e) {
       this.options.logger.warn('unusable command skipped', {
         offset: message.offset,

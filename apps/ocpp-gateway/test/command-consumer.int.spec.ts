@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import { makeEnvelope, OCPP_COMMAND_SCHEMA, topicName, type OcppCommand } from '@app/contracts';
+import { KafkaPublisher } from '@app/kafka';
+import { createTestKafka, type TestKafka } from '@app/testing';
+import type { DispatchCommand } from '../src/application/dispatch-command';
+import { CommandConsumer } from '../src/infrastructure/kafka/command-consumer';
+
+/**
+ * The commands consumer on its own, against the real broker: it joins in the background, takes
+ * commands produced while it joined, and dispatches a redelivered command once (Kafka commits are
+ * hints sent every second, so the last second comes again after a rebalance).
+ */
+describe('CommandConsumer (real broker)', () => {
+  let t: TestKafka;
+  let publisher: KafkaPublisher;
+
+  beforeAll(async () => {
+    t = await createTestKafka('command-consumer');
+    publisher = new KafkaPublisher(t.kafka);
+    await publisher.connect();
+  });
+
+  afterAll(async () => {
+    await publisher.disconnect();
+  });
+
+  const command = (): OcppCommand => ({
+    commandId: randomUUID(),
+    chargePointId: 'CP-1',
+    action: 'RemoteStartTransaction',
+    payload: { connectorId: 1, idTag: 'TAG' },
+    deadline: new Date(Date.now() + 30_000).toISOString(),
+    requestedBy: 'test',
+  });
+  const send = (c: OcppCommand) =>
+    publisher.publish({
+      topic: topicName('ocppCommands', t.prefix),
+      key: c.chargePointId,
+      value: JSON.stringify(
+        makeEnvelope({
+          type: 'OcppCommandRequested',
+          source: 'test',
+          subject: c.chargePointId,
+          schema: OCPP_COMMAND_SCHEMA,
+          id: c.commandId,
+          data: c,
+        }),
+      ),
+    });
+
+  it('takes commands produced while it joins, and dispatches the same command once', async () => {
+    const executed: string[] = [];
+    const dispatch = {
+      execute: async (c: OcppCommand) => void executed.push(c.commandId),
+    } as unknown as DispatchCommand;
+    const logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+    const consumer = new CommandConsumer(t.kafka, {
+      gatewayId: `gw-${randomUUID().slice(0, 8)}`,
+      topicPrefix: t.prefix,
+      dispatch,
+      logger,
+    });
+    consumer.start(); // returns at once
+    const early = command();
+    await send(early); // before the group is joined
+    await consumer.whenReady();
+    const twice = command();
+    await send(twice);
+    await send(twice);
+    const deadline = Date.now() + 20_000;
+    while (executed.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 1000)); // room for a second dispatch, if there were one
+    await consumer.stop();
+    expect(executed).toEqual([early.commandId, twice.commandId]);
+  });
+});
