@@ -90,6 +90,10 @@ describe('HTTP hardening of every app', () => {
       headers: { 'x-api-key': demoKey },
     });
     expect(other.status).toBe(200);
+    // Operators see the refusals on the management port.
+    const metrics = await (await fetch(`${app('session-service').managementUrl}/metrics`)).text();
+    const refused = /^http_rate_limited_total\{[^}]*reason="auth_failures"[^}]*\} (\d+)$/m.exec(metrics);
+    expect(Number(refused?.[1])).toBeGreaterThanOrEqual(2);
   });
 
   it('answers ?from=999999999999 with a 400 naming from (was a 500), on sessions and billing alike', async () => {

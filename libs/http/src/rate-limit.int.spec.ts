@@ -6,11 +6,13 @@ import { addressKey, rateLimitMiddleware } from './rate-limit';
 
 /** A loopback server behind the limiter; `x-client` plays the client address, `x-api-key: bad` gets a 401. */
 async function serve(settings: Partial<RateLimitSettings>) {
+  const limited: string[] = [];
   const limiter = rateLimitMiddleware(
     { windowS: 60, perIp: 0, perCredential: 0, authFailures: 0, authBlockS: 30, ...settings },
     {
       clientAddress: (req) => String(req.headers['x-client'] ?? '192.0.2.1'),
       exempt: (p) => p.startsWith('/health/'),
+      onLimited: (r) => limited.push(r),
     },
   );
   const server = http.createServer((req, res) =>
@@ -25,7 +27,7 @@ async function serve(settings: Partial<RateLimitSettings>) {
     const res = await fetch(base + path, { headers });
     return { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.text() };
   };
-  return { get, close: () => new Promise((r) => server.close(r)) };
+  return { get, limited, close: () => new Promise((r) => server.close(r)) };
 }
 
 describe('rate limits', () => {
@@ -42,6 +44,7 @@ describe('rate limits', () => {
         error: { code: 'RATE_LIMITED', message: expect.stringContaining('requests from this address') },
       });
       expect((await s.get({ 'x-client': '192.0.2.2' })).status).toBe(200);
+      expect(s.limited).toEqual(['address', 'address']);
       // Probes are never limited.
       expect((await s.get({}, '/health/ready')).status).toBe(200);
     } finally {

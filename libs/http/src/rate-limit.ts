@@ -12,7 +12,11 @@ export interface RateLimitOptions {
   clientAddress(req: IncomingMessage): string;
   /** Requests that are never limited (the kubelet's probes). */
   exempt?(path: string): boolean;
+  /** Told of every refusal, e.g. to count them on /metrics. */
+  onLimited?(reason: LimitReason): void;
 }
+
+export type LimitReason = 'address' | 'credential' | 'auth_failures';
 
 /**
  * The key an address is counted under. An IPv6 client usually owns a whole /64, so counting single
@@ -80,6 +84,7 @@ export function rateLimitMiddleware(settings: RateLimitSettings, options: RateLi
     if (authFailures) {
       const failed = await authFailures.get(address);
       if (failed && failed.consumedPoints > settings.authFailures) {
+        options.onLimited?.('auth_failures');
         tooMany(res, failed, 'failed authentications from this address');
         return false;
       }
@@ -91,6 +96,7 @@ export function rateLimitMiddleware(settings: RateLimitSettings, options: RateLi
       if (perIp) await perIp.consume(address);
     } catch (r) {
       if (!(r instanceof RateLimiterRes)) throw r;
+      options.onLimited?.('address');
       tooMany(res, r, 'requests from this address');
       return false;
     }
@@ -99,6 +105,7 @@ export function rateLimitMiddleware(settings: RateLimitSettings, options: RateLi
       if (perCredential && credential) await perCredential.consume(credential);
     } catch (r) {
       if (!(r instanceof RateLimiterRes)) throw r;
+      options.onLimited?.('credential');
       tooMany(res, r, 'requests with this credential');
       return false;
     }

@@ -6,6 +6,7 @@ import type { Request } from 'express';
 import { Logger } from 'nestjs-pino';
 import compression from 'compression';
 import helmet from 'helmet';
+import { Counter } from 'prom-client';
 import { ConfigError } from '@app/config';
 import {
   bodyLimitMiddleware,
@@ -16,8 +17,16 @@ import {
   type HttpSettings,
 } from '@app/http';
 import { ShutdownState } from './health';
-import { MetricsController } from './metrics';
+import { MetricsController, metricsRegistry } from './metrics';
 import { RefuseUndeclaredQuery } from './undeclared-query';
+
+/** Requests refused with 429, by the limit they hit (libs/http rate-limit.ts). */
+const rateLimited = new Counter({
+  name: 'http_rate_limited_total',
+  help: 'Requests refused with 429, by the limit they hit',
+  labelNames: ['reason'] as const,
+  registers: [metricsRegistry],
+});
 
 export interface BootstrapOptions {
   service: string;
@@ -83,6 +92,7 @@ export function hardenHttp(app: NestExpressApplication, settings: HttpSettings):
       clientAddress: (req) => (req as Request).ip ?? req.socket.remoteAddress ?? 'unknown',
       // Probes come from the kubelet, whatever the traffic does.
       exempt: (path) => path.startsWith('/health/'),
+      onLimited: (reason) => rateLimited.inc({ reason }),
     }),
   );
   app.use(bodyLimitMiddleware(settings.bodyLimitBytes));
