@@ -13,7 +13,7 @@ import { poll, query, settle, startLoad, startStack, statusOf, type Load, type S
  * runs more chargers for longer.
  */
 const FULL = process.env.FAILOVER_FULL === '1';
-const CHARGERS = FULL ? 60 : 12;
+const CHARGERS = FULL ? 30 : 12;
 const LOAD_AFTER_KILL_MS = FULL ? 20_000 : 10_000;
 const log = (line: string) => process.stderr.write(`[coordinator-failover] ${line}\n`);
 

@@ -20,7 +20,7 @@ import {
  * exactly once. Reduced in `npm test`; FAILOVER_FULL=1 terminates more often, under more load.
  */
 const FULL = process.env.FAILOVER_FULL === '1';
-const CHARGERS = FULL ? 60 : 12;
+const CHARGERS = FULL ? 30 : 12;
 const ROUNDS = FULL ? 8 : 3;
 const APPS: AppName[] = ['ocpp-gateway', 'session-service', 'billing-service'];
 const log = (line: string) => process.stderr.write(`[db-faults] ${line}\n`);

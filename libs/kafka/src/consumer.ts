@@ -108,6 +108,8 @@ export class BatchConsumer {
   private running = false;
   private generation = 0;
   private restarts = 0;
+  /** Replacements since the last group join: the backoff grows with these, not with the lifetime total. */
+  private replacesSinceJoin = 0;
   private readonly watchdog: ProgressWatchdog;
   private readonly stallMs: number;
   private watchdogTimer: NodeJS.Timeout | null = null;
@@ -235,6 +237,7 @@ export class BatchConsumer {
     consumer.on(e.GROUP_JOIN, () => {
       if (!current()) return;
       joined = true;
+      this.replacesSinceJoin = 0;
       this.watchdog.joinedGroup(Date.now());
       this.firstJoin();
     });
@@ -268,6 +271,7 @@ export class BatchConsumer {
     this.replacing = true;
     try {
       this.restarts++;
+      this.replacesSinceJoin++;
       this.options.onEvent?.(
         `consumer ${this.options.groupId}: ${reason}; replacing it (restart ${this.restarts})`,
       );
@@ -275,7 +279,7 @@ export class BatchConsumer {
       this.generation++; // the old consumer's events and batches no longer count
       await this.supervising?.catch(() => undefined);
       if (old) await withTimeout(old.disconnect(), 10_000).catch(() => undefined);
-      await sleep(backoffMs(this.restarts, this.restartPolicy(), Math.random()));
+      await sleep(backoffMs(this.replacesSinceJoin, this.restartPolicy(), Math.random()));
       if (this.running) this.supervising = this.launch();
     } finally {
       this.replacing = false;
@@ -295,6 +299,7 @@ export class BatchConsumer {
             this.watchdog.fetched(key, batch.highWatermark, batch.highWatermark);
           return;
         }
+        if (generation !== this.generation) return; // replaced: kafkajs redelivers to the new member
         this.watchdog.fetched(key, batch.messages[0].offset, batch.highWatermark);
         this.watchdog.batchStarted();
         let done: string | undefined;
