@@ -6,7 +6,10 @@ export type CallAnswer =
   | { type: 'error'; code: string; description: string; details: unknown };
 
 /** Answers a CALL from the Central System; the returned payload becomes the CALLRESULT. */
-export type CallHandler = (action: string, payload: Record<string, unknown>) => Promise<Record<string, unknown>> | Record<string, unknown>;
+export type CallHandler = (
+  action: string,
+  payload: Record<string, unknown>,
+) => Promise<Record<string, unknown>> | Record<string, unknown>;
 
 export interface OcppClientOptions {
   /** Base URL without the id, e.g. `ws://127.0.0.1:9000/ocpp`. */
@@ -23,6 +26,25 @@ export interface OcppClientOptions {
   handshakeTimeoutMs?: number;
   /** Answer WebSocket pings (default true; false simulates a dead link). */
   autoPong?: boolean;
+  /** Told about every CALL once it is answered or given up, e.g. to match confirmed CALLs against Kafka. */
+  onCallSettled?(call: SettledCall): void;
+  /**
+   * `confirm` sends a CALL again (new message id) after a CALLERROR or no answer, up to `attempts`
+   * more times, as a charger retries what it must deliver (default: no retries).
+   */
+  confirmRetries?: { attempts: number; delayMs: number };
+}
+
+/** One CALL this client sent and what became of it. */
+export interface SettledCall {
+  chargePointId: string;
+  action: string;
+  messageId: string;
+  /** ms since epoch. */
+  sentAt: number;
+  settledAt: number;
+  /** 'result' for a CALLRESULT, else the CALLERROR code, 'timeout' or 'closed'. */
+  outcome: string;
 }
 
 /** The handshake was refused; `status` is the HTTP status (401, 400, 404...). */
@@ -45,7 +67,8 @@ interface Pending {
 export class OcppClient {
   private readonly pending = new Map<string, Pending>();
   private handler: CallHandler | null = null;
-  private readonly frameWaiters: Array<{ match(frame: unknown): boolean; resolve(frame: unknown): void }> = [];
+  private readonly frameWaiters: Array<{ match(frame: unknown): boolean; resolve(frame: unknown): void }> =
+    [];
   readonly closed: Promise<{ code: number; reason: string }>;
 
   private constructor(
@@ -101,23 +124,59 @@ export class OcppClient {
     this.handler = handler;
   }
 
-  call(action: string, payload: Record<string, unknown>, messageId: string = randomUUID()): Promise<CallAnswer> {
+  call(
+    action: string,
+    payload: Record<string, unknown>,
+    messageId: string = randomUUID(),
+  ): Promise<CallAnswer> {
+    const sentAt = Date.now();
+    const settled = (outcome: string) =>
+      this.options.onCallSettled?.({
+        chargePointId: this.options.chargePointId,
+        action,
+        messageId,
+        sentAt,
+        settledAt: Date.now(),
+        outcome,
+      });
     return new Promise<CallAnswer>((resolve, reject) => {
       if (!this.isOpen) return reject(new Error('connection is not open'));
       const timer = setTimeout(() => {
         this.pending.delete(messageId);
-        reject(new Error(`${action} ${messageId} not answered within ${this.options.callTimeoutMs ?? 30000} ms`));
+        settled('timeout');
+        reject(
+          new Error(`${action} ${messageId} not answered within ${this.options.callTimeoutMs ?? 30000} ms`),
+        );
       }, this.options.callTimeoutMs ?? 30000);
-      this.pending.set(messageId, { resolve, reject, timer });
+      this.pending.set(messageId, {
+        resolve: (answer) => {
+          settled(answer.type === 'result' ? 'result' : answer.code);
+          resolve(answer);
+        },
+        reject: (error) => {
+          settled('closed');
+          reject(error);
+        },
+        timer,
+      });
       this.ws.send(JSON.stringify([2, messageId, action, payload]));
     });
   }
 
-  /** Calls and insists on a CALLRESULT (throws on a CALLERROR). */
+  /** Calls and insists on a CALLRESULT (throws on a CALLERROR), retrying as `confirmRetries` says. */
   async confirm(action: string, payload: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const answer = await this.call(action, payload);
-    if (answer.type === 'error') throw new Error(`${action} answered ${answer.code}: ${answer.description}`);
-    return answer.payload;
+    const retries = this.options.confirmRetries;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const answer = await this.call(action, payload);
+        if (answer.type === 'error')
+          throw new Error(`${action} answered ${answer.code}: ${answer.description}`);
+        return answer.payload;
+      } catch (e) {
+        if (!retries || attempt >= retries.attempts || !this.isOpen) throw e;
+        await new Promise((r) => setTimeout(r, retries.delayMs));
+      }
+    }
   }
 
   sendRaw(text: string | Buffer): void {
@@ -127,7 +186,10 @@ export class OcppClient {
   /** The next received frame (parsed) that `match` accepts, e.g. a CALLERROR with id "-1". */
   nextFrame(match: (frame: unknown[]) => boolean = () => true, timeoutMs = 10000): Promise<unknown[]> {
     return new Promise((resolve, reject) => {
-      const waiter = { match: (f: unknown) => Array.isArray(f) && match(f), resolve: resolve as (f: unknown) => void };
+      const waiter = {
+        match: (f: unknown) => Array.isArray(f) && match(f),
+        resolve: resolve as (f: unknown) => void,
+      };
       this.frameWaiters.push(waiter);
       setTimeout(() => {
         const i = this.frameWaiters.indexOf(waiter);
@@ -183,7 +245,8 @@ export class OcppClient {
   }
 
   async close(code = 1000, reason = 'bye'): Promise<{ code: number; reason: string }> {
-    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, reason);
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING)
+      this.ws.close(code, reason);
     return this.closed;
   }
 
