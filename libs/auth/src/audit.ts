@@ -111,10 +111,14 @@ export async function recordAudit(q: Queryable, entry: AuditEntry): Promise<void
   );
 }
 
-const encodeCursor = (seq: string) => Buffer.from(`a${seq}`).toString('base64url');
-function decodeCursor(cursor: string): string | undefined {
+/** The page cursor: the write position (`seq`) of the last entry returned, opaque to clients. */
+export const encodeAuditCursor = (seq: string): string => Buffer.from(`a${seq}`).toString('base64url');
+/** The position a cursor names, or undefined for any text `encodeAuditCursor` did not make. */
+export function decodeAuditCursor(cursor: string): string | undefined {
   const raw = /^[A-Za-z0-9_-]{1,40}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
-  return /^a(\d{1,18})$/.exec(raw)?.[1];
+  const seq = /^a(0|[1-9]\d{0,17})$/.exec(raw)?.[1];
+  // base64url has several spellings of one byte string; only the canonical one is ours.
+  return seq !== undefined && encodeAuditCursor(seq) === cursor ? seq : undefined;
 }
 
 /**
@@ -124,7 +128,7 @@ function decodeCursor(cursor: string): string | undefined {
 export const AUDIT_QUERY = {
   from: query.instant(),
   to: query.instant(),
-  cursor: query.cursor(decodeCursor),
+  cursor: query.cursor(decodeAuditCursor),
   limit: query.int(1, 1000).default(100),
 };
 export type AuditQuery = ParsedQuery<typeof AUDIT_QUERY>;
@@ -173,7 +177,7 @@ export async function listAudit(q: Queryable, page: AuditQuery): Promise<AuditPa
       service: r.service,
       details: r.details,
     })),
-    next_cursor: rows.length > page.limit ? encodeCursor(entries[entries.length - 1].seq) : null,
+    next_cursor: rows.length > page.limit ? encodeAuditCursor(entries[entries.length - 1].seq) : null,
   };
 }
 
