@@ -223,6 +223,26 @@ describe('Kafka security: one SASL_SSL user per app with least-privilege ACLs', 
     );
   });
 
+  it('an app with an unreadable password file stops at start with one line naming the variable', async () => {
+    const env = {
+      ...broker.envFor('session-service'),
+      KAFKA_SASL_PASSWORD_FILE: '/nonexistent/kafka-password',
+    };
+    const app = await startAppProcess(
+      'session-service',
+      { DATABASE_URL: dbs['session-service'].url, ...env },
+      { waitReady: false },
+    );
+    const code = await new Promise<number | null>((resolve) => {
+      if (app.child.exitCode !== null) resolve(app.child.exitCode);
+      else app.child.once('exit', (c) => resolve(c));
+    });
+    expect(code).toBe(1);
+    expect(app.output().trim()).toBe(
+      'invalid configuration: KAFKA_SASL_PASSWORD_FILE names a file that cannot be read (/nonexistent/kafka-password: ENOENT)',
+    );
+  });
+
   it('an app started without credentials does not get ready', async () => {
     const db = await createTestDatabase('sec_gw_anon');
     try {
