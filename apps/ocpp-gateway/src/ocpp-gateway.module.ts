@@ -21,6 +21,7 @@ import { GatewayLifecycle, nestLogger } from './infrastructure/gateway-lifecycle
 import { CommandConsumer } from './infrastructure/kafka/command-consumer';
 import { KafkaOcppEventSink } from './infrastructure/kafka/kafka-ocpp-event-sink';
 import { OcppWebSocketServer } from './infrastructure/websocket/ocpp-websocket.server';
+import { AuthFailureLimiter } from '@app/http';
 
 /** Everything the gateway is made of, built once from the config (framework-free parts). */
 export interface OcppGateway {
@@ -66,6 +67,11 @@ function buildGateway(config: OcppGatewayConfig, db: DataSource, publisher: Kafk
           ? { certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE, port: config.TLS_PORT }
           : undefined,
     },
+    authFailures: new AuthFailureLimiter({
+      windowS: config.RATE_LIMIT_WINDOW_S,
+      authFailures: config.RATE_LIMIT_AUTH_FAILURES,
+      authBlockS: config.RATE_LIMIT_AUTH_BLOCK_S,
+    }),
   });
   const commands = config.OCPP_COMMANDS_ENABLED
     ? new CommandConsumer(kafka, {

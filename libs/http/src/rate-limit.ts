@@ -58,6 +58,36 @@ function tooMany(res: ServerResponse, r: RateLimiterRes, what: string): void {
 }
 
 /**
+ * Failed authentications per client address: after `authFailures` in a window the address is
+ * refused for `authBlockS`. Used by the HTTP middleware below (counting 401 answers) and by the
+ * gateway's WebSocket handshake (charger passwords), which no HTTP middleware sees.
+ */
+export class AuthFailureLimiter {
+  private readonly limiter: RateLimiterMemory | null;
+
+  constructor(private readonly settings: Pick<RateLimitSettings, 'windowS' | 'authFailures' | 'authBlockS'>) {
+    this.limiter =
+      settings.authFailures > 0
+        ? new RateLimiterMemory({
+            points: settings.authFailures,
+            duration: settings.windowS,
+            blockDuration: settings.authBlockS,
+          })
+        : null;
+  }
+
+  /** Seconds until `address` may try again, or 0 when it is not blocked. */
+  async blockedFor(address: string): Promise<number> {
+    const failed = this.limiter ? await this.limiter.get(addressKey(address)) : null;
+    return failed && failed.consumedPoints > this.settings.authFailures ? retryAfterSeconds(failed) : 0;
+  }
+
+  recordFailure(address: string): void {
+    this.limiter?.consume(addressKey(address)).catch(() => undefined);
+  }
+}
+
+/**
  * Counts every request per client address and per credential, and every 401 answer per address:
  * an address that fails authentication RATE_LIMIT_AUTH_FAILURES times in a window is refused for
  * RATE_LIMIT_AUTH_BLOCK_S, before the guard (and its database look-up) runs. Counting the 401s
@@ -70,26 +100,25 @@ export function rateLimitMiddleware(settings: RateLimitSettings, options: RateLi
     settings.perCredential > 0
       ? new RateLimiterMemory({ points: settings.perCredential, duration: settings.windowS })
       : null;
-  const authFailures =
-    settings.authFailures > 0
-      ? new RateLimiterMemory({
-          points: settings.authFailures,
-          duration: settings.windowS,
-          blockDuration: settings.authBlockS,
-        })
-      : null;
+  const authFailures = settings.authFailures > 0 ? new AuthFailureLimiter(settings) : null;
 
   const check = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const address = addressKey(options.clientAddress(req));
     if (authFailures) {
-      const failed = await authFailures.get(address);
-      if (failed && failed.consumedPoints > settings.authFailures) {
+      const retryAfter = await authFailures.blockedFor(address);
+      if (retryAfter > 0) {
         options.onLimited?.('auth_failures');
-        tooMany(res, failed, 'failed authentications from this address');
+        res.setHeader('Retry-After', String(retryAfter));
+        sendJsonError(
+          res,
+          429,
+          'RATE_LIMITED',
+          `too many failed authentications from this address; retry after ${retryAfter} s`,
+        );
         return false;
       }
       res.once('finish', () => {
-        if (res.statusCode === 401) authFailures.consume(address).catch(() => undefined);
+        if (res.statusCode === 401) authFailures.recordFailure(address);
       });
     }
     try {

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { metricsRegistry } from '@app/observability';
+import type { AuthFailureLimiter } from '@app/http';
 import type { AuthenticateCharger } from '../../application/authenticate-charger';
 import type { HandleChargerCall } from '../../application/handle-charger-call';
 import type { CommandTarget, LocalConnections } from '../../application/dispatch-command';
@@ -72,6 +73,8 @@ export class OcppWebSocketServer implements LocalConnections {
       directory: ConnectionDirectory;
       logger: Logger;
       options: OcppWebSocketServerOptions;
+      /** Blocks an address that failed the Basic-auth check too often (RATE_LIMIT_AUTH_*). */
+      authFailures?: AuthFailureLimiter;
     },
   ) {
     this.wss = new WebSocketServer({
@@ -137,8 +140,13 @@ export class OcppWebSocketServer implements LocalConnections {
       .split(',')
       .map((p) => p.trim());
     if (!offered.includes(OCPP_SUBPROTOCOL)) return this.refuse(socket, 400, 'Bad Request', 'subprotocol');
+    // Guessing charger passwords costs a database look-up each; a guessing address stops getting them.
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const retryAfter = (await this.deps.authFailures?.blockedFor(address)) ?? 0;
+    if (retryAfter > 0) return this.refuse(socket, 429, 'Too Many Requests', 'rate-limited', { 'Retry-After': String(retryAfter) });
     const auth = await this.deps.authenticate.execute(chargePointId, req.headers.authorization);
     if (!auth.ok) {
+      this.deps.authFailures?.recordFailure(address);
       this.deps.logger.warn('charger refused', { chargePointId, reason: auth.reason });
       return this.refuse(socket, 401, 'Unauthorized', 'auth', { 'WWW-Authenticate': 'Basic realm="ocpp", charset="UTF-8"' });
     }
