@@ -57,7 +57,11 @@ describe('API key lifecycle (CLI, two replicas, real Postgres)', () => {
   });
 
   it('creates, lists and revokes; the revocation holds on every replica within 2 s; a revoked key never comes back', async () => {
-    const created = await apikey('create', ['--', '--name', 'finance bot', '--role', 'finance'], creds.url);
+    const created = await apikey(
+      'create',
+      ['--', '--name', 'finance bot', '--role', 'finance', '--actor', 'alice'],
+      creds.url,
+    );
     expect(created.code).toBe(0);
     const lines = created.stdout.trim().split('\n');
     const out = JSON.parse(lines[lines.length - 1]) as {
@@ -112,6 +116,23 @@ describe('API key lifecycle (CLI, two replicas, real Postgres)', () => {
       `revocation (${new Date(revokedAt).toISOString()}) refused by the replicas after ${refusedAfterMs.join(' ms, ')} ms\n`,
     );
     for (const ms of refusedAfterMs) expect(ms).toBeLessThan(2000);
+
+    // Both changes are in the audit log, with who made them, and without key material.
+    const audit = await pool.query(
+      `select action, actor_kind, actor_id, target_id, details from auth_audit_log where target_id = $1 order by seq`,
+      [out.id],
+    );
+    expect(audit.rows.map((r) => [r.action, r.actor_kind, r.actor_id])).toEqual([
+      ['api_key.created', 'cli', 'alice'],
+      ['api_key.revoked', 'cli', expect.any(String)],
+    ]);
+    expect(JSON.stringify(audit.rows)).not.toContain(out.key);
+    // Revoking again changes nothing and records nothing.
+    expect((await apikey('revoke', ['--', '--id', out.id], creds.url)).code).toBe(0);
+    expect(
+      (await pool.query(`select count(*)::int as n from auth_audit_log where target_id = $1`, [out.id]))
+        .rows[0].n,
+    ).toBe(2);
 
     // Creating the same key again is refused, and it stays refused.
     await expect(
