@@ -357,6 +357,7 @@ describe('Kubernetes manifests (docker/k8s)', () => {
     'KafkaTopic',
     'KafkaUser',
     'HorizontalPodAutoscaler',
+    'NetworkPolicy',
     'Kustomization',
   ]);
   const files = yamlFiles(K8S);
@@ -471,6 +472,26 @@ describe('Kubernetes manifests (docker/k8s)', () => {
         { name: 'management', containerPort: managementPortOf(app, env), protocol: 'TCP' },
       ]);
       if (env.PORT !== undefined) expect(Number(env.PORT)).toBe(port);
+    });
+
+    it('admits its management port from the monitoring namespace only, its public port from anywhere', () => {
+      const labels = deployment.spec.template.metadata.labels as Record<string, string>;
+      const policies = ofKind('NetworkPolicy').filter((p) =>
+        Object.entries(p.spec.podSelector.matchLabels as Record<string, string>).every(([k, v]) => labels[k] === v),
+      );
+      expect(policies).toHaveLength(1);
+      const [policy] = policies;
+      expect(policy.spec.policyTypes).toEqual(['Ingress']);
+      const portNames = (container.ports as Json[]).map((p) => p.name);
+      const rules = policy.spec.ingress as Json[];
+      for (const rule of rules) for (const p of rule.ports) expect(portNames).toContain(p.port);
+      const ruleFor = (port: string) => rules.filter((r) => r.ports.some((p: Json) => p.port === port));
+      expect(ruleFor('http')).toEqual([{ ports: [{ port: 'http', protocol: 'TCP' }] }]);
+      const management = ruleFor('management');
+      expect(management).toHaveLength(1);
+      expect(management[0].from).toEqual([
+        { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
+      ]);
     });
 
     it('has Prometheus scrape /metrics on the management port, which no Service exposes', () => {
