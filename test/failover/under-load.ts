@@ -313,13 +313,19 @@ export function startLoad(
       try {
         await sleep(Math.random() * options.sessionMs);
         while (!stopping) {
-          await step('StartTransaction', () => charger.startTransaction(1, 'FAILOVER1'));
+          // A retry after the charger got its answer but a later StatusNotification failed must not
+          // start (or stop, below) the transaction again.
+          await step('StartTransaction', async () => {
+            if (charger.connectors[0].transactionId === null) await charger.startTransaction(1, 'FAILOVER1');
+          });
           const until = Date.now() + options.sessionMs;
           while (Date.now() < until) {
             await sleep(Math.min(1000, Math.max(0, until - Date.now())));
             await step('MeterValues', () => charger.sendMeterValues(1));
           }
-          await step('StopTransaction', () => charger.stopTransaction(1, 'Local'));
+          await step('StopTransaction', async () => {
+            if (charger.connectors[0].transactionId !== null) await charger.stopTransaction(1, 'Local');
+          });
         }
       } catch (e) {
         gaveUp++;

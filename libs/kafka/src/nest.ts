@@ -1,8 +1,17 @@
-import { DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  DynamicModule,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import { createKafka, type KafkaSecurity } from './client';
 import { kafkaReachable } from './admin';
 import { KafkaPublisher } from './publisher';
+import { backoffMs } from './supervision';
 
 export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
 
@@ -13,17 +22,55 @@ export interface KafkaModuleOptions {
   sendTimeoutMs?: number;
 }
 
-/** Connects the shared publisher at start; flushes and disconnects it last at shutdown. */
+/**
+ * Connects the shared publisher at start; flushes and disconnects it last at shutdown. A broker
+ * that does not answer at start neither stops the app nor delays its listening by more than
+ * `CONNECT_WAIT_MS`: the connection is retried in the background with backoff (publishes fail
+ * meanwhile, and readiness says Kafka is down).
+ */
 @Injectable()
 export class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('KafkaLifecycle');
+  private stopped = false;
+
   constructor(private readonly publisher: KafkaPublisher) {}
+
   async onModuleInit(): Promise<void> {
-    await this.publisher.connect();
+    const connected = this.connectUntilDone();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([connected, new Promise((r) => (timer = setTimeout(r, CONNECT_WAIT_MS)))]);
+    clearTimeout(timer);
   }
+
+  private async connectUntilDone(): Promise<void> {
+    for (let attempt = 1; !this.stopped; attempt++) {
+      try {
+        await this.publisher.connect();
+        if (attempt > 1) this.logger.log(`Kafka publisher connected (attempt ${attempt})`);
+        return;
+      } catch (e) {
+        this.logger.warn(
+          `Kafka publisher cannot connect (attempt ${attempt}): ${(e as Error).message}; retrying`,
+        );
+        await new Promise((r) =>
+          setTimeout(r, backoffMs(attempt, { initialMs: 500, maxMs: 10_000 }, Math.random())),
+        );
+      }
+    }
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    this.stopped = true; // a connection still being retried gives up at its next attempt
     await this.publisher.disconnect();
   }
 }
+
+/**
+ * How long the start waits for the publisher's first connection before it goes on: long enough that a
+ * reachable broker is connected before the first publish even on a busy machine, short enough that a
+ * dead one does not hold the listener back for long.
+ */
+const CONNECT_WAIT_MS = 2500;
 
 /** Readiness: a broker answers a metadata request. */
 @Injectable()
@@ -39,13 +86,20 @@ export class KafkaReadiness {
 @Module({})
 export class KafkaModule {
   static forRoot(options: KafkaModuleOptions): DynamicModule {
-    const kafka = createKafka({ brokers: options.brokers, clientId: options.clientId, security: options.security });
+    const kafka = createKafka({
+      brokers: options.brokers,
+      clientId: options.clientId,
+      security: options.security,
+    });
     return {
       module: KafkaModule,
       global: true,
       providers: [
         { provide: KAFKA_CLIENT, useValue: kafka },
-        { provide: KafkaPublisher, useFactory: () => new KafkaPublisher(kafka, { sendTimeoutMs: options.sendTimeoutMs }) },
+        {
+          provide: KafkaPublisher,
+          useFactory: () => new KafkaPublisher(kafka, { sendTimeoutMs: options.sendTimeoutMs }),
+        },
         KafkaLifecycle,
         KafkaReadiness,
       ],

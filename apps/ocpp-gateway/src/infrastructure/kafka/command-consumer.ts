@@ -1,5 +1,5 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import { anchorNewGroupAt, BatchConsumer } from '@app/kafka';
+import { anchorNewGroupAt, backoffMs, BatchConsumer } from '@app/kafka';
 import { OCPP_OUTBOUND_ACTIONS, parseEnvelope, topicName, type OcppCommand } from '@app/contracts';
 import type { DispatchCommand } from '../../application/dispatch-command';
 import type { Logger } from '../websocket/ocpp-websocket.server';
@@ -38,6 +38,10 @@ export class CommandConsumer {
   /** Recently dispatched commandIds, oldest first. */
   private readonly dispatched = new Set<string>();
   private startedAt = Date.now();
+  private starting: Promise<void> | null = null;
+  private stopped = false;
+  /** How long a start may go without joining before readiness says so (the consumer's own rule). */
+  private readonly stallMs: number;
 
   private readonly topic: string;
 
@@ -52,6 +56,7 @@ export class CommandConsumer {
     },
   ) {
     this.topic = topicName('ocppCommands', options.topicPrefix);
+    this.stallMs = (options.sessionTimeoutMs ?? 10_000) + 10_000;
     this.consumer = new BatchConsumer(kafka, {
       groupId: `${options.topicPrefix}ocpp-gateway-${options.gatewayId}`,
       topics: [this.topic],
@@ -73,25 +78,46 @@ export class CommandConsumer {
   /** Starts consuming in the background; never throws (the consumer retries until it runs). */
   start(): void {
     this.startedAt = Date.now();
-    void this.anchor().finally(() => void this.consumer.start());
+    this.stopped = false;
+    this.starting = this.anchor().then(() => {
+      this.starting = null;
+      if (!this.stopped) void this.consumer.start();
+    });
   }
 
   /**
    * A new GATEWAY_ID has no committed offsets: anchor its group at this start, so the commands
    * produced while it joins (chargers connect at once) are not skipped by "from the latest".
+   * Retried with backoff while Kafka does not answer (the consumer could not run anyway).
    */
   private async anchor(): Promise<void> {
-    try {
-      await anchorNewGroupAt(this.kafka, this.consumer.groupId, this.topic, this.startedAt - 1000);
-    } catch (e) {
-      this.options.logger.warn('commands group not anchored; starting from the latest offset', {
-        error: (e as Error).message,
-      });
+    for (let attempt = 1; !this.stopped; attempt++) {
+      try {
+        await anchorNewGroupAt(this.kafka, this.consumer.groupId, this.topic, this.startedAt - 1000);
+        return;
+      } catch (e) {
+        this.options.logger.warn('commands group not anchored yet; retrying', {
+          attempt,
+          error: (e as Error).message,
+        });
+        await new Promise((r) =>
+          setTimeout(r, backoffMs(attempt, { initialMs: 500, maxMs: 5000 }, Math.random())),
+        );
+      }
     }
   }
 
-  /** Readiness: whether the consumer can make progress (see BatchConsumer.health). */
+  /**
+   * Readiness: whether the consumer can make progress (see BatchConsumer.health). While the group
+   * is still being anchored it counts as joining: fine for as long as a join may take.
+   */
   health(): { ok: boolean; reason?: string } {
+    if (this.starting) {
+      const waited = Date.now() - this.startedAt;
+      return waited <= this.stallMs
+        ? { ok: true }
+        : { ok: false, reason: `Kafka unreachable for ${Math.round(waited / 1000)} s` };
+    }
     return this.consumer.health();
   }
 
@@ -130,6 +156,9 @@ export class CommandConsumer {
 
   /** Leaves the group, then waits for commands still waiting on a charger to be reported. */
   async stop(): Promise<void> {
+    this.stopped = true;
+    // An anchor still trying an unreachable broker gives up at its next attempt: do not wait for it.
+    if (this.starting) await Promise.race([this.starting, new Promise((r) => setTimeout(r, 3000))]);
     await this.consumer.stop();
     await Promise.all(this.inProgress);
   }
