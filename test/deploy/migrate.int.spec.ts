@@ -148,7 +148,7 @@ describe('migrate command', () => {
     ]);
     expect(noApp.code).toBe(64);
     expect(noApp.stderr.trim().split('\n')).toEqual([
-      '[migrate] name the app whose migrations to run (ocpp-gateway, session-service, billing-service), got none',
+      '[migrate] name the app whose migrations to run (ocpp-gateway, session-service, billing-service, access), got none',
     ]);
     expect(badUrl.code).toBe(1);
     expect(badUrl.stderr.trim()).toBe(

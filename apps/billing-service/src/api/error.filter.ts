@@ -25,7 +25,7 @@ export class BillingErrorFilter implements ExceptionFilter {
     if (res.headersSent) {
       // A streamed export failed midway: the status is gone; cut the body so it cannot pass as complete.
       this.logger.error(
-        `${req.method} ${req.url} failed after the response started: ${(error as Error).message}`,
+        `${req.method} ${req.path} failed after the response started: ${(error as Error).message}`,
       );
       res.destroy(error as Error);
       return;
@@ -66,7 +66,7 @@ export class BillingErrorFilter implements ExceptionFilter {
         });
       return;
     }
-    this.logger.error(`${req.method} ${req.url}: ${(error as Error).stack ?? String(error)}`);
+    this.logger.error(`${req.method} ${req.path}: ${(error as Error).stack ?? String(error)}`);
     res.status(500).json({ error: { code: 'INTERNAL', message: 'internal error' } });
   }
 }

@@ -61,7 +61,7 @@ export class SessionsErrorFilter implements ExceptionFilter {
     ) {
       return void send(409, 'CONFLICT', 'the session changed concurrently; retry');
     }
-    this.logger.error(`${req.method} ${req.url}: ${(error as Error)?.stack ?? String(error)}`);
+    this.logger.error(`${req.method} ${req.path}: ${(error as Error)?.stack ?? String(error)}`);
     send(500, 'INTERNAL', 'internal error');
   }
 }
