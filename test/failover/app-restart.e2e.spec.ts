@@ -1,6 +1,8 @@
 import { testBrokers } from '@app/testing';
 import { sleep } from '@app/testing/simulator';
 import {
+  membersOf,
+  newMembersJoined,
   settle,
   startLoad,
   startStack,
@@ -29,6 +31,7 @@ describe(`kill -9 and restart of each app under load (${FULL ? 'full' : 'reduced
   let stack: Stack;
   let load: Load;
   const times: Array<{ app: AppName } & RestartTimes> = [];
+  const joinMs: Record<'kill' | 'stop', number> = { kill: 0, stop: 0 };
   let result: Awaited<ReturnType<typeof settle>>;
 
   beforeAll(async () => {
@@ -44,6 +47,20 @@ describe(`kill -9 and restart of each app under load (${FULL ? 'full' : 'reduced
         );
         await sleep(3000); // load flows through the restarted app
       }
+    }
+    // The group join itself: after SIGKILL the dead member holds session-service's group until its
+    // session times out; after SIGTERM it has left, and the new process joins at once.
+    const group = `${stack.prefix}session-service`;
+    for (const how of ['kill', 'stop'] as const) {
+      const before = await membersOf(stack.kafka, group);
+      const t0 = Date.now();
+      if (how === 'kill') await stack.killAndRestart('session-service');
+      else await stack.stopAndRestart('session-service');
+      joinMs[how] = (await newMembersJoined(stack.kafka, group, before)) - t0;
+      log(
+        `session-service's group joined ${joinMs[how]} ms after ${how === 'kill' ? 'kill -9' : 'SIGTERM'} and restart`,
+      );
+      await sleep(2000);
     }
     const before = Date.now();
     await sleep(3000);
@@ -74,6 +91,11 @@ describe(`kill -9 and restart of each app under load (${FULL ? 'full' : 'reduced
   it('is ready within 3 s of start, though the dead member still holds its consumer groups', () => {
     for (const t of times)
       expect({ app: t.app, readyMs: Math.min(t.readyMs, 3000) }).toEqual({ app: t.app, readyMs: t.readyMs });
+  });
+
+  it('rejoins at once after SIGTERM (a clean leave), while after kill -9 the dead member holds the group', () => {
+    expect(joinMs.stop).toBeGreaterThan(0);
+    expect(joinMs.stop).toBeLessThan(joinMs.kill);
   });
 
   it('loses and doubles nothing: every completed session CLOSED and billed exactly once', () => {

@@ -102,6 +102,8 @@ export interface Stack {
   history: AppProcess[];
   /** kill -9, then start the same app again at once (same env, ports and GATEWAY_ID). */
   killAndRestart(app: AppName): Promise<RestartTimes>;
+  /** SIGTERM (a rolling update), then start the same app again. */
+  stopAndRestart(app: AppName): Promise<RestartTimes>;
   /** Processes that exited although the test did not stop or kill them. */
   crashed(): AppProcess[];
   logs(): string;
@@ -191,6 +193,49 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       `stack ${prefix} up on ${options.brokers.join(',')}: ${APPS.map((a) => `${a.name} ${procs[a.name].baseUrl}`).join(', ')}`,
     );
 
+    const restart = async (app: AppName, how: 'kill' | 'stop'): Promise<RestartTimes> => {
+      const old = procs[app];
+      ended.add(old);
+      if (how === 'kill') await old.kill();
+      else await old.stop();
+      const t0 = Date.now();
+      const next = await startAppProcess(app, envOf(app), { waitReady: false });
+      procs[app] = next;
+      history.push(next);
+      const base = next.baseUrl;
+      const listening = await poll(
+        `${app} to listen`,
+        60_000,
+        async () => ((await statusOf(`${base}/health/live`)) === 200 ? Date.now() : null),
+        50,
+      );
+      let ocppListeningMs: number | undefined;
+      if (app === 'ocpp-gateway') {
+        const probe = new SimulatedCharger({
+          url: `ws://127.0.0.1:${next.port}/ocpp`,
+          chargePointId: `PROBE-${uniqueSuffix()}`,
+        });
+        const at = await poll(
+          'the OCPP endpoint to take a charger',
+          60_000,
+          async () => {
+            await probe.connect();
+            return Date.now();
+          },
+          50,
+        );
+        await probe.close().catch(() => undefined);
+        ocppListeningMs = at - t0;
+      }
+      const ready = await poll(
+        `${app} to be ready`,
+        120_000,
+        async () => ((await statusOf(`${base}/health/ready`)) === 200 ? Date.now() : null),
+        100,
+      );
+      return { listeningMs: listening - t0, readyMs: ready - t0, ocppListeningMs };
+    };
+
     return {
       prefix,
       kafka,
@@ -198,47 +243,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       access,
       procs,
       history,
-      async killAndRestart(app) {
-        const old = procs[app];
-        ended.add(old);
-        await old.kill();
-        const t0 = Date.now();
-        const next = await startAppProcess(app, envOf(app), { waitReady: false });
-        procs[app] = next;
-        history.push(next);
-        const base = next.baseUrl;
-        const listening = await poll(
-          `${app} to listen`,
-          60_000,
-          async () => ((await statusOf(`${base}/health/live`)) === 200 ? Date.now() : null),
-          50,
-        );
-        let ocppListeningMs: number | undefined;
-        if (app === 'ocpp-gateway') {
-          const probe = new SimulatedCharger({
-            url: `ws://127.0.0.1:${next.port}/ocpp`,
-            chargePointId: `PROBE-${uniqueSuffix()}`,
-          });
-          const at = await poll(
-            'the OCPP endpoint to take a charger',
-            60_000,
-            async () => {
-              await probe.connect();
-              return Date.now();
-            },
-            50,
-          );
-          await probe.close().catch(() => undefined);
-          ocppListeningMs = at - t0;
-        }
-        const ready = await poll(
-          `${app} to be ready`,
-          120_000,
-          async () => ((await statusOf(`${base}/health/ready`)) === 200 ? Date.now() : null),
-          100,
-        );
-        return { listeningMs: listening - t0, readyMs: ready - t0, ocppListeningMs };
-      },
+      killAndRestart: (app) => restart(app, 'kill'),
+      stopAndRestart: (app) => restart(app, 'stop'),
       crashed: () =>
         history.filter((p) => !ended.has(p) && (p.child.exitCode !== null || p.child.signalCode !== null)),
       logs: () =>
@@ -401,5 +407,47 @@ export async function settle(
     if (o.stuck.length === 0) return { ...o, settledAt: Date.now() };
     if (Date.now() > deadline) return { ...o, settledAt: null };
     await sleep(1000);
+  }
+}
+
+/**
+ * When `groupId` is Stable again with members none of which is in `before` (the restarted process
+ * joined); polls describeGroups. Returns the epoch ms it saw that.
+ */
+export async function newMembersJoined(
+  kafka: Kafka,
+  groupId: string,
+  before: string[],
+  timeoutMs = 60_000,
+): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return await poll(
+      `a new member in ${groupId}`,
+      timeoutMs,
+      async () => {
+        const [group] = (await admin.describeGroups([groupId])).groups;
+        const ids = group.members.map((m) => m.memberId);
+        return group.state === 'Stable' && ids.length > 0 && ids.every((id) => !before.includes(id))
+          ? Date.now()
+          : null;
+      },
+      100,
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The member ids of `groupId` now. */
+export async function membersOf(kafka: Kafka, groupId: string): Promise<string[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [group] = (await admin.describeGroups([groupId])).groups;
+    return group.members.map((m) => m.memberId);
+  } finally {
+    await admin.disconnect();
   }
 }
