@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { Client } from 'pg';
 import type { Kafka } from 'kafkajs';
+import { provisionApiKeys } from '@app/auth/testing';
 import {
   DEV_TOPIC_SETTINGS,
   KAFKA_APPS,
@@ -83,6 +84,9 @@ describe('Kafka security: one SASL_SSL user per app with least-privilege ACLs', 
       dbs[app.name] = await createTestDatabase(`sec_${app.database}`);
       await migrateApp(app.name, dbs[app.name].url);
     }
+    // The credentials database every app opens; this test calls no HTTP API, so it holds no keys.
+    dbs.access = await createTestDatabase('sec_access');
+    await provisionApiKeys(dbs.access.url, []);
     const started = await Promise.allSettled(
       APPS.map(async (app) =>
         startAppProcess(
@@ -90,6 +94,7 @@ describe('Kafka security: one SASL_SSL user per app with least-privilege ACLs', 
           {
             PORT: String(await freePort()),
             DATABASE_URL: dbs[app.name].url,
+            AUTH_DATABASE_URL: dbs.access.url,
             KAFKA_TOPIC_PREFIX: prefix,
             OCPP_ALLOW_UNREGISTERED: 'true',
             ...broker.envFor(app.name),
@@ -230,7 +235,7 @@ describe('Kafka security: one SASL_SSL user per app with least-privilege ACLs', 
     };
     const app = await startAppProcess(
       'session-service',
-      { DATABASE_URL: dbs['session-service'].url, ...env },
+      { DATABASE_URL: dbs['session-service'].url, AUTH_DATABASE_URL: dbs.access.url, ...env },
       { waitReady: false },
     );
     const code = await new Promise<number | null>((resolve) => {
@@ -251,6 +256,7 @@ describe('Kafka security: one SASL_SSL user per app with least-privilege ACLs', 
         'ocpp-gateway',
         {
           DATABASE_URL: db.url,
+          AUTH_DATABASE_URL: dbs.access.url,
           KAFKA_BROKERS: broker.brokers.join(','),
           KAFKA_TOPIC_PREFIX: prefix,
           OCPP_ALLOW_UNREGISTERED: 'true',
