@@ -10,7 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { RequestMethod } from '@nestjs/common';
 import { parseAllDocuments } from 'yaml';
-import type { ConfigSchema } from '@app/config';
+import { loadConfig, type ConfigSchema } from '@app/config';
+import { kafkaSecurityConfig, kafkaSecurityFromEnv } from '@app/kafka/security';
 import {
   allTopicSpecs,
   deadLetterTopicName,
@@ -18,6 +19,7 @@ import {
   kafkaAclsFor,
   TOPIC_ACCESS,
   TOPICS,
+  type KafkaApp,
   type TopicKey,
   DEV_TOPIC_SETTINGS,
   PRODUCTION_TOPIC_SETTINGS,
@@ -48,7 +50,18 @@ const SCHEMAS: Record<AppName, ConfigSchema> = {
 };
 const KNOWN_BY_SOME_APP = new Set(Object.values(SCHEMAS).flatMap((s) => Object.keys(s)));
 /** What scripts/migrate.ts reads besides the app's DATABASE_URL. */
-const MIGRATE_VARIABLES = ['DATABASE_URL', 'MIGRATE_WAIT_TIMEOUT_S', 'MIGRATE_CREATE_DATABASE', 'APP'];
+const MIGRATE_VARIABLES = [
+  'DATABASE_URL',
+  'AUTH_DATABASE_URL',
+  'MIGRATE_WAIT_TIMEOUT_S',
+  'MIGRATE_CREATE_DATABASE',
+  'APP',
+];
+/**
+ * Secret placeholders that are invalid on purpose: an unreplaced Secret must stop the app at start
+ * (one line naming the variable) rather than run with a key published in this repository.
+ */
+const REFUSED_PLACEHOLDERS = new Set(['WEBHOOK_SECRET_KEY']);
 /** What whoever creates the topics reads (compose's kafka-init, npm start, tests), not the apps. */
 const TOPIC_CREATION_VARIABLES = ['KAFKA_TOPIC_REPLICATION_FACTOR', 'KAFKA_TOPIC_MIN_INSYNC_REPLICAS'];
 
@@ -359,6 +372,7 @@ describe('Kubernetes manifests (docker/k8s)', () => {
     'HorizontalPodAutoscaler',
     'NetworkPolicy',
     'Kustomization',
+    'Component',
   ]);
   const files = yamlFiles(K8S);
   const byFile = new Map(files.map((f) => [f, yamlDocs(f)]));
@@ -381,7 +395,8 @@ describe('Kubernetes manifests (docker/k8s)', () => {
     for (const r of [...byFile.values()].flat()) {
       expect(KNOWN_KINDS.has(r.kind)).toBe(true);
       expect(typeof r.apiVersion).toBe('string');
-      if (r.kind !== 'Kustomization') expect(r.metadata.name).toMatch(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/);
+      if (r.kind !== 'Kustomization' && r.kind !== 'Component')
+        expect(r.metadata.name).toMatch(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/);
     }
   });
 
@@ -390,9 +405,10 @@ describe('Kubernetes manifests (docker/k8s)', () => {
       if (!file.endsWith('kustomization.yaml')) continue;
       const dir = path.dirname(file);
       const siblings = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f) && f !== 'kustomization.yaml');
+      const resources: string[] = k.resources ?? [];
       const [bases, files] = [
-        k.resources.filter((r: string) => !/\.ya?ml$/.test(r)),
-        k.resources.filter((r: string) => /\.ya?ml$/.test(r)),
+        resources.filter((r: string) => !/\.ya?ml$/.test(r)),
+        resources.filter((r: string) => /\.ya?ml$/.test(r)),
       ];
       expect(files.sort()).toEqual(siblings.sort());
       // An overlay names its base folder, which must be a kustomization itself.
@@ -430,6 +446,29 @@ describe('Kubernetes manifests (docker/k8s)', () => {
       expect(names).not.toContain('OCPP_ALLOW_UNREGISTERED');
     }
     expect(text).not.toMatch(/OCPP_ALLOW_UNREGISTERED:\s*'?true/);
+  });
+
+  it('every Secret key a workload references exists in the manifests', () => {
+    const refs = [...deployments, ...jobs].flatMap((w) =>
+      [...(w.spec.template.spec.initContainers ?? []), ...w.spec.template.spec.containers].flatMap(
+        (c: Json) =>
+          (c.env ?? [])
+            .filter((e: Json) => e.valueFrom?.secretKeyRef)
+            .map((e: Json) => ({ workload: w.metadata.name, variable: e.name, ...e.valueFrom.secretKeyRef })),
+      ),
+    );
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of refs) {
+      const value = secrets.get(ref.name)?.stringData?.[ref.key];
+      expect({ ...ref, exists: typeof value === 'string' && value.length > 0 }).toEqual({
+        ...ref,
+        exists: true,
+      });
+    }
+    // session-service seals webhook secrets with a key from a Secret (not the ConfigMap, not a literal).
+    const sessions = deployments.find((d) => appOf(d) === 'session-service')!;
+    const key = containerOf(sessions).env.find((e: Json) => e.name === 'WEBHOOK_SECRET_KEY');
+    expect(key?.valueFrom?.secretKeyRef).toBeDefined();
   });
 
   it('the shared ConfigMap sets only variables the apps know', () => {
@@ -477,7 +516,9 @@ describe('Kubernetes manifests (docker/k8s)', () => {
     it('admits its management port from the monitoring namespace only, its public port from anywhere', () => {
       const labels = deployment.spec.template.metadata.labels as Record<string, string>;
       const policies = ofKind('NetworkPolicy').filter((p) =>
-        Object.entries(p.spec.podSelector.matchLabels as Record<string, string>).every(([k, v]) => labels[k] === v),
+        Object.entries(p.spec.podSelector.matchLabels as Record<string, string>).every(
+          ([k, v]) => labels[k] === v,
+        ),
       );
       expect(policies).toHaveLength(1);
       const [policy] = policies;
@@ -548,7 +589,12 @@ describe('Kubernetes manifests (docker/k8s)', () => {
       }
       for (const [name, value] of Object.entries(values)) {
         if (!(name in SCHEMAS[app])) continue; // a shared ConfigMap key meant for another app
-        expect(() => SCHEMAS[app][name].parse(value, name)).not.toThrow();
+        if (REFUSED_PLACEHOLDERS.has(name)) {
+          expect(value).toContain('CHANGE-ME');
+          expect(() => SCHEMAS[app][name].parse(value, name)).toThrow(
+            new RegExp(`^invalid configuration: ${name} `),
+          );
+        } else expect(() => SCHEMAS[app][name].parse(value, name)).not.toThrow();
       }
     });
 
@@ -620,12 +666,12 @@ describe('Kubernetes manifests (docker/k8s)', () => {
       expect(c.image).toBe(container.image);
       expect(databaseFrom(c)).toEqual(databaseFrom(container));
       expect(job.spec.template.spec.restartPolicy).toBe('Never');
-      expect(pod.initContainers).toHaveLength(1);
-      const [wait] = pod.initContainers;
+      expect(pod.initContainers).toHaveLength(2);
+      const [wait, waitAccess] = pod.initContainers;
       expect(wait.args).toEqual(['migrate', app, '--wait']);
       expect(wait.image).toBe(container.image);
       expect(databaseFrom(wait)).toEqual(databaseFrom(container));
-      for (const m of [c, wait]) {
+      for (const m of [c, wait, waitAccess]) {
         for (const e of m.env) expect(MIGRATE_VARIABLES).toContain(e.name);
         expect(m.resources.requests.memory).toBeDefined();
         expect(m.resources.limits.memory).toBeDefined();
@@ -634,8 +680,28 @@ describe('Kubernetes manifests (docker/k8s)', () => {
           capabilities: { drop: ['ALL'] },
         });
       }
-      const timeout = wait.env.find((e: Json) => e.name === 'MIGRATE_WAIT_TIMEOUT_S');
-      if (timeout) expect(timeout.value).toMatch(/^\d+$/);
+      for (const w of [wait, waitAccess]) {
+        const timeout = w.env.find((e: Json) => e.name === 'MIGRATE_WAIT_TIMEOUT_S');
+        if (timeout) expect(timeout.value).toMatch(/^\d+$/);
+      }
+    });
+
+    it('its pods also wait for the credentials database migrations, which a Job runs', () => {
+      const authFrom = (x: Json) => x.env.find((e: Json) => e.name === 'AUTH_DATABASE_URL')?.valueFrom;
+      const waitAccess = (pod.initContainers as Json[]).find((i) => i.args?.[1] === 'access');
+      expect(waitAccess?.args).toEqual(['migrate', 'access', '--wait']);
+      expect(waitAccess.image).toBe(container.image);
+      expect(authFrom(container)).toBeDefined();
+      expect(authFrom(waitAccess)).toEqual(authFrom(container));
+      // Exactly one Job applies them, against the same credentials database.
+      const migrators = jobs.flatMap((j) =>
+        [...(j.spec.template.spec.initContainers ?? []), ...j.spec.template.spec.containers].filter(
+          (m: Json) => m.args?.[0] === 'migrate' && m.args?.[1] === 'access',
+        ),
+      );
+      expect(migrators).toHaveLength(1);
+      expect(migrators[0].args).toEqual(['migrate', 'access']);
+      expect(authFrom(migrators[0])).toEqual(authFrom(container));
     });
   });
 
@@ -777,6 +843,52 @@ describe('Strimzi KafkaUsers (least privilege per app)', () => {
           expect(acl.patternType).toBe('literal');
         }
       }
+    }
+  });
+
+  it('the kafka-scram component gives every app its own user, the CA and the password file, and nothing else', () => {
+    const component = yamlDocs(path.join(K8S, 'components', 'kafka-scram', 'kustomization.yaml'))[0];
+    expect(component.kind).toBe('Component');
+    const patched = (component.patches as Json[]).map((p) => ({
+      target: p.target,
+      patch: parseAllDocuments(p.patch)[0].toJS(),
+    }));
+    expect(patched.map((p) => p.target.name).sort()).toEqual([...KAFKA_APPS].sort());
+    for (const { target, patch } of patched) {
+      const app = target.name as KafkaApp;
+      expect(target.kind).toBe('Deployment');
+      const deployment = yamlFiles(K8S)
+        .flatMap((f) => yamlDocs(f))
+        .find((d) => d.kind === 'Deployment' && d.metadata.name === app);
+      expect(patch.metadata.name).toBe(app);
+      const [container] = patch.spec.template.spec.containers;
+      expect(container.name).toBe(deployment.spec.template.spec.containers[0].name);
+      const env = Object.fromEntries((container.env as Json[]).map((e) => [e.name, e.value as string]));
+      for (const name of Object.keys(env))
+        expect({ app, name, known: name in SCHEMAS[app] }).toEqual({ app, name, known: true });
+      // The files the variables name are the mounted Secrets: Strimzi's user Secret of this app, and the CA.
+      const mounts = new Map((container.volumeMounts as Json[]).map((m) => [m.name as string, m]));
+      const volumes = new Map((patch.spec.template.spec.volumes as Json[]).map((v) => [v.name as string, v]));
+      const fileOf = (secret: string, key: string) => {
+        const volume = [...volumes.values()].find((v) => v.secret.secretName === secret);
+        const item = volume.secret.items.find((i: Json) => i.key === key);
+        expect(mounts.get(volume.name).readOnly).toBe(true);
+        return path.posix.join(mounts.get(volume.name).mountPath, item.path);
+      };
+      expect(users.map((u) => u.metadata.name)).toContain(env.KAFKA_SASL_USERNAME);
+      expect(env.KAFKA_SASL_USERNAME).toBe(app);
+      expect(env.KAFKA_SASL_PASSWORD_FILE).toBe(fileOf(app, 'password'));
+      expect(env.KAFKA_SSL_CA_FILE).toBe(fileOf('kafka-cluster-ca', 'ca.crt'));
+      expect(env.KAFKA_SASL_MECHANISM).toBe(userOf(app).spec.authentication.type);
+      // What the app would make of it at start, with the Secrets' files in place.
+      const files: Record<string, string> = {
+        [env.KAFKA_SASL_PASSWORD_FILE]: 'pw\n',
+        [env.KAFKA_SSL_CA_FILE]: 'CA',
+      };
+      expect(kafkaSecurityFromEnv(loadConfig(kafkaSecurityConfig, env), (f) => files[f])).toEqual({
+        ssl: { ca: 'CA', rejectUnauthorized: true },
+        sasl: { mechanism: 'scram-sha-512', username: app, password: 'pw' },
+      });
     }
   });
 
