@@ -50,7 +50,18 @@ const SCHEMAS: Record<AppName, ConfigSchema> = {
 };
 const KNOWN_BY_SOME_APP = new Set(Object.values(SCHEMAS).flatMap((s) => Object.keys(s)));
 /** What scripts/migrate.ts reads besides the app's DATABASE_URL. */
-const MIGRATE_VARIABLES = ['DATABASE_URL', 'MIGRATE_WAIT_TIMEOUT_S', 'MIGRATE_CREATE_DATABASE', 'APP'];
+const MIGRATE_VARIABLES = [
+  'DATABASE_URL',
+  'AUTH_DATABASE_URL',
+  'MIGRATE_WAIT_TIMEOUT_S',
+  'MIGRATE_CREATE_DATABASE',
+  'APP',
+];
+/**
+ * Secret placeholders that are invalid on purpose: an unreplaced Secret must stop the app at start
+ * (one line naming the variable) rather than run with a key published in this repository.
+ */
+const REFUSED_PLACEHOLDERS = new Set(['WEBHOOK_SECRET_KEY']);
 /** What whoever creates the topics reads (compose's kafka-init, npm start, tests), not the apps. */
 const TOPIC_CREATION_VARIABLES = ['KAFKA_TOPIC_REPLICATION_FACTOR', 'KAFKA_TOPIC_MIN_INSYNC_REPLICAS'];
 
@@ -437,6 +448,29 @@ describe('Kubernetes manifests (docker/k8s)', () => {
     expect(text).not.toMatch(/OCPP_ALLOW_UNREGISTERED:\s*'?true/);
   });
 
+  it('every Secret key a workload references exists in the manifests', () => {
+    const refs = [...deployments, ...jobs].flatMap((w) =>
+      [...(w.spec.template.spec.initContainers ?? []), ...w.spec.template.spec.containers].flatMap(
+        (c: Json) =>
+          (c.env ?? [])
+            .filter((e: Json) => e.valueFrom?.secretKeyRef)
+            .map((e: Json) => ({ workload: w.metadata.name, variable: e.name, ...e.valueFrom.secretKeyRef })),
+      ),
+    );
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of refs) {
+      const value = secrets.get(ref.name)?.stringData?.[ref.key];
+      expect({ ...ref, exists: typeof value === 'string' && value.length > 0 }).toEqual({
+        ...ref,
+        exists: true,
+      });
+    }
+    // session-service seals webhook secrets with a key from a Secret (not the ConfigMap, not a literal).
+    const sessions = deployments.find((d) => appOf(d) === 'session-service')!;
+    const key = containerOf(sessions).env.find((e: Json) => e.name === 'WEBHOOK_SECRET_KEY');
+    expect(key?.valueFrom?.secretKeyRef).toBeDefined();
+  });
+
   it('the shared ConfigMap sets only variables the apps know', () => {
     for (const cm of configMaps.values()) {
       for (const [name, value] of Object.entries(cm.data as Record<string, string>)) {
@@ -555,7 +589,12 @@ describe('Kubernetes manifests (docker/k8s)', () => {
       }
       for (const [name, value] of Object.entries(values)) {
         if (!(name in SCHEMAS[app])) continue; // a shared ConfigMap key meant for another app
-        expect(() => SCHEMAS[app][name].parse(value, name)).not.toThrow();
+        if (REFUSED_PLACEHOLDERS.has(name)) {
+          expect(value).toContain('CHANGE-ME');
+          expect(() => SCHEMAS[app][name].parse(value, name)).toThrow(
+            new RegExp(`^invalid configuration: ${name} `),
+          );
+        } else expect(() => SCHEMAS[app][name].parse(value, name)).not.toThrow();
       }
     });
 
@@ -627,12 +666,12 @@ describe('Kubernetes manifests (docker/k8s)', () => {
       expect(c.image).toBe(container.image);
       expect(databaseFrom(c)).toEqual(databaseFrom(container));
       expect(job.spec.template.spec.restartPolicy).toBe('Never');
-      expect(pod.initContainers).toHaveLength(1);
-      const [wait] = pod.initContainers;
+      expect(pod.initContainers).toHaveLength(2);
+      const [wait, waitAccess] = pod.initContainers;
       expect(wait.args).toEqual(['migrate', app, '--wait']);
       expect(wait.image).toBe(container.image);
       expect(databaseFrom(wait)).toEqual(databaseFrom(container));
-      for (const m of [c, wait]) {
+      for (const m of [c, wait, waitAccess]) {
         for (const e of m.env) expect(MIGRATE_VARIABLES).toContain(e.name);
         expect(m.resources.requests.memory).toBeDefined();
         expect(m.resources.limits.memory).toBeDefined();
@@ -641,8 +680,28 @@ describe('Kubernetes manifests (docker/k8s)', () => {
           capabilities: { drop: ['ALL'] },
         });
       }
-      const timeout = wait.env.find((e: Json) => e.name === 'MIGRATE_WAIT_TIMEOUT_S');
-      if (timeout) expect(timeout.value).toMatch(/^\d+$/);
+      for (const w of [wait, waitAccess]) {
+        const timeout = w.env.find((e: Json) => e.name === 'MIGRATE_WAIT_TIMEOUT_S');
+        if (timeout) expect(timeout.value).toMatch(/^\d+$/);
+      }
+    });
+
+    it('its pods also wait for the credentials database migrations, which a Job runs', () => {
+      const authFrom = (x: Json) => x.env.find((e: Json) => e.name === 'AUTH_DATABASE_URL')?.valueFrom;
+      const waitAccess = (pod.initContainers as Json[]).find((i) => i.args?.[1] === 'access');
+      expect(waitAccess?.args).toEqual(['migrate', 'access', '--wait']);
+      expect(waitAccess.image).toBe(container.image);
+      expect(authFrom(container)).toBeDefined();
+      expect(authFrom(waitAccess)).toEqual(authFrom(container));
+      // Exactly one Job applies them, against the same credentials database.
+      const migrators = jobs.flatMap((j) =>
+        [...(j.spec.template.spec.initContainers ?? []), ...j.spec.template.spec.containers].filter(
+          (m: Json) => m.args?.[0] === 'migrate' && m.args?.[1] === 'access',
+        ),
+      );
+      expect(migrators).toHaveLength(1);
+      expect(migrators[0].args).toEqual(['migrate', 'access']);
+      expect(authFrom(migrators[0])).toEqual(authFrom(container));
     });
   });
 
