@@ -109,4 +109,27 @@ describe('BatchConsumer heals by itself (real broker)', () => {
     expect(consumer.health().ok).toBe(true);
     await consumer.stop();
   });
+
+  it('keeps its membership through a batch longer than the session timeout (no redelivery)', async () => {
+    const topic = topicName('tariffs', t.prefix);
+    const calls: string[] = [];
+    const events: string[] = [];
+    const consumer = new BatchConsumer(t.kafka, {
+      groupId: `slow-batch-${t.prefix}`,
+      topics: [topic],
+      sessionTimeoutMs: 6000,
+      onEvent: (m) => events.push(m),
+      handleBatch: async ({ messages }) => {
+        calls.push(...messages.map((m) => m.value!.toString()));
+        if (calls.length === 1) await new Promise((r) => setTimeout(r, 9000)); // 1.5 session timeouts
+      },
+    });
+    await consumer.start();
+    await publisher.publish({ topic, key: 't', value: 'slow' });
+    await waitFor('the slow batch to end', () => calls.length >= 1, 20_000);
+    await new Promise((r) => setTimeout(r, 12_000));
+    await consumer.stop();
+    expect(calls).toEqual(['slow']);
+    expect(events.filter((e) => /crashed|replacing|commit failed/.test(e))).toEqual([]);
+  });
 });

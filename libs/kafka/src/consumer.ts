@@ -112,6 +112,7 @@ export class BatchConsumer {
   private replacesSinceJoin = 0;
   private readonly watchdog: ProgressWatchdog;
   private readonly stallMs: number;
+  private readonly heartbeatIntervalMs: number;
   private watchdogTimer: NodeJS.Timeout | null = null;
   private supervising: Promise<void> | null = null;
   private readonly pending = new Map<string, { topic: string; partition: number; offset: string }>();
@@ -128,7 +129,9 @@ export class BatchConsumer {
     private readonly kafka: Kafka,
     private readonly options: BatchConsumerOptions,
   ) {
-    this.stallMs = options.stallMs ?? (options.sessionTimeoutMs ?? 10_000) + 10_000;
+    const sessionTimeout = options.sessionTimeoutMs ?? 10_000;
+    this.stallMs = options.stallMs ?? sessionTimeout + 10_000;
+    this.heartbeatIntervalMs = Math.max(500, Math.min(3000, Math.floor(sessionTimeout / 3)));
     this.watchdog = new ProgressWatchdog(this.stallMs, Date.now());
   }
 
@@ -226,7 +229,7 @@ export class BatchConsumer {
       // The broker waits this long for live members to rejoin during a rebalance; a member busy with
       // a batch rejoins when it ends (batches are bounded: transactional consumers chunk them).
       rebalanceTimeout: Math.max(2 * sessionTimeout, 20_000),
-      heartbeatInterval: Math.max(500, Math.min(3000, Math.floor(sessionTimeout / 3))),
+      heartbeatInterval: this.heartbeatIntervalMs,
       maxBytesPerPartition: this.options.maxBytesPerPartition ?? 1048576,
       allowAutoTopicCreation: false,
       retry: { retries: 10 },
@@ -303,6 +306,12 @@ export class BatchConsumer {
         this.watchdog.fetched(key, batch.messages[0].offset, batch.highWatermark);
         this.watchdog.batchStarted();
         let done: string | undefined;
+        // A batch may outlast the session timeout (a big fetch, a slow database): keep the member
+        // alive meanwhile. kafkajs sends at most one heartbeat per heartbeat interval.
+        const keepAlive = setInterval(
+          () => void heartbeat().catch(() => undefined),
+          this.heartbeatIntervalMs,
+        );
         try {
           const ctx = { topic: batch.topic, partition: batch.partition, heartbeat };
           const ok = await this.attempt(ctx, batch.messages, alive);
@@ -325,6 +334,7 @@ export class BatchConsumer {
           // Stopping: kafkajs leaves the group right after this batch, so commit now or never.
           if (!this.running) await this.flushCommits();
         } finally {
+          clearInterval(keepAlive);
           if (generation === this.generation) this.watchdog.batchEnded(Date.now(), key, done);
         }
       },
