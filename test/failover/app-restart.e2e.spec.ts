@@ -45,6 +45,8 @@ describe(`kill -9 and restart of each app under load (${FULL ? 'full' : 'reduced
         log(
           `${app}: listening after ${t.listeningMs} ms${t.ocppListeningMs !== undefined ? `, OCPP after ${t.ocppListeningMs} ms` : ''}, ready after ${t.readyMs} ms`,
         );
+        // A slow start says why in the app's own words (Postgres refusing connections, ...).
+        if (t.readyMs > 3000) log(`${app} output:\n${stack.procs[app].output().slice(-3000)}`);
         await sleep(3000); // load flows through the restarted app
       }
     }
