@@ -3,7 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
 import { KafkaModule, KafkaReadiness, kafkaSecurityFromEnv } from '@app/kafka';
-import { AUTH_POOL, AuthModule } from '@app/auth';
+import { AUTH_POOL, AuthModule, AuthReadiness } from '@app/auth';
 import { AuditController } from '@app/auth/nest/audit.controller';
 import { ObservabilityModule, PostgresReadiness } from '@app/observability';
 import { ChargesController } from './api/charges.controller';
@@ -27,7 +27,7 @@ export class BillingServiceModule {
         ObservabilityModule.forRoot({
           service: 'billing-service',
           logLevel: config.LOG_LEVEL,
-          readinessTokens: [PostgresReadiness, KafkaReadiness, SessionsConsumer],
+          readinessTokens: [PostgresReadiness, KafkaReadiness, SessionsConsumer, AuthReadiness],
         }),
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.DATABASE_URL), migrationsRun: false }),
         KafkaModule.forRoot({

@@ -13,7 +13,7 @@ import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import { KAFKA_CLIENT, KafkaModule, KafkaPublisher, KafkaReadiness, kafkaSecurityFromEnv } from '@app/kafka';
 import { ObservabilityModule, PostgresReadiness } from '@app/observability';
-import { AUTH_POOL, AuthModule } from '@app/auth';
+import { AUTH_POOL, AuthModule, AuthReadiness } from '@app/auth';
 import { AuditController } from '@app/auth/nest/audit.controller';
 import { SessionsController } from './api/sessions.controller';
 import { WebhooksController } from './api/webhooks.controller';
@@ -64,7 +64,7 @@ export class SessionServiceModule {
         ObservabilityModule.forRoot({
           service: 'session-service',
           logLevel: config.LOG_LEVEL,
-          readinessTokens: [PostgresReadiness, KafkaReadiness, SessionConsumersReadiness],
+          readinessTokens: [PostgresReadiness, KafkaReadiness, SessionConsumersReadiness, AuthReadiness],
         }),
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.DATABASE_URL), migrationsRun: false }),
         KafkaModule.forRoot({

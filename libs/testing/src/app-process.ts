@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
+import { migrateAuthDatabase } from '@app/auth/database/data-source';
 import { REPO_ROOT } from './stack/paths';
 import type { AppSpec } from './stack/apps';
 
@@ -58,10 +59,25 @@ export async function waitUntilReady(
   }
 }
 
+const migratedAuthDatabases = new Map<string, Promise<unknown>>();
+
+/**
+ * Without AUTH_DATABASE_URL an app would open the default credentials database (the dev stack's
+ * `access`, or none), and its readiness depends on that database: the test's own database gets
+ * the credentials tables instead. Once per URL, so replicas started together do not race.
+ */
+async function authDatabaseFor(env: Record<string, string>): Promise<Record<string, string>> {
+  if (env.AUTH_DATABASE_URL || !env.DATABASE_URL) return {};
+  const url = env.DATABASE_URL;
+  if (!migratedAuthDatabases.has(url)) migratedAuthDatabases.set(url, migrateAuthDatabase(url));
+  await migratedAuthDatabases.get(url);
+  return { AUTH_DATABASE_URL: url };
+}
+
 /**
  * Starts an app from source (no build) as a child process, like a deployment would run it,
  * and waits until /health/ready answers 200. Pass PORT, DATABASE_URL, KAFKA_BROKERS,
- * KAFKA_TOPIC_PREFIX... in `env`.
+ * KAFKA_TOPIC_PREFIX... in `env`; AUTH_DATABASE_URL defaults to DATABASE_URL (migrated for it).
  */
 export async function startAppProcess(
   name: AppSpec['name'],
@@ -71,19 +87,25 @@ export async function startAppProcess(
   const port = Number(env.PORT ?? (await freePort()));
   // A free port of its own: the default (PORT + 1000) may be taken when PORT came from the OS.
   const managementPort = Number(env.MANAGEMENT_PORT ?? (await freePort()));
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'scripts/run-ts.mjs'), path.join(REPO_ROOT, 'apps', name, 'src/main.ts')], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      LOG_LEVEL: 'warn',
-      // Tests send many unauthenticated requests from one address on purpose; test/security sets its own limit.
-      RATE_LIMIT_AUTH_FAILURES: '0',
-      ...env,
-      PORT: String(port),
-      MANAGEMENT_PORT: String(managementPort),
+  const auth = await authDatabaseFor(env);
+  const child = spawn(
+    process.execPath,
+    [path.join(REPO_ROOT, 'scripts/run-ts.mjs'), path.join(REPO_ROOT, 'apps', name, 'src/main.ts')],
+    {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        LOG_LEVEL: 'warn',
+        // Tests send many unauthenticated requests from one address on purpose; test/security sets its own limit.
+        RATE_LIMIT_AUTH_FAILURES: '0',
+        ...auth,
+        ...env,
+        PORT: String(port),
+        MANAGEMENT_PORT: String(managementPort),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
