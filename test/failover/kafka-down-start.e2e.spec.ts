@@ -49,7 +49,7 @@ describe('starting while Kafka is unreachable', () => {
           async () => ((await statusOf(`${p.baseUrl}/health/live`)) === 200 ? Date.now() : null),
           50,
         );
-        await sleep(4000); // well past the start: still up, still retrying
+        await sleep(2500); // past the publisher's first connect wait: still up, still retrying
         const ready = await fetch(`${p.baseUrl}/health/ready`).catch(() => null);
         seen[app.name] = {
           listeningMs: listening - started,
