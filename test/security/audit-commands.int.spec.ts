@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { parseEnvelope, topicName, type OcppCommand } from '@app/contracts';
+import { parseEnvelope, topicName, type Envelope, type OcppCommand } from '@app/contracts';
 import { createTestDatabase, type TestDatabase, type TestKafka } from '@app/testing';
 import { startHarness, type Harness } from '../../apps/session-service/src/testing/harness';
 import { GatewayRecords } from '../../apps/session-service/src/testing/gateway-records';
@@ -23,6 +23,29 @@ async function recordsOf(t: TestKafka, topic: string, ms: number): Promise<OcppC
   await new Promise((r) => setTimeout(r, ms));
   await consumer.disconnect();
   return got;
+}
+
+/** The first published charging.sessions.v1 event of `type` for `sessionId` (the relay publishes after commit). */
+async function publishedEvent(t: TestKafka, sessionId: string, type: string, ms = 15_000): Promise<Envelope> {
+  const consumer = t.kafka.consumer({ groupId: `audit-events-${randomUUID()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic: topicName('chargingSessions', t.prefix), fromBeginning: true });
+  try {
+    return await new Promise<Envelope>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${type} of ${sessionId} within ${ms} ms`)), ms);
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          const e = parseEnvelope(message.value);
+          if (e.type === type && e.subject === sessionId) {
+            clearTimeout(timer);
+            resolve(e);
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
 }
 
 /** A LOCAL session ACTIVE on `chargePointId` (StartTransaction through ocpp.v16.events); its id. */
@@ -87,6 +110,9 @@ describe('audit: commands sent to chargers (session runtime, real Kafka + Postgr
     });
     const sent = await recordsOf(h.tk, topicName('ocppCommands', h.tk.prefix), 3000);
     expect(sent.map((c) => c.commandId)).toContain(rows[0].details.command_id);
+    // The event the start publishes names who asked, too.
+    const requested = await publishedEvent(h.tk, session.sessionId, 'SessionRequested');
+    expect(requested.data).toMatchObject({ sessionId: session.sessionId, actor });
   });
 
   it('a remote stop records the key that asked before RemoteStopTransaction is sent', async () => {
@@ -112,6 +138,8 @@ describe('audit: commands sent to chargers (session runtime, real Kafka + Postgr
     expect(sent.filter((c) => c.action === 'RemoteStopTransaction').map((c) => c.commandId)).toEqual([
       rows[0].details.command_id,
     ]);
+    const stopRequested = await publishedEvent(h.tk, sessionId, 'SessionStopRequested');
+    expect(stopRequested.data).toMatchObject({ sessionId, requestedBy: 'API', actor });
   });
 
   it("the service's own max_charging_time stop is recorded with the system as its actor", async () => {
@@ -154,6 +182,11 @@ describe('audit: commands sent to chargers (session runtime, real Kafka + Postgr
     expect(sent.filter((c) => c.sessionId === sessionId).map((c) => [c.action, c.commandId])).toEqual([
       ['RemoteStopTransaction', rows[0].details.command_id],
     ]);
+    const stopRequested = await publishedEvent(h.tk, sessionId, 'SessionStopRequested');
+    expect(stopRequested.data).toMatchObject({
+      requestedBy: 'MAX_CHARGING_TIME',
+      actor: { kind: 'system', id: 'session-service' },
+    });
   });
 
   it('sends no command when the audit log cannot be written', async () => {

@@ -105,7 +105,7 @@ const envelope: Presence<Envelope> = {
 };
 
 const sessionEvents: { [K in SessionEventType]: Presence<SessionEventMap[K]> } = {
-  SessionRequested: { ...sessionRef, authType: R, userReference: R, idTag: R, requestedAt: R },
+  SessionRequested: { ...sessionRef, authType: R, userReference: R, idTag: R, requestedAt: R, actor: O },
   SessionStarted: {
     ...sessionRef,
     transactionId: R,
@@ -118,7 +118,7 @@ const sessionEvents: { [K in SessionEventType]: Presence<SessionEventMap[K]> } =
     tariff: R,
   },
   SessionMeterUpdated: { ...sessionRef, meterWh: R, measuredAt: R, chargingState: O },
-  SessionStopRequested: { ...sessionRef, requestedAt: R, requestedBy: R },
+  SessionStopRequested: { ...sessionRef, requestedAt: R, requestedBy: R, actor: O },
   SessionCompleted: {
     ...sessionRef,
     transactionId: R,
@@ -235,6 +235,8 @@ const NESTED_FIELDS: Array<
   ],
   ['ChargeCalculated', ['finalAmount'], finalAmount],
   ['ChargeCalculated', ['actor'], actor],
+  ['SessionRequested', ['actor'], actor],
+  ['SessionStopRequested', ['actor'], actor],
   ['TariffVersionPublished', ['publishedBy'], actor],
   ['TariffVersionPublished', ['versions', '[]', 'created_by'], actor],
   ['ChargeCalculated', ['inputs', 'tariff'], tariffSnapshot],
@@ -521,6 +523,14 @@ const sessionSamples: SessionEventEnvelope[] = [
     idTag: 'TAG-1',
     requestedAt: T0,
   }),
+  sessionEnvelope('SessionRequested', {
+    ...ref,
+    authType: 'REMOTE',
+    userReference: 'driver-7',
+    idTag: 'TAG-1',
+    requestedAt: T0,
+    actor: { kind: 'api_key', id: '5b3c1f0e-7f43-4a51-9d37-2f1f4c6f9b10' },
+  }),
   sessionEnvelope('SessionStarted', {
     ...ref,
     transactionId: 42,
@@ -540,6 +550,18 @@ const sessionSamples: SessionEventEnvelope[] = [
     chargingState: 'SuspendedEV',
   }),
   sessionEnvelope('SessionStopRequested', { ...ref, requestedAt: T0, requestedBy: 'API' }),
+  sessionEnvelope('SessionStopRequested', {
+    ...ref,
+    requestedAt: T0,
+    requestedBy: 'API',
+    actor: { kind: 'jwt', id: 'auth0|fleet-admin-1' },
+  }),
+  sessionEnvelope('SessionStopRequested', {
+    ...ref,
+    requestedAt: T0,
+    requestedBy: 'MAX_CHARGING_TIME',
+    actor: { kind: 'system', id: 'session-service' },
+  }),
   sessionEnvelope('SessionCompleted', completed),
   sessionEnvelope('SessionFailed', { ...ref, reason: 'CHARGER_OFFLINE', failedAt: T0 }),
   sessionEnvelope('SessionInvalidated', {

@@ -2,6 +2,7 @@
  * `charging.sessions.v1`, key sessionId, producer session-service (through its outbox).
  * Envelope `id` is the event-store event id, so consumers deduplicate redeliveries by it.
  */
+import type { Actor } from './billing';
 import type { Envelope } from './envelope';
 import type { FinalAmount, TariffSnapshot } from './money';
 
@@ -20,11 +21,7 @@ export type ChargingState = 'Charging' | 'SuspendedEV' | 'SuspendedEVSE' | 'Fini
 
 /** Why a session needs a human look; carried to the charge and the exports. */
 export type SessionFlag =
-  | 'INFERRED_STOP'
-  | 'CLOCK_SKEW'
-  | 'LATE_EVENTS'
-  | 'MISSING_TARIFF'
-  | 'MAX_CHARGING_TIME_REACHED';
+  'INFERRED_STOP' | 'CLOCK_SKEW' | 'LATE_EVENTS' | 'MISSING_TARIFF' | 'MAX_CHARGING_TIME_REACHED';
 
 /** What every session event carries to identify the session. */
 export interface SessionRef {
@@ -43,6 +40,8 @@ export interface SessionRequested extends SessionRef {
   userReference: string | null;
   idTag: string;
   requestedAt: string;
+  /** Who asked (the API credential); absent on records from before actors were recorded. */
+  actor?: Actor;
 }
 
 export interface SessionStarted extends SessionRef {
@@ -69,6 +68,11 @@ export interface SessionStopRequested extends SessionRef {
   requestedAt: string;
   /** "API", "MAX_CHARGING_TIME". */
   requestedBy: string;
+  /**
+   * Who asked: the API credential, or the service itself (system) for MAX_CHARGING_TIME; absent on
+   * records from before actors were recorded.
+   */
+  actor?: Actor;
 }
 
 /** Everything billing needs to price the session, with nothing to look up elsewhere. */

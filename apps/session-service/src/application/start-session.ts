@@ -14,7 +14,7 @@ export interface StartSessionCommand {
   fleetId: string;
   evse: string;
   userReference: string | null;
-  /** Who asks: recorded in the audit log with the RemoteStartTransaction it causes. */
+  /** Who asks: carried in SessionRequested, and recorded in the audit log with the RemoteStartTransaction it causes. */
   actor: Actor;
   idempotencyKey: string | null;
 }
@@ -91,6 +91,7 @@ export class StartSession {
           commandId,
           tariff: selectTariff(tariffs, { fleetId: cmd.fleetId, ...target }, now),
           requestedAt: now,
+          actor: cmd.actor,
         },
         commandId,
       );

@@ -25,7 +25,7 @@ export class StopSession {
     private readonly audit: CommandAudit,
   ) {}
 
-  /** `actor` is recorded in the audit log with the RemoteStopTransaction, when one is sent. */
+  /** `actor` is carried in SessionStopRequested, and recorded in the audit log with the RemoteStopTransaction when one is sent. */
   async execute(fleetId: string, sessionId: string, actor: Actor): Promise<SessionState> {
     const prepared = await inTransactionWithRetry(this.pool, async (client) => {
       const [loaded] = await this.sessions.loadByIds(client, [sessionId], true);
@@ -43,7 +43,7 @@ export class StopSession {
       try {
         uow.execute(
           sessionId,
-          { type: 'RequestStop', requestedAt: new Date().toISOString(), requestedBy: 'API' },
+          { type: 'RequestStop', requestedAt: new Date().toISOString(), requestedBy: 'API', actor },
           requestId,
         );
       } catch (e) {

@@ -22,6 +22,9 @@ export const REF = {
   evse: 'DE*2GO*E1*1',
 };
 
+/** The fleet's API key that asks for starts and stops. */
+export const FLEET_KEY = { kind: 'api_key', id: '0b6f3c2e-9a41-4d7e-8c15-3f2a1e5d7b90' } as const;
+
 export const t = (minutes: number, base = '2026-01-01T10:00:00.000Z') =>
   new Date(Date.parse(base) + minutes * 60_000).toISOString();
 
@@ -36,6 +39,7 @@ export function requestStart(
     commandId: 'cmd-1',
     tariff: TARIFF_A,
     requestedAt: t(0),
+    actor: FLEET_KEY,
     ...over,
   };
 }
@@ -93,6 +97,7 @@ export const requested: SessionEvent = {
     userReference: 'user-7',
     idTag: 'R1',
     requestedAt: t(0),
+    actor: FLEET_KEY,
     commandId: 'cmd-1',
     tariff: TARIFF_A,
   },

@@ -9,6 +9,7 @@
  * interleaving of duplicates and late deliveries yields the same state (see the property tests).
  */
 import type {
+  Actor,
   AuthType,
   ChargingState,
   FinalAmount,
@@ -21,6 +22,9 @@ import type { EnergyReading } from './meter-values';
 import { CHARGING_STATES, type SessionEvent, type StoredSessionCompleted } from './session-events';
 
 export const CLOCK_SKEW_LIMIT_MS = 5 * 60_000;
+
+/** The actor of what the service decides itself (a stop at max_charging_time). */
+export const SYSTEM_ACTOR: Actor = { kind: 'system', id: 'session-service' };
 
 export interface MeterPoint {
   wh: number;
@@ -140,6 +144,8 @@ export type SessionCommand =
       commandId: string;
       tariff: TariffSnapshot | null;
       requestedAt: string;
+      /** Who asked; carried in SessionRequested. */
+      actor: Actor;
     }
   | { type: 'RecordRemoteStartResult'; outcome: RemoteOutcome; at: string }
   | {
@@ -180,7 +186,7 @@ export type SessionCommand =
       signed: string[];
       readings: { wh: number; measuredAt: string; context: string }[];
     }
-  | { type: 'RequestStop'; requestedAt: string; requestedBy: string }
+  | { type: 'RequestStop'; requestedAt: string; requestedBy: string; actor: Actor }
   | { type: 'RecordRemoteStopResult'; outcome: RemoteOutcome; at: string }
   | { type: 'CheckTimers'; now: string; stopGraceMinutes: number; startTimeoutSeconds: number }
   | {
@@ -549,6 +555,7 @@ export function decide(command: SessionCommand, state: SessionState): SessionEve
             userReference: command.userReference,
             idTag: command.idTag,
             requestedAt: command.requestedAt,
+            actor: command.actor,
             commandId: command.commandId,
             tariff: command.tariff,
           },
@@ -604,7 +611,10 @@ export function decide(command: SessionCommand, state: SessionState): SessionEve
       const events: SessionEvent[] = meterUpdates(state, command.readings, command.receivedAt);
       if (events.length > 0 && command.signed.length > 0) {
         // Signed data travels with the first kept reading (not the first sent: that may be a placeholder).
-        events[0] = { ...events[0], data: { ...events[0].data, signedMeterValues: command.signed } } as SessionEvent;
+        events[0] = {
+          ...events[0],
+          data: { ...events[0].data, signedMeterValues: command.signed },
+        } as SessionEvent;
       } else if (command.signed.length > 0) {
         // Signed data without a plain reading: keep it anyway (attached to the last reading we know).
         const at = state.lastMeter ?? { wh: state.meterStartWh ?? 0, measuredAt: state.startedAt };
@@ -690,7 +700,12 @@ export function decide(command: SessionCommand, state: SessionState): SessionEve
       return [
         {
           type: 'SessionStopRequested',
-          data: { ...ref(state), requestedAt: command.requestedAt, requestedBy: command.requestedBy },
+          data: {
+            ...ref(state),
+            requestedAt: command.requestedAt,
+            requestedBy: command.requestedBy,
+            actor: command.actor,
+          },
         },
       ];
     }
@@ -827,7 +842,12 @@ function checkTimers(
       ...flag,
       {
         type: 'SessionStopRequested',
-        data: { ...ref(state), requestedAt: command.now, requestedBy: 'MAX_CHARGING_TIME' },
+        data: {
+          ...ref(state),
+          requestedAt: command.now,
+          requestedBy: 'MAX_CHARGING_TIME',
+          actor: SYSTEM_ACTOR,
+        },
       },
     ];
   }

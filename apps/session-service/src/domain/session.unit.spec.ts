@@ -2,6 +2,7 @@ import { durationSeconds, effectiveMeterStart, fold } from './session';
 import { nextTimerAt } from './timers';
 import { given } from './session.given.spec';
 import {
+  FLEET_KEY,
   REF,
   TARIFF_A,
   meter,
@@ -176,7 +177,13 @@ describe('session aggregate', () => {
         .then([
           {
             type: 'SessionMeterUpdated',
-            data: { ...REF42, meterWh: 1200, measuredAt: t(2), receivedAt: t(2), signedMeterValues: [signed] },
+            data: {
+              ...REF42,
+              meterWh: 1200,
+              measuredAt: t(2),
+              receivedAt: t(2),
+              signedMeterValues: [signed],
+            },
           },
         ]);
     });
@@ -292,8 +299,13 @@ describe('session aggregate', () => {
   describe('remote stop', () => {
     it('a stop request on an ACTIVE session is recorded', () => {
       given(requested, started)
-        .when({ type: 'RequestStop', requestedAt: t(30), requestedBy: 'API' })
-        .then([{ type: 'SessionStopRequested', data: { ...REF42, requestedAt: t(30), requestedBy: 'API' } }]);
+        .when({ type: 'RequestStop', requestedAt: t(30), requestedBy: 'API', actor: FLEET_KEY })
+        .then([
+          {
+            type: 'SessionStopRequested',
+            data: { ...REF42, requestedAt: t(30), requestedBy: 'API', actor: FLEET_KEY },
+          },
+        ]);
     });
     it('stopping twice changes nothing', () => {
       const stopRequested: SessionEvent = {
@@ -301,15 +313,15 @@ describe('session aggregate', () => {
         data: { ...REF42, requestedAt: t(30), requestedBy: 'API' },
       };
       given(requested, started, stopRequested)
-        .when({ type: 'RequestStop', requestedAt: t(31), requestedBy: 'API' })
+        .when({ type: 'RequestStop', requestedAt: t(31), requestedBy: 'API', actor: FLEET_KEY })
         .thenNothing();
     });
     it('a session that is not ACTIVE cannot be stopped; an unknown one is not found', () => {
       given(requested)
-        .when({ type: 'RequestStop', requestedAt: t(1), requestedBy: 'API' })
+        .when({ type: 'RequestStop', requestedAt: t(1), requestedBy: 'API', actor: FLEET_KEY })
         .thenThrows('NOT_STOPPABLE');
       given()
-        .when({ type: 'RequestStop', requestedAt: t(1), requestedBy: 'API' })
+        .when({ type: 'RequestStop', requestedAt: t(1), requestedBy: 'API', actor: FLEET_KEY })
         .thenThrows('SESSION_NOT_FOUND');
     });
     it('the charger accepting RemoteStopTransaction makes it REMOTE_STOPPED; then StopTransaction closes it', () => {
@@ -391,7 +403,12 @@ describe('session aggregate', () => {
       given(requested, short, ...first, ...second)
         .when({ type: 'CheckTimers', now: t(60), stopGraceMinutes: 10, startTimeoutSeconds: 90 })
         .thenNothing();
-      expect(nextTimerAt(fold([requested, short, ...first, ...second]), { stopGraceMinutes: 10, startTimeoutSeconds: 90 })).toBe(t(61));
+      expect(
+        nextTimerAt(fold([requested, short, ...first, ...second]), {
+          stopGraceMinutes: 10,
+          startTimeoutSeconds: 90,
+        }),
+      ).toBe(t(61));
     });
     it('max_charging_time falling due while the connector is Available within the grace period still stops', () => {
       const short = {
@@ -407,7 +424,12 @@ describe('session aggregate', () => {
         .thenState({ status: 'ACTIVE' });
       expect(events.map((e) => e.type)).toEqual(['SessionFlagRaised', 'SessionStopRequested']);
       // And the inferred close still comes at the end of the grace period.
-      expect(nextTimerAt(fold([requested, short, lastReading, available, ...events]), { stopGraceMinutes: 10, startTimeoutSeconds: 90 })).toBe(t(50));
+      expect(
+        nextTimerAt(fold([requested, short, lastReading, available, ...events]), {
+          stopGraceMinutes: 10,
+          startTimeoutSeconds: 90,
+        }),
+      ).toBe(t(50));
     });
     it('reaching max_charging_time requests a remote stop once', () => {
       const short = {
@@ -421,6 +443,8 @@ describe('session aggregate', () => {
           expect(s.flags).toContain('MAX_CHARGING_TIME_REACHED');
         });
       expect(events.map((e) => e.type)).toEqual(['SessionFlagRaised', 'SessionStopRequested']);
+      // The service asked, not a credential.
+      expect(events[1].data).toMatchObject({ actor: { kind: 'system', id: 'session-service' } });
       given(requested, short, ...events)
         .when({ type: 'CheckTimers', now: t(40), stopGraceMinutes: 10, startTimeoutSeconds: 90 })
         .thenNothing();
