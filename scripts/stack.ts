@@ -241,7 +241,7 @@ async function runTests(): Promise<number> {
   const jest = spawn(
     process.execPath,
     [path.join(REPO_ROOT, 'node_modules/jest/bin/jest.js'), '--ci', '--maxWorkers=2', ...jestArgs],
-    { cwd: REPO_ROOT, stdio: 'inherit', env: { ...process.env, KAFKA_BROKERS: brokers.join(','), DATABASE_URL: serverUrl } },
+    { cwd: REPO_ROOT, stdio: 'inherit', env: { ...process.env, KAFKA_BROKERS: brokers.join(','), DATABASE_URL: serverUrl, TEST_APPS_FROM: 'dist' } },
   );
   return new Promise((resolve) => jest.on('exit', (code) => resolve(code ?? 1)));
 }
