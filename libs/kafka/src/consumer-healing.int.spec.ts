@@ -39,8 +39,17 @@ describe('BatchConsumer heals by itself (real broker)', () => {
       // The default interval, as billing runs it (it once awaited every commit in the batch).
       commitTimeoutMs: 300,
       handleBatch: async ({ messages }) => void seen.push(...messages.map((m) => m.value!.toString())),
+      onEvent: (message) =>
+        void (/crashed|replacing|failed to start/.test(message) && memberChanges.push(message)),
     });
+    // With commits that never land, a member change (kafkajs restarting after a request timed out
+    // on a loaded machine, a rebalance) redelivers from the group's start: at least once, as the
+    // contract says (the apps skip what their Postgres offsets say is done). Exactly once only
+    // holds while the member stays the same, so the test tells the two apart.
+    const memberChanges: string[] = [];
     await consumer.start();
+    const e = inner(consumer).events;
+    inner(consumer).on(e.REBALANCING, () => void memberChanges.push('rebalancing'));
     // A coordinator that moved: every commit hangs.
     let commits = 0;
     inner(consumer).commitOffsets = () => {
@@ -55,7 +64,9 @@ describe('BatchConsumer heals by itself (real broker)', () => {
     }
     await waitFor('all 50 records processed', () => seen.length >= 50);
     await waitFor('a commit attempt', () => commits > 0, 5000);
-    expect(seen.length).toBe(50); // commits were tried, and hung, while records kept flowing
+    // Commits were tried, and hung, while records kept flowing.
+    if (memberChanges.length === 0) expect(seen.length).toBe(50);
+    else expect(seen.length).toBeGreaterThanOrEqual(50);
     expect(consumer.health().ok).toBe(true);
     const stopping = Date.now();
     await consumer.stop();
