@@ -1,11 +1,17 @@
 import { ConfigError, env, type ConfigOf, type EnvField } from '@app/config';
-import { ALLOWED_JWT_ALGORITHMS } from './jwt-verifier';
+import { ALLOWED_JWT_ALGORITHMS, isSecureOrLoopback } from './jwt-verifier';
 
+/** Signing keys and issuers are trusted only over TLS: http is accepted for loopback alone. */
 function optionalHttpUrl(): EnvField<string | undefined> {
   return {
-    describe: 'optional http(s) URL',
-    parse: (raw, name) =>
-      raw === undefined || raw === '' ? undefined : env.url(undefined, ['http', 'https']).parse(raw, name),
+    describe: 'optional https URL (http only for a loopback host)',
+    parse: (raw, name) => {
+      if (raw === undefined || raw === '') return undefined;
+      const value = env.url(undefined, ['http', 'https']).parse(raw, name);
+      if (!isSecureOrLoopback(new URL(value!)))
+        throw new ConfigError(name, `must be an https URL (http only for 127.0.0.1/localhost), got "${raw}"`);
+      return value;
+    },
   };
 }
 

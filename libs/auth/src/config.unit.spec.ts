@@ -27,6 +27,22 @@ describe('AUTH_* configuration', () => {
     expect(() => load({ AUTH_DATABASE_URL: 'mysql://x/y' })).toThrow(/AUTH_DATABASE_URL must use postgres/);
   });
 
+  it('trusts issuers and key sets only over https (http for loopback alone)', () => {
+    expect(() =>
+      load({ AUTH_OIDC_ISSUER: 'http://idp.example/realms/cpo', AUTH_OIDC_AUDIENCE: 'api' }),
+    ).toThrow(/AUTH_OIDC_ISSUER must be an https URL/);
+    expect(() =>
+      load({
+        AUTH_OIDC_ISSUER: 'https://idp.example',
+        AUTH_OIDC_AUDIENCE: 'api',
+        AUTH_OIDC_JWKS_URL: 'http://10.0.0.5/jwks.json',
+      }),
+    ).toThrow(/AUTH_OIDC_JWKS_URL must be an https URL/);
+    expect(
+      load({ AUTH_OIDC_ISSUER: 'http://127.0.0.1:8080', AUTH_OIDC_AUDIENCE: 'api' }).AUTH_OIDC_ISSUER,
+    ).toBe('http://127.0.0.1:8080');
+  });
+
   it('accepts an issuer with its audience', () => {
     expect(
       load({ AUTH_OIDC_ISSUER: 'https://idp.example/realms/cpo', AUTH_OIDC_AUDIENCE: 'api' }),

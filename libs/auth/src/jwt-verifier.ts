@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { unauthenticated } from './errors';
+import { AuthError, unauthenticated } from './errors';
 import { credentialShapeError, isRole, MAX_NAME_LENGTH, type Principal, type Role } from './principal';
 
 /** Asymmetric algorithms only: a shared-secret HS256 token could be minted by anyone holding the secret, and `none` by anyone. */
@@ -52,8 +52,14 @@ export class JwtVerifier {
 
   async verify(token: string): Promise<Principal> {
     let payload: JWTPayload;
+    let keys: JWTVerifyGetKey;
     try {
-      ({ payload } = await jwtVerify(token, await this.keySet(), {
+      keys = await this.keySet();
+    } catch {
+      throw keysUnavailable();
+    }
+    try {
+      ({ payload } = await jwtVerify(token, keys, {
         issuer: this.options.issuer,
         audience: this.options.audience,
         algorithms: this.options.algorithms,
@@ -61,6 +67,8 @@ export class JwtVerifier {
         requiredClaims: ['sub', 'exp'],
       }));
     } catch (e) {
+      // The identity provider's key server is down or slow: our outage, not a bad token (503, retry).
+      if (isKeyServerFailure(e)) throw keysUnavailable();
       // jose's messages say which check failed (e.g. `"aud" claim check failed`) without echoing the token.
       throw unauthenticated(`bearer token is not valid: ${(e as Error).message}`);
     }
@@ -91,17 +99,40 @@ export class JwtVerifier {
   private async discoverJwksUrl(): Promise<URL> {
     if (this.options.jwksUrl) return new URL(this.options.jwksUrl);
     const base = this.options.issuer.replace(/\/+$/, '');
-    try {
-      const res = await fetch(`${base}/.well-known/openid-configuration`, {
-        signal: AbortSignal.timeout(5000),
-      });
-      if (res.ok) {
-        const doc = (await res.json()) as { jwks_uri?: unknown };
-        if (typeof doc.jwks_uri === 'string') return new URL(doc.jwks_uri);
-      }
-    } catch {
-      /* no discovery document: the conventional path below */
-    }
-    return new URL(`${base}/.well-known/jwks.json`);
+    // Only "there is no discovery document" (404) falls back to the conventional path. A timeout or
+    // a 5xx is an outage: the request fails and the next one asks again, instead of pinning a path
+    // that many providers (Keycloak, Entra ID) do not serve.
+    const res = await fetch(`${base}/.well-known/openid-configuration`, {
+      signal: AbortSignal.timeout(5000),
+    });
+    if (res.status === 404) return new URL(`${base}/.well-known/jwks.json`);
+    if (!res.ok) throw new Error(`OIDC discovery at ${base} answered ${res.status}`);
+    const doc = (await res.json()) as { jwks_uri?: unknown };
+    if (typeof doc.jwks_uri !== 'string') throw new Error(`OIDC discovery at ${base} names no jwks_uri`);
+    const url = new URL(doc.jwks_uri);
+    // Keys fetched in the clear could be anyone's: the same rule as AUTH_OIDC_ISSUER.
+    if (!isSecureOrLoopback(url))
+      throw new Error(`OIDC discovery at ${base} names a jwks_uri that is not https`);
+    return url;
   }
+}
+
+/** https, or http to this machine only (a test's or a sidecar's key server). */
+export function isSecureOrLoopback(url: URL): boolean {
+  if (url.protocol === 'https:') return true;
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return url.protocol === 'http:' && (host === 'localhost' || host === '::1' || /^127\./.test(host));
+}
+
+const keysUnavailable = () =>
+  new AuthError(
+    'AUTH_UNAVAILABLE',
+    "the identity provider's signing keys cannot be fetched right now; retry",
+  );
+
+/** jose's JWKS fetch timed out or failed below HTTP (no jose code), or the key set was not JSON. */
+function isKeyServerFailure(e: unknown): boolean {
+  const code = (e as { code?: unknown })?.code;
+  if (code === 'ERR_JWKS_TIMEOUT' || code === 'ERR_JWKS_INVALID') return true;
+  return typeof code !== 'string' || !code.startsWith('ERR_J');
 }

@@ -54,4 +54,47 @@ describe('JwtVerifier key discovery', () => {
       await new Promise((r) => server.close(r));
     }
   });
+
+  it('answers 503 AUTH_UNAVAILABLE while discovery fails, pins no fallback, and refuses an http jwks_uri', async () => {
+    let mode: 'down' | 'insecure' = 'down';
+    const asked: string[] = [];
+    const server = http.createServer((req, res) => {
+      asked.push(req.url ?? '');
+      if (mode === 'down') {
+        res.statusCode = 503;
+        return void res.end();
+      }
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ jwks_uri: 'http://idp.example/keys' }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const verifier = new JwtVerifier({
+        issuer,
+        audience: 'api',
+        rolesClaim: 'roles',
+        fleetClaim: 'fleet',
+        algorithms: ['ES256'],
+        clockToleranceS: 0,
+      });
+      const { privateKey } = await generateKeyPair('ES256');
+      const token = await new SignJWT({ roles: ['operator'] })
+        .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+        .setSubject('op')
+        .setIssuer(issuer)
+        .setAudience('api')
+        .setExpirationTime('1m')
+        .sign(privateKey);
+      await expect(verifier.verify(token)).rejects.toMatchObject({ status: 503, code: 'AUTH_UNAVAILABLE' });
+      await expect(verifier.verify(token)).rejects.toMatchObject({ status: 503 });
+      // Asked again each time, and never the conventional path a 5xx says nothing about.
+      expect(asked).toEqual(['/.well-known/openid-configuration', '/.well-known/openid-configuration']);
+      mode = 'insecure';
+      await expect(verifier.verify(token)).rejects.toMatchObject({ status: 503 });
+      expect(asked).toHaveLength(3); // the http jwks_uri on another host was never fetched
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
 });
