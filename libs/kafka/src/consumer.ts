@@ -65,8 +65,12 @@ export interface BatchConsumerOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Postgres SQLSTATE classes/codes and socket errors that a retry can cure. */
-const TRANSIENT_PG = /^(08|53|57P0[1-3]|40001|40P01|55P03)/;
+/**
+ * Postgres SQLSTATE classes/codes and socket errors that a retry can cure. 57014 (statement
+ * timeout) and 25P03 (idle-in-transaction timeout) mean a slow or overloaded database, not a bad
+ * record: dead-lettering a SessionCompleted for them would leave a session unbilled.
+ */
+const TRANSIENT_PG = /^(08|53|57P0[1-3]|57014|25P03|40001|40P01|55P03)/;
 const TRANSIENT_NET = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
