@@ -26,6 +26,14 @@ describe('BatchConsumer heals by itself (real broker)', () => {
     await publisher.connect();
   });
 
+  // A failed expectation must not leave a consumer running: its supervisor would retry forever
+  // and keep jest from exiting.
+  const started: BatchConsumer[] = [];
+  const track = (c: BatchConsumer) => (started.push(c), c);
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((c) => c.stop()));
+  });
+
   afterAll(async () => {
     await publisher.disconnect();
   });
@@ -33,15 +41,17 @@ describe('BatchConsumer heals by itself (real broker)', () => {
   it('keeps processing while Kafka commits never answer, and stops within the commit bound', async () => {
     const topic = topicName('ocppEvents', t.prefix);
     const seen: string[] = [];
-    const consumer = new BatchConsumer(t.kafka, {
-      groupId: `hung-commit-${t.prefix}`,
-      topics: [topic],
-      // The default interval, as billing runs it (it once awaited every commit in the batch).
-      commitTimeoutMs: 300,
-      handleBatch: async ({ messages }) => void seen.push(...messages.map((m) => m.value!.toString())),
-      onEvent: (message) =>
-        void (/crashed|replacing|failed to start/.test(message) && memberChanges.push(message)),
-    });
+    const consumer = track(
+      new BatchConsumer(t.kafka, {
+        groupId: `hung-commit-${t.prefix}`,
+        topics: [topic],
+        // The default interval, as billing runs it (it once awaited every commit in the batch).
+        commitTimeoutMs: 300,
+        handleBatch: async ({ messages }) => void seen.push(...messages.map((m) => m.value!.toString())),
+        onEvent: (message) =>
+          void (/crashed|replacing|failed to start/.test(message) && memberChanges.push(message)),
+      }),
+    );
     // With commits that never land, a member change (kafkajs restarting after a request timed out
     // on a loaded machine, a rebalance) redelivers from the group's start: at least once, as the
     // contract says (the apps skip what their Postgres offsets say is done). Exactly once only
@@ -76,13 +86,15 @@ describe('BatchConsumer heals by itself (real broker)', () => {
 
   it('start() neither throws nor waits when no broker answers; health turns bad after stallMs', async () => {
     const dead = createKafka({ brokers: ['127.0.0.1:1'], clientId: 'dead', log: () => undefined });
-    const consumer = new BatchConsumer(dead, {
-      groupId: 'never-joins',
-      topics: ['nothing'],
-      stallMs: 1500,
-      restartBackoff: { initialMs: 100, maxMs: 500 },
-      handleBatch: async () => undefined,
-    });
+    const consumer = track(
+      new BatchConsumer(dead, {
+        groupId: 'never-joins',
+        topics: ['nothing'],
+        stallMs: 1500,
+        restartBackoff: { initialMs: 100, maxMs: 500 },
+        handleBatch: async () => undefined,
+      }),
+    );
     let joined = false;
     void consumer.start().then(() => (joined = true));
     expect(consumer.health().ok).toBe(true); // within stallMs: not yet a stall
@@ -99,15 +111,17 @@ describe('BatchConsumer heals by itself (real broker)', () => {
     const topic = topicName('ocppCommandResults', t.prefix);
     const seen: string[] = [];
     const events: string[] = [];
-    const consumer = new BatchConsumer(t.kafka, {
-      groupId: `replaced-${t.prefix}`,
-      topics: [topic],
-      sessionTimeoutMs: 6000,
-      stallMs: 2000,
-      restartBackoff: { initialMs: 100, maxMs: 500 },
-      onEvent: (m) => events.push(m),
-      handleBatch: async ({ messages }) => void seen.push(...messages.map((m) => m.value!.toString())),
-    });
+    const consumer = track(
+      new BatchConsumer(t.kafka, {
+        groupId: `replaced-${t.prefix}`,
+        topics: [topic],
+        sessionTimeoutMs: 6000,
+        stallMs: 2000,
+        restartBackoff: { initialMs: 100, maxMs: 500 },
+        onEvent: (m) => events.push(m),
+        handleBatch: async ({ messages }) => void seen.push(...messages.map((m) => m.value!.toString())),
+      }),
+    );
     await consumer.start();
     await publisher.publish({ topic, key: 'a', value: 'before' });
     await waitFor('the first record', () => seen.includes('before'));
@@ -125,16 +139,18 @@ describe('BatchConsumer heals by itself (real broker)', () => {
     const topic = topicName('tariffs', t.prefix);
     const calls: string[] = [];
     const events: string[] = [];
-    const consumer = new BatchConsumer(t.kafka, {
-      groupId: `slow-batch-${t.prefix}`,
-      topics: [topic],
-      sessionTimeoutMs: 6000,
-      onEvent: (m) => events.push(m),
-      handleBatch: async ({ messages }) => {
-        calls.push(...messages.map((m) => m.value!.toString()));
-        if (calls.length === 1) await new Promise((r) => setTimeout(r, 9000)); // 1.5 session timeouts
-      },
-    });
+    const consumer = track(
+      new BatchConsumer(t.kafka, {
+        groupId: `slow-batch-${t.prefix}`,
+        topics: [topic],
+        sessionTimeoutMs: 6000,
+        onEvent: (m) => events.push(m),
+        handleBatch: async ({ messages }) => {
+          calls.push(...messages.map((m) => m.value!.toString()));
+          if (calls.length === 1) await new Promise((r) => setTimeout(r, 9000)); // 1.5 session timeouts
+        },
+      }),
+    );
     await consumer.start();
     await publisher.publish({ topic, key: 't', value: 'slow' });
     await waitFor('the slow batch to end', () => calls.length >= 1, 20_000);
