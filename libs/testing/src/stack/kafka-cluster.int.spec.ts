@@ -36,9 +36,21 @@ describe('startKafkaCluster', () => {
     const victim = cluster.nodes[0];
     await victim.kill();
     expect(victim.running).toBe(false);
-    // Every partition gets a new leader among the two left; min.insync.replicas=2 still holds.
-    for (let i = 0; i < 30; i++)
-      await producer.send({ topic: 'probe', acks: -1, messages: [{ key: `k${i}`, value: String(i) }] });
+    // Every partition gets a new leader among the two left once the controller has fenced the dead
+    // node (broker.session.timeout.ms, 9 s): until then a send may fail, and is sent again, as a
+    // charger would. min.insync.replicas=2 still holds with two nodes, so every write lands.
+    const deadline = Date.now() + 60_000;
+    for (let i = 0; i < 30; i++) {
+      for (;;) {
+        try {
+          await producer.send({ topic: 'probe', acks: -1, messages: [{ key: `k${i}`, value: String(i) }] });
+          break;
+        } catch (e) {
+          if (Date.now() > deadline) throw e;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      }
+    }
 
     await victim.start();
     expect(victim.running).toBe(true);
