@@ -240,7 +240,13 @@ async function runTests(): Promise<number> {
   run('npm', ['run', '-s', 'build'], 'build (type check)');
   const jest = spawn(
     process.execPath,
-    [path.join(REPO_ROOT, 'node_modules/jest/bin/jest.js'), '--ci', '--maxWorkers=2', ...jestArgs],
+    [
+      path.join(REPO_ROOT, 'node_modules/jest/bin/jest.js'),
+      '--ci',
+      // Two files at a time, unless the caller chose (test:failover runs one scenario at a time).
+      ...(jestArgs.some((a) => /^(--maxWorkers|-w|--runInBand|-i)\b/.test(a)) ? [] : ['--maxWorkers=2']),
+      ...jestArgs,
+    ],
     { cwd: REPO_ROOT, stdio: 'inherit', env: { ...process.env, KAFKA_BROKERS: brokers.join(','), DATABASE_URL: serverUrl, TEST_APPS_FROM: 'dist' } },
   );
   return new Promise((resolve) => jest.on('exit', (code) => resolve(code ?? 1)));
