@@ -27,7 +27,17 @@ module.exports = {
   globalTeardown: '<rootDir>/libs/testing/jest/global-teardown.ts',
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/**/*.unit.spec.ts'] },
-    { ...base, displayName: 'int', testMatch: ['<rootDir>/**/*.int.spec.ts'], setupFilesAfterEnv: ['<rootDir>/libs/testing/jest/int-timeout.ts'] },
-    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/**/*.e2e.spec.ts'], setupFilesAfterEnv: ['<rootDir>/libs/testing/jest/e2e-timeout.ts'] },
+    {
+      ...base,
+      displayName: 'int',
+      testMatch: ['<rootDir>/**/*.int.spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/libs/testing/jest/int-timeout.ts'],
+    },
+    {
+      ...base,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/**/*.e2e.spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/libs/testing/jest/e2e-timeout.ts'],
+    },
   ],
 };

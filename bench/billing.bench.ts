@@ -22,7 +22,10 @@ const report = (line: string) => process.stdout.write(`${line}\n`);
 const CHARGES = QUICK ? 100_000 : 1_000_000;
 const QUOTE_MS = QUICK ? 3000 : 10_000;
 /** BENCH_EXPORT_FORMATS=csv,jsonl,ocpi-cdr,datev measures those too (default: csv, the headline figure). */
-const FORMATS = (process.env.BENCH_EXPORT_FORMATS ?? 'csv').split(',').map((f) => f.trim()).filter(Boolean);
+const FORMATS = (process.env.BENCH_EXPORT_FORMATS ?? 'csv')
+  .split(',')
+  .map((f) => f.trim())
+  .filter(Boolean);
 
 /** Inserts `count` realistic charges booked over May 2024 (amounts computed in numeric, so gross = net + vat holds). */
 async function generateCharges(db: Client, count: number): Promise<void> {
@@ -85,14 +88,28 @@ async function exportChild(url: string, format = 'csv'): Promise<void> {
   const cpu0 = process.cpuUsage();
   // DATEV writes one file per month: into a scratch directory (not counted in `bytes`).
   const outDir = format === 'datev' ? fs.mkdtempSync(path.join(tmpdir(), 'bench-billing-datev-')) : undefined;
-  const args = ['--from', '2024-04-01', '--to', '2024-07-01', '--format', format, ...(outDir ? ['--out-dir', outDir] : [])];
+  const args = [
+    '--from',
+    '2024-04-01',
+    '--to',
+    '2024-07-01',
+    '--format',
+    format,
+    ...(outDir ? ['--out-dir', outDir] : []),
+  ];
   const code = await runExportCli(args, { ...process.env, DATABASE_URL: url }, sink, err);
   if (outDir) fs.rmSync(outDir, { recursive: true, force: true });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = process.cpuUsage(cpu0);
   if (code !== 0) throw new Error(`export failed: ${errText}`);
   const rows = Number(/exported (\d+) charges/.exec(errText)?.[1] ?? NaN);
-  const result: ExportChildResult = { rows, seconds, bytes, max_rss_mb: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10, cpu_s: (cpu.user + cpu.system) / 1e6 };
+  const result: ExportChildResult = {
+    rows,
+    seconds,
+    bytes,
+    max_rss_mb: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10,
+    cpu_s: (cpu.user + cpu.system) / 1e6,
+  };
   process.stdout.write(JSON.stringify(result) + '\n');
 }
 
@@ -112,7 +129,8 @@ function compileForChild(): string {
       files: ['../../bench/billing.bench.ts'],
     }),
   );
-  const run = (script: string) => spawnSync(process.execPath, [path.join(ROOT, script), '-p', config], { cwd: ROOT, encoding: 'utf8' });
+  const run = (script: string) =>
+    spawnSync(process.execPath, [path.join(ROOT, script), '-p', config], { cwd: ROOT, encoding: 'utf8' });
   const tsc = run('node_modules/typescript/bin/tsc');
   const out = path.join(dir, 'dist', 'bench', 'billing.bench.js');
   // tsc emits despite type errors elsewhere in the tree; only a missing output is fatal.
@@ -143,13 +161,18 @@ async function main(): Promise<void> {
   const { benchQuotes } = await import('./billing-quote');
   const { finish } = await import('./lib/stats');
   const { Client: PgClient } = await import('pg');
-  const { createDatabase, databaseUrl, dropDatabase, ensurePostgres, migrateApp } = await import('@app/testing/stack');
+  const { createDatabase, databaseUrl, dropDatabase, ensurePostgres, migrateApp } =
+    await import('@app/testing/stack');
   const { uniqueSuffix } = await import('@app/testing');
 
-  report(`bench:billing${QUICK ? ' (BENCH_QUICK)' : ''}: quotes for ${QUOTE_MS / 1000} s, then an export of ${CHARGES.toLocaleString('en')} charges`);
+  report(
+    `bench:billing${QUICK ? ' (BENCH_QUICK)' : ''}: quotes for ${QUOTE_MS / 1000} s, then an export of ${CHARGES.toLocaleString('en')} charges`,
+  );
   const compiled = compileForChild();
   const quotes = await benchQuotes(QUOTE_MS);
-  report(`quotes (validate tariff + parse + price, one core): ${quotes.quotes_per_s.toLocaleString('en')} /s; with a cached validated tariff: ${quotes.prevalidated_quotes_per_s.toLocaleString('en')} /s`);
+  report(
+    `quotes (validate tariff + parse + price, one core): ${quotes.quotes_per_s.toLocaleString('en')} /s; with a cached validated tariff: ${quotes.prevalidated_quotes_per_s.toLocaleString('en')} /s`,
+  );
 
   const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const pg = await ensurePostgres(serverUrl, () => undefined);
@@ -174,8 +197,12 @@ async function main(): Promise<void> {
       if (exp.rows !== CHARGES) throw new Error(`exported ${exp.rows} ${format} rows, expected ${CHARGES}`);
       const rowsPerS = Math.round(exp.rows / exp.seconds);
       const rowsPerCpuS = Math.round(exp.rows / exp.cpu_s);
-      report(`export ${format}: ${exp.rows.toLocaleString('en')} rows, ${(exp.bytes / 1e6).toFixed(0)} MB in ${exp.seconds.toFixed(1)} s = ${rowsPerS.toLocaleString('en')} rows/s; peak RSS ${exp.max_rss_mb} MB`);
-      report(`export process CPU: ${exp.cpu_s.toFixed(1)} s = ${rowsPerCpuS.toLocaleString('en')} rows per CPU second (load average now ${loadavg()[0].toFixed(1)} on ${cpus().length} cores)`);
+      report(
+        `export ${format}: ${exp.rows.toLocaleString('en')} rows, ${(exp.bytes / 1e6).toFixed(0)} MB in ${exp.seconds.toFixed(1)} s = ${rowsPerS.toLocaleString('en')} rows/s; peak RSS ${exp.max_rss_mb} MB`,
+      );
+      report(
+        `export process CPU: ${exp.cpu_s.toFixed(1)} s = ${rowsPerCpuS.toLocaleString('en')} rows per CPU second (load average now ${loadavg()[0].toFixed(1)} on ${cpus().length} cores)`,
+      );
       // CSV keeps the historical keys; other formats get their name in theirs.
       const key = format === 'csv' ? 'export' : `export_${format.replace(/-/g, '_')}`;
       if (format === 'csv') figures.export_rows = exp.rows;

@@ -10,7 +10,15 @@
  * Each CALL is confirmed only after Kafka acknowledged its record, so this is the durable path.
  */
 import fs from 'node:fs';
-import { createDatabase, databaseUrl, dropDatabase, migrateApp, startAppProcess, testBrokers, type AppProcess } from '@app/testing';
+import {
+  createDatabase,
+  databaseUrl,
+  dropDatabase,
+  migrateApp,
+  startAppProcess,
+  testBrokers,
+  type AppProcess,
+} from '@app/testing';
 import { OcppClient } from '@app/testing/simulator';
 import { topicName } from '@app/contracts';
 import { kafkaBaseline } from './lib/kafka-baseline';
@@ -68,14 +76,19 @@ interface GatewayHistogram {
 /** The gateway's MeterValues CALL-duration histogram (from /metrics). */
 async function gatewayCallSeconds(managementUrl: string): Promise<GatewayHistogram> {
   const text = await (await fetch(`${managementUrl}/metrics`)).text();
-  const pick = (name: string) => Number(new RegExp(`^${name}\\{[^}]*action="MeterValues"[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  const pick = (name: string) =>
+    Number(new RegExp(`^${name}\\{[^}]*action="MeterValues"[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
   const buckets: Array<[number, number]> = [];
-  for (const m of text.matchAll(/^ocpp_call_duration_seconds_bucket\{le="([^"]+)"[^}]*action="MeterValues"[^}]*\} (\S+)$/gm)) {
+  for (const m of text.matchAll(
+    /^ocpp_call_duration_seconds_bucket\{le="([^"]+)"[^}]*action="MeterValues"[^}]*\} (\S+)$/gm,
+  )) {
     buckets.push([m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2])]);
   }
-  const gauge = (name: string) => Number(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  const gauge = (name: string) =>
+    Number(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
   let gcSeconds = 0;
-  for (const m of text.matchAll(/^nodejs_gc_duration_seconds_sum\{[^}]*\} (\S+)$/gm)) gcSeconds += Number(m[1]);
+  for (const m of text.matchAll(/^nodejs_gc_duration_seconds_sum\{[^}]*\} (\S+)$/gm))
+    gcSeconds += Number(m[1]);
   return {
     sum: pick('ocpp_call_duration_seconds_sum'),
     count: pick('ocpp_call_duration_seconds_count'),
@@ -97,7 +110,13 @@ function bucketPercentileMs(before: GatewayHistogram, after: GatewayHistogram, p
   return Infinity;
 }
 
-async function runStep(clients: OcppClient[], rate: number, seconds: number, gateway: AppProcess, seq: { n: number }): Promise<StepResult> {
+async function runStep(
+  clients: OcppClient[],
+  rate: number,
+  seconds: number,
+  gateway: AppProcess,
+  seq: { n: number },
+): Promise<StepResult> {
   const pid = gateway.child.pid!;
   const metricsBefore = await gatewayCallSeconds(gateway.managementUrl);
   const busy = new Uint8Array(clients.length);
@@ -130,7 +149,12 @@ async function runStep(clients: OcppClient[], rate: number, seconds: number, gat
           {
             timestamp: new Date().toISOString(),
             sampledValue: [
-              { value: String(1000 + seq.n), measurand: 'Energy.Active.Import.Register', unit: 'Wh', context: 'Sample.Periodic' },
+              {
+                value: String(1000 + seq.n),
+                measurand: 'Energy.Active.Import.Register',
+                unit: 'Wh',
+                context: 'Sample.Periodic',
+              },
               { value: '11000', measurand: 'Power.Active.Import', unit: 'W' },
             ],
           },
@@ -165,7 +189,8 @@ async function runStep(clients: OcppClient[], rate: number, seconds: number, gat
     p99_ms: percentile(latencies, 99),
     errors,
     gateway_cpu_ms_per_call: latencies.length ? Math.round((cpu / latencies.length) * 1000) / 1000 : NaN,
-    gateway_mean_ms: handled > 0 ? Math.round(((metricsAfter.sum - metricsBefore.sum) / handled) * 1e5) / 100 : NaN,
+    gateway_mean_ms:
+      handled > 0 ? Math.round(((metricsAfter.sum - metricsBefore.sum) / handled) * 1e5) / 100 : NaN,
     gateway_p99_le_ms: bucketPercentileMs(metricsBefore, metricsAfter, 99),
     gateway_loop_lag_p99_ms: Math.round(metricsAfter.loopLagP99 * 1e5) / 100,
     gateway_loop_lag_max_ms: Math.round(metricsAfter.loopLagMax * 1e5) / 100,
@@ -179,7 +204,9 @@ async function main(): Promise<void> {
   let gateway: AppProcess | null = null;
   const clients: OcppClient[] = [];
   try {
-    report(`broker ${stack.brokers.join(',')}, topic prefix ${stack.prefix}, ${CONNECTIONS} connections${QUICK ? ' (quick)' : ''}`);
+    report(
+      `broker ${stack.brokers.join(',')}, topic prefix ${stack.prefix}, ${CONNECTIONS} connections${QUICK ? ' (quick)' : ''}`,
+    );
     const baseline = await kafkaBaseline(stack.kafka, topicName('ocppEvents', stack.prefix), {
       sends: QUICK ? 300 : 1000,
       batchSeconds: QUICK ? 5 : 10,
@@ -212,18 +239,27 @@ async function main(): Promise<void> {
     for (let i = 0; i < CONNECTIONS; i += 250) {
       const wave = await Promise.all(
         Array.from({ length: Math.min(250, CONNECTIONS - i) }, (_, k) =>
-          OcppClient.connect({ url, chargePointId: `BENCH-${String(i + k).padStart(5, '0')}`, callTimeoutMs: 30000, handshakeTimeoutMs: 30000 }),
+          OcppClient.connect({
+            url,
+            chargePointId: `BENCH-${String(i + k).padStart(5, '0')}`,
+            callTimeoutMs: 30000,
+            handshakeTimeoutMs: 30000,
+          }),
         ),
       );
       clients.push(...wave);
       if (Date.now() > BENCH_DEADLINE) throw new Error('bench deadline reached while connecting');
     }
     const connectSeconds = (Date.now() - connectStarted) / 1000;
-    report(`${clients.length} chargers connected in ${connectSeconds.toFixed(1)} s (${Math.round(clients.length / connectSeconds)} handshakes/s incl. auto-registration)`);
+    report(
+      `${clients.length} chargers connected in ${connectSeconds.toFixed(1)} s (${Math.round(clients.length / connectSeconds)} handshakes/s incl. auto-registration)`,
+    );
     await sleep(3000);
     const rssAfter = rssKb(pid);
     const rssPerConnection = Math.round(((rssAfter - rssBefore) / clients.length) * 10) / 10;
-    report(`gateway RSS ${Math.round(rssBefore / 1024)} MB idle → ${Math.round(rssAfter / 1024)} MB with ${clients.length} idle connections: ${rssPerConnection} KB per connection`);
+    report(
+      `gateway RSS ${Math.round(rssBefore / 1024)} MB idle → ${Math.round(rssAfter / 1024)} MB with ${clients.length} idle connections: ${rssPerConnection} KB per connection`,
+    );
 
     const seq = { n: 0 };
     // Unmeasured warm-up: JIT of the publish path, the background work of the connection wave.
@@ -244,7 +280,10 @@ async function main(): Promise<void> {
     }
     const within = steps.filter((s) => s.p99_ms <= limit && s.errors === 0);
     const best = within.length ? within[within.length - 1] : steps[0];
-    if (!within.length) report(`no rate kept p99 within 2× the bare send p99 (${limit.toFixed(2)} ms); reporting the lowest rate`);
+    if (!within.length)
+      report(
+        `no rate kept p99 within 2× the bare send p99 (${limit.toFixed(2)} ms); reporting the lowest rate`,
+      );
     finish({
       bench: 'gateway',
       connections: clients.length,

@@ -6,7 +6,13 @@
  * and its inputs priced again by the calculator (`npm run -s quote` runs the same code).
  */
 import { randomBytes } from 'node:crypto';
-import { parseEnvelope, topicName, type ChargeCalculated, type TariffPublished, type TariffSnapshot } from '@app/contracts';
+import {
+  parseEnvelope,
+  topicName,
+  type ChargeCalculated,
+  type TariffPublished,
+  type TariffSnapshot,
+} from '@app/contracts';
 import { createKafka } from '@app/kafka';
 import { quote, type PricingResult } from '@app/pricing';
 import { SimulatedCharger, sleep, type SessionRecord } from '@app/testing/simulator';
@@ -70,11 +76,19 @@ export interface FlowResult {
   csvRow: Record<string, string>;
 }
 
-async function http<T>(method: string, url: string, options: { body?: unknown; apiKey?: string } = {}): Promise<{ status: number; body: T }> {
+async function http<T>(
+  method: string,
+  url: string,
+  options: { body?: unknown; apiKey?: string } = {},
+): Promise<{ status: number; body: T }> {
   const headers: Record<string, string> = {};
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (options.apiKey) headers['x-api-key'] = options.apiKey;
-  const res = await fetch(url, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+  const res = await fetch(url, {
+    method,
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
   const text = await res.text();
   let body: unknown = text;
   try {
@@ -85,7 +99,11 @@ async function http<T>(method: string, url: string, options: { body?: unknown; a
   return { status: res.status, body: body as T };
 }
 
-async function poll<T>(what: string, timeoutMs: number, probe: () => Promise<T | null | undefined>): Promise<T> {
+async function poll<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | null | undefined>,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -100,16 +118,21 @@ async function ensureFleetTariff(env: FlowEnv, fleetId: string): Promise<TariffS
   const resolveUrl = `${env.billingUrl}/v1/tariffs/resolve?fleet_id=${encodeURIComponent(fleetId)}`;
   const found = await http<{ tariff: TariffSnapshot }>('GET', resolveUrl, { apiKey: env.adminKey });
   if (found.status === 200) return found.body.tariff;
-  const created = await http<{ tariff: { versions: { tariff: TariffSnapshot }[] } }>('POST', `${env.billingUrl}/v1/tariffs`, {
-    apiKey: env.adminKey,
-    body: {
-      name: `Demo fleet ${fleetId}`,
-      effective_from: new Date(Date.now() - 60_000).toISOString(),
-      tariff: DEMO_TARIFF,
-      assignments: [{ scope: 'FLEET', ref: fleetId }],
+  const created = await http<{ tariff: { versions: { tariff: TariffSnapshot }[] } }>(
+    'POST',
+    `${env.billingUrl}/v1/tariffs`,
+    {
+      apiKey: env.adminKey,
+      body: {
+        name: `Demo fleet ${fleetId}`,
+        effective_from: new Date(Date.now() - 60_000).toISOString(),
+        tariff: DEMO_TARIFF,
+        assignments: [{ scope: 'FLEET', ref: fleetId }],
+      },
     },
-  });
-  if (created.status !== 201) throw new Error(`creating the demo tariff failed: ${created.status} ${JSON.stringify(created.body)}`);
+  );
+  if (created.status !== 201)
+    throw new Error(`creating the demo tariff failed: ${created.status} ${JSON.stringify(created.body)}`);
   return created.body.tariff.versions[0].tariff;
 }
 
@@ -118,14 +141,28 @@ async function ensureFleetTariff(env: FlowEnv, fleetId: string): Promise<TariffS
  * topic (the outbox publishes it shortly after the API answered), then waits until `groupId` has
  * committed past it. A session started earlier would carry no tariff and get no bill.
  */
-async function waitTariffConsumed(kafka: Kafka, groupId: string, topic: string, tariff: TariffSnapshot, timeoutMs: number): Promise<void> {
+async function waitTariffConsumed(
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+  tariff: TariffSnapshot,
+  timeoutMs: number,
+): Promise<void> {
   const consumer = kafka.consumer({ groupId: `demo-reader-${randomBytes(6).toString('hex')}` });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   let found: { partition: number; offset: string };
   try {
     found = await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`tariff ${tariff.tariff_id} v${tariff.version} not on ${topic} within ${timeoutMs / 1000} s`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `tariff ${tariff.tariff_id} v${tariff.version} not on ${topic} within ${timeoutMs / 1000} s`,
+            ),
+          ),
+        timeoutMs,
+      );
       void consumer.run({
         eachMessage: async ({ partition, message }) => {
           if (message.key?.toString() !== tariff.tariff_id || !message.value) return;
@@ -143,24 +180,41 @@ async function waitTariffConsumed(kafka: Kafka, groupId: string, topic: string, 
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await poll(`consumer group ${groupId} to read the tariff (${topic}[${found.partition}]@${found.offset})`, timeoutMs, async () => {
-      const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
-      const p = committed[0]?.partitions.find((x) => x.partition === found.partition);
-      return p && BigInt(p.offset) > BigInt(found.offset) ? true : null;
-    });
+    await poll(
+      `consumer group ${groupId} to read the tariff (${topic}[${found.partition}]@${found.offset})`,
+      timeoutMs,
+      async () => {
+        const committed = await admin.fetchOffsets({ groupId, topics: [topic] });
+        const p = committed[0]?.partitions.find((x) => x.partition === found.partition);
+        return p && BigInt(p.offset) > BigInt(found.offset) ? true : null;
+      },
+    );
   } finally {
     await admin.disconnect();
   }
 }
 
 /** Reads `topic` from the beginning until a ChargeCalculated of kind CHARGE for the session appears. */
-async function findChargeCalculated(kafka: Kafka, topic: string, sessionId: string, timeoutMs: number): Promise<ChargeCalculated> {
+async function findChargeCalculated(
+  kafka: Kafka,
+  topic: string,
+  sessionId: string,
+  timeoutMs: number,
+): Promise<ChargeCalculated> {
   const consumer = kafka.consumer({ groupId: `demo-reader-${randomBytes(6).toString('hex')}` });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   try {
     return await new Promise<ChargeCalculated>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ChargeCalculated for session ${sessionId} on ${topic} within ${timeoutMs / 1000} s`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `no ChargeCalculated for session ${sessionId} on ${topic} within ${timeoutMs / 1000} s`,
+            ),
+          ),
+        timeoutMs,
+      );
       void consumer.run({
         eachMessage: async ({ message }) => {
           if (message.key?.toString() !== sessionId) return;
@@ -208,18 +262,35 @@ export async function runChargingFlow(env: FlowEnv): Promise<FlowResult> {
   const kafka = createKafka({ brokers: env.brokers.split(','), clientId: 'demo', log: () => undefined });
 
   const tariff = await ensureFleetTariff(env, fleetId);
-  log(`tariff for fleet ${fleetId}: ${tariff.kwh_price} ${tariff.currency}/kWh, ${tariff.session_price} per session, ${JSON.stringify(tariff.time_tariffs)} per minute, VAT ${tariff.vat}`);
-  await waitTariffConsumed(kafka, `${env.sessionsConsumerGroup ?? `${env.topicPrefix}session-service`}-billing`, topicName('tariffs', env.topicPrefix), tariff, 60_000);
+  log(
+    `tariff for fleet ${fleetId}: ${tariff.kwh_price} ${tariff.currency}/kWh, ${tariff.session_price} per session, ${JSON.stringify(tariff.time_tariffs)} per minute, VAT ${tariff.vat}`,
+  );
+  await waitTariffConsumed(
+    kafka,
+    `${env.sessionsConsumerGroup ?? `${env.topicPrefix}session-service`}-billing`,
+    topicName('tariffs', env.topicPrefix),
+    tariff,
+    60_000,
+  );
 
   const chargePointId = `DEMO-${randomBytes(3).toString('hex').toUpperCase()}`;
   // Time-lapse: 7.2 MW, so a few seconds deliver a realistic session's energy.
-  const charger = new SimulatedCharger({ url: env.gatewayUrl, chargePointId, powerW: 7_200_000, initialMeterWh: 1_234_567, log });
+  const charger = new SimulatedCharger({
+    url: env.gatewayUrl,
+    chargePointId,
+    powerW: 7_200_000,
+    initialMeterWh: 1_234_567,
+    log,
+  });
   let record: SessionRecord;
   try {
     await charger.connect(); // BootNotification, StatusNotification Available
     const transactionId = await charger.startTransaction(1, 'DEMOTAG1'); // Preparing, StartTransaction, Charging
     record = charger.sessions.find((s) => s.transactionId === transactionId)!;
-    if (record.meterStop !== undefined) throw new Error(`the gateway did not accept idTag DEMOTAG1 (transaction ${transactionId} stopped at once)`);
+    if (record.meterStop !== undefined)
+      throw new Error(
+        `the gateway did not accept idTag DEMOTAG1 (transaction ${transactionId} stopped at once)`,
+      );
     for (let i = 0; i < 3; i++) {
       await sleep(1000);
       await charger.sendMeterValues(1);
@@ -229,27 +300,47 @@ export async function runChargingFlow(env: FlowEnv): Promise<FlowResult> {
   } finally {
     await charger.close();
   }
-  log(`charger ${chargePointId}: transaction ${record.transactionId}, meter ${record.meterStart} → ${record.meterStop} Wh`);
+  log(
+    `charger ${chargePointId}: transaction ${record.transactionId}, meter ${record.meterStart} → ${record.meterStop} Wh`,
+  );
 
   let seen: ApiSession | undefined;
   const session = await poll('the session to be CLOSED and priced', 60_000, async () => {
-    const res = await http<{ sessions: ApiSession[] }>('GET', `${env.sessionsUrl}/v1/sessions?charging_station=${encodeURIComponent(chargePointId)}`, { apiKey: env.apiKey });
-    if (res.status !== 200) throw new Error(`sessions API answered ${res.status}: ${JSON.stringify(res.body)}`);
+    const res = await http<{ sessions: ApiSession[] }>(
+      'GET',
+      `${env.sessionsUrl}/v1/sessions?charging_station=${encodeURIComponent(chargePointId)}`,
+      { apiKey: env.apiKey },
+    );
+    if (res.status !== 200)
+      throw new Error(`sessions API answered ${res.status}: ${JSON.stringify(res.body)}`);
     seen = res.body.sessions[0];
     return seen && seen.status === 'CLOSED' && seen.final_amount ? seen : null;
   }).catch(async (e: Error) => {
-    const anomalies = await http<unknown>('GET', `${env.billingUrl}/v1/anomalies`, { apiKey: env.adminKey }).catch(() => null);
-    throw new Error(`${e.message}; the sessions API shows ${JSON.stringify(seen ?? null)}; billing anomalies: ${JSON.stringify(anomalies?.body)}`);
+    const anomalies = await http<unknown>('GET', `${env.billingUrl}/v1/anomalies`, {
+      apiKey: env.adminKey,
+    }).catch(() => null);
+    throw new Error(
+      `${e.message}; the sessions API shows ${JSON.stringify(seen ?? null)}; billing anomalies: ${JSON.stringify(anomalies?.body)}`,
+    );
   });
 
-  const charge = await findChargeCalculated(kafka, topicName('sessionCharges', env.topicPrefix), session.id, 60_000);
+  const charge = await findChargeCalculated(
+    kafka,
+    topicName('sessionCharges', env.topicPrefix),
+    session.id,
+    60_000,
+  );
   const priced = quote(charge.inputs);
 
   const from = new Date(startedFlow.getTime() - 60_000).toISOString();
   const to = new Date(Date.now() + 60_000).toISOString();
-  const csv = await http<string>('GET', `${env.billingUrl}/v1/exports/charges?format=csv&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, {
-    apiKey: env.adminKey,
-  });
+  const csv = await http<string>(
+    'GET',
+    `${env.billingUrl}/v1/exports/charges?format=csv&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
+    {
+      apiKey: env.adminKey,
+    },
+  );
   if (csv.status !== 200) throw new Error(`CSV export answered ${csv.status}: ${JSON.stringify(csv.body)}`);
   const lines = String(csv.body).split('\r\n').filter(Boolean);
   const columns = parseCsvLine(lines[0]);
@@ -276,7 +367,13 @@ export async function runDemo(env: Record<string, string>): Promise<void> {
   try {
     const r = await runChargingFlow(flowEnv);
     const a = r.session.final_amount!;
-    console.log(['', '[demo] the session, from GET /v1/sessions/:id:', JSON.stringify({ session: r.session }, null, 2)].join('\n'));
+    console.log(
+      [
+        '',
+        '[demo] the session, from GET /v1/sessions/:id:',
+        JSON.stringify({ session: r.session }, null, 2),
+      ].join('\n'),
+    );
     console.log(
       [
         '',

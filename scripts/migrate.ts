@@ -139,7 +139,9 @@ async function main(): Promise<void> {
   if (wait) return waitForMigrations(app, url, where);
   if (createDb) await createDatabase(url, decodeURIComponent(target.pathname.slice(1)));
   const started = Date.now();
-  const applied = await withMigrationLock(url, () => (app === 'access' ? migrateAuthDatabase(url) : migrateApp(app, url)));
+  const applied = await withMigrationLock(url, () =>
+    app === 'access' ? migrateAuthDatabase(url) : migrateApp(app, url),
+  );
   const list = applied.length > 0 ? ` (${applied.join(', ')})` : '';
   console.log(
     `[migrate] ${app}: ${applied.length} new migrations on ${where}${list} in ${Date.now() - started} ms`,

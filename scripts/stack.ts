@@ -33,7 +33,10 @@ const t0 = Date.now();
 const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((s) => s.trim());
-const serverUrl = databaseUrl(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', 'postgres');
+const serverUrl = databaseUrl(
+  process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  'postgres',
+);
 /** The dev stack uses the topics as named; `npm test` uses prefixed ones and `test_` databases. */
 const topicPrefix = mode === 'test' ? 'test.' : (process.env.KAFKA_TOPIC_PREFIX ?? '');
 const dbName = (app: AppSpec) => (mode === 'test' ? `test_${app.database}` : app.database);
@@ -54,7 +57,8 @@ let shuttingDown = false;
 async function shutdown(code: number): Promise<never> {
   if (!shuttingDown) {
     shuttingDown = true;
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((e) => log(`cleanup: ${(e as Error).message}`));
+    for (const cleanup of cleanups.reverse())
+      await cleanup().catch((e) => log(`cleanup: ${(e as Error).message}`));
   }
   process.exit(code);
 }
@@ -79,7 +83,10 @@ async function prepare(): Promise<void> {
   if (broker.startedHere) cleanups.push(() => broker.stop());
   const kafka = createKafka({ brokers, clientId: 'stack', log: () => undefined });
   // The dev stack is one broker: 1/1 unless KAFKA_TOPIC_REPLICATION_FACTOR/_MIN_INSYNC_REPLICAS say otherwise.
-  const created = await ensureTopics(kafka, allTopicSpecs(topicPrefix, topicSettingsFromEnv(process.env, DEV_TOPIC_SETTINGS)));
+  const created = await ensureTopics(
+    kafka,
+    allTopicSpecs(topicPrefix, topicSettingsFromEnv(process.env, DEV_TOPIC_SETTINGS)),
+  );
   log(`topics ready (${created.length} created${topicPrefix ? `, prefix "${topicPrefix}"` : ''})`);
   for (const app of APPS) {
     await createDatabase(serverUrl, dbName(app));
@@ -111,14 +118,26 @@ async function forgetOffsetsOf(url: string, db: string, topics: string[]): Promi
       `select to_regclass('consumer_offsets')::text as offsets, to_regclass('outbox_checkpoints')::text as checkpoints`,
     );
     if (tables.rows[0].offsets) {
-      const { rowCount } = await client.query('delete from consumer_offsets where topic = any($1::text[])', [topics]);
-      if (rowCount) log(`database ${db}: cleared ${rowCount} stored offsets of topics that were just created (they belonged to an earlier broker)`);
+      const { rowCount } = await client.query('delete from consumer_offsets where topic = any($1::text[])', [
+        topics,
+      ]);
+      if (rowCount)
+        log(
+          `database ${db}: cleared ${rowCount} stored offsets of topics that were just created (they belonged to an earlier broker)`,
+        );
     }
     // The topics the outboxes publish to (session-service: sessions; billing: charges, tariffs).
-    const outboxTopics = (['chargingSessions', 'sessionCharges', 'tariffs'] as const).map((t) => topicName(t, topicPrefix));
+    const outboxTopics = (['chargingSessions', 'sessionCharges', 'tariffs'] as const).map((t) =>
+      topicName(t, topicPrefix),
+    );
     if (tables.rows[0].checkpoints && topics.some((t) => outboxTopics.includes(t))) {
-      const { rowCount } = await client.query(`update outbox_checkpoints set transaction_id = '0', position = 0 where position > 0`);
-      if (rowCount) log(`database ${db}: the outbox publishes its events again to the new topics (${rowCount} relay checkpoints reset)`);
+      const { rowCount } = await client.query(
+        `update outbox_checkpoints set transaction_id = '0', position = 0 where position > 0`,
+      );
+      if (rowCount)
+        log(
+          `database ${db}: the outbox publishes its events again to the new topics (${rowCount} relay checkpoints reset)`,
+        );
     }
   } finally {
     await client.end();
@@ -186,7 +205,13 @@ async function startApps(): Promise<void> {
   }
   await Promise.all(
     children.map(({ app, child }) =>
-      waitUntilReady(app.name, `http://127.0.0.1:${app.port}`, child, 120_000, () => `see ${path.join(logDir, `${app.name}.log`)}`),
+      waitUntilReady(
+        app.name,
+        `http://127.0.0.1:${app.port}`,
+        child,
+        120_000,
+        () => `see ${path.join(logDir, `${app.name}.log`)}`,
+      ),
     ),
   );
   log(`all three apps ready in ${elapsed()} (logs in ${logDir})`);
@@ -214,7 +239,9 @@ async function ensureDemoKeys(): Promise<void> {
     ['DEMO_ADMIN_KEY', DEMO_ADMIN_KEY, every],
   ] as const) {
     try {
-      await provisionApiKeys(authDatabaseUrl, [{ key, name: `${variable} (dev stack)`, roles: [...roles], fleet: DEMO_FLEET_ID }]);
+      await provisionApiKeys(authDatabaseUrl, [
+        { key, name: `${variable} (dev stack)`, roles: [...roles], fleet: DEMO_FLEET_ID },
+      ]);
     } catch (e) {
       throw new Error(`${variable}: ${(e as Error).message} (set ${variable} to another value)`);
     }
@@ -247,7 +274,16 @@ async function runTests(): Promise<number> {
       ...(jestArgs.some((a) => /^(--maxWorkers|-w|--runInBand|-i)\b/.test(a)) ? [] : ['--maxWorkers=2']),
       ...jestArgs,
     ],
-    { cwd: REPO_ROOT, stdio: 'inherit', env: { ...process.env, KAFKA_BROKERS: brokers.join(','), DATABASE_URL: serverUrl, TEST_APPS_FROM: 'dist' } },
+    {
+      cwd: REPO_ROOT,
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        KAFKA_BROKERS: brokers.join(','),
+        DATABASE_URL: serverUrl,
+        TEST_APPS_FROM: 'dist',
+      },
+    },
   );
   return new Promise((resolve) => jest.on('exit', (code) => resolve(code ?? 1)));
 }

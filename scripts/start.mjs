@@ -37,7 +37,10 @@ if (mtime(installed) === 0 || mtime(lock) > mtime(installed)) {
   // `npm ci` when the lock lacks other platforms' optional packages (@swc/core-darwin-*, ...).
   log('installing npm packages (npm install, from package-lock.json)...');
   const started = Date.now();
-  const npm = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: root, stdio: 'inherit' });
+  const npm = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (npm.status !== 0) {
     console.error('npm install failed; see the output above');
     process.exit(npm.status ?? 1);
@@ -50,10 +53,14 @@ for (const tool of ['java', 'mvn']) {
   if (found.status !== 0) log(`warning: ${tool} not found; it is needed to start a local Kafka broker`);
 }
 
-const child = spawn(process.execPath, [path.join(root, 'scripts/run-ts.mjs'), path.join(root, 'scripts/stack.ts'), mode, ...passthrough], {
-  cwd: root,
-  stdio: 'inherit',
-});
+const child = spawn(
+  process.execPath,
+  [path.join(root, 'scripts/run-ts.mjs'), path.join(root, 'scripts/stack.ts'), mode, ...passthrough],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
 // Ctrl-C reaches the whole process group; the stack process does the orderly shutdown.
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,7 +1,12 @@
 import { topicSettingsFromEnv } from '@app/config';
 import { allTopicSpecs, DEV_TOPIC_SETTINGS } from '@app/contracts';
 import { createKafka, deleteTopicsWithPrefix, ensureTopics } from '@app/kafka';
-import { ensureKafkaBroker, ensurePostgres, type RunningBroker, type RunningPostgres } from '@app/testing/stack';
+import {
+  ensureKafkaBroker,
+  ensurePostgres,
+  type RunningBroker,
+  type RunningPostgres,
+} from '@app/testing/stack';
 import { uniqueSuffix } from '@app/testing';
 import type { Kafka } from 'kafkajs';
 

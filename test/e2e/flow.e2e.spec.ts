@@ -20,10 +20,17 @@ import { runChargingFlow, DEMO_TARIFF, type FlowResult } from '../../scripts/dem
 /** `npm run -s quote` as finance and support run it: JSON on stdin, JSON on stdout. */
 function quoteCli(request: unknown): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'scripts/run-ts.mjs'), path.join(REPO_ROOT, 'apps/billing-service/src/cli/quote.ts')], {
-      cwd: REPO_ROOT,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(REPO_ROOT, 'scripts/run-ts.mjs'),
+        path.join(REPO_ROOT, 'apps/billing-service/src/cli/quote.ts'),
+      ],
+      {
+        cwd: REPO_ROOT,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -71,7 +78,9 @@ describe('end to end: charger → gateway → sessions → billing → exports',
       CONSUMER_GROUP: `${prefix}session-service`,
     });
     const ports = await Promise.all(APPS.map(() => freePort()));
-    const started = await Promise.allSettled(APPS.map((app, i) => startAppProcess(app.name, env(i, ports[i]), { readyTimeoutMs: 120_000 })));
+    const started = await Promise.allSettled(
+      APPS.map((app, i) => startAppProcess(app.name, env(i, ports[i]), { readyTimeoutMs: 120_000 })),
+    );
     for (const s of started) if (s.status === 'fulfilled') procs.push(s.value);
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason; // afterAll still stops the ones that started
@@ -113,9 +122,21 @@ describe('end to end: charger → gateway → sessions → billing → exports',
     expect(session.tariff).toMatchObject({ ...DEMO_TARIFF, tariff_id: tariff.tariff_id, version: 1 });
 
     // ChargeCalculated on Kafka: the charger's readings and the session's tariff are its inputs.
-    expect(charge).toMatchObject({ sessionId: session.id, kind: 'CHARGE', energyWh, fleetId: 'demo', chargePointId: flow.chargePointId });
-    expect(charge.inputs).toMatchObject({ meter_start: charger.meterStart, meter_stop: charger.meterStop, tariff: session.tariff });
-    expect(charge.durationS).toBe(Math.floor((Date.parse(charge.inputs.completed_at) - Date.parse(charge.inputs.started_at)) / 1000));
+    expect(charge).toMatchObject({
+      sessionId: session.id,
+      kind: 'CHARGE',
+      energyWh,
+      fleetId: 'demo',
+      chargePointId: flow.chargePointId,
+    });
+    expect(charge.inputs).toMatchObject({
+      meter_start: charger.meterStart,
+      meter_stop: charger.meterStop,
+      tariff: session.tariff,
+    });
+    expect(charge.durationS).toBe(
+      Math.floor((Date.parse(charge.inputs.completed_at) - Date.parse(charge.inputs.started_at)) / 1000),
+    );
     expect(charge.durationS).toBeGreaterThanOrEqual(3);
 
     // final_amount = the calculator's answer for those inputs = what the quote CLI prints.
@@ -126,8 +147,20 @@ describe('end to end: charger → gateway → sessions → billing → exports',
     expect(cli.code).toBe(0);
     expect(JSON.parse(cli.stdout).final_amount).toEqual(flow.quote.final_amount);
     // Independent of the code under test: energy and time from the tariff by hand.
-    expect(session.final_amount!.energy).toBe(new Decimal(DEMO_TARIFF.kwh_price).times(energyWh).div(1000).toDecimalPlaces(4, Decimal.ROUND_HALF_UP).toFixed(4));
-    expect(session.final_amount!.time).toBe(new Decimal('0.12').times(charge.durationS).div(60).toDecimalPlaces(4, Decimal.ROUND_HALF_UP).toFixed(4));
+    expect(session.final_amount!.energy).toBe(
+      new Decimal(DEMO_TARIFF.kwh_price)
+        .times(energyWh)
+        .div(1000)
+        .toDecimalPlaces(4, Decimal.ROUND_HALF_UP)
+        .toFixed(4),
+    );
+    expect(session.final_amount!.time).toBe(
+      new Decimal('0.12')
+        .times(charge.durationS)
+        .div(60)
+        .toDecimalPlaces(4, Decimal.ROUND_HALF_UP)
+        .toFixed(4),
+    );
 
     // The CSV export has the row, with the same money and the same inputs.
     expect(csvRow).toMatchObject({
@@ -150,13 +183,20 @@ describe('end to end: charger → gateway → sessions → billing → exports',
       body: JSON.stringify({ reason: 'meter read 1 kWh high', meter_stop: charger.meterStop! - 1000 }),
     });
     expect(res.status).toBe(201);
-    const corrected = (await res.json()) as { reversal: { final_amount: { gross: string } }; charge: { final_amount: typeof charge.finalAmount } };
+    const corrected = (await res.json()) as {
+      reversal: { final_amount: { gross: string } };
+      charge: { final_amount: typeof charge.finalAmount };
+    };
     expect(corrected.reversal.final_amount.gross).toBe(`-${charge.finalAmount.gross}`);
     const sessionsUrl = `${byName('session-service').baseUrl}/v1/sessions/${session.id}`;
     const deadline = Date.now() + 60_000;
     let after: { final_amount: unknown } | undefined;
     while (Date.now() < deadline) {
-      after = ((await (await fetch(sessionsUrl, { headers: { 'x-api-key': apiKey } })).json()) as { session: { final_amount: unknown } }).session;
+      after = (
+        (await (await fetch(sessionsUrl, { headers: { 'x-api-key': apiKey } })).json()) as {
+          session: { final_amount: unknown };
+        }
+      ).session;
       if (isDeepStrictEqual(after.final_amount, corrected.charge.final_amount)) break;
       await new Promise((r) => setTimeout(r, 250));
     }

@@ -1,4 +1,13 @@
-import { APPS, createTestDatabase, createTestKafka, migrateApp, startAppProcess, testBrokers, type AppProcess, type TestDatabase } from '@app/testing';
+import {
+  APPS,
+  createTestDatabase,
+  createTestKafka,
+  migrateApp,
+  startAppProcess,
+  testBrokers,
+  type AppProcess,
+  type TestDatabase,
+} from '@app/testing';
 
 /** The three services start on real Kafka and Postgres, serve their ops endpoints, and stop cleanly. */
 describe('the three services', () => {

@@ -7,16 +7,20 @@ export function ocpiCdrViolations(cdr: Record<string, any>): string[] {
   const errors: string[] = [];
   const dateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z?$/;
   const str = (v: unknown, p: string, max: number, min = 1) => {
-    if (typeof v !== 'string' || v.length < min || v.length > max) errors.push(`${p}: string(${max}) required, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'string' || v.length < min || v.length > max)
+      errors.push(`${p}: string(${max}) required, got ${JSON.stringify(v)}`);
   };
   const dt = (v: unknown, p: string) => {
-    if (typeof v !== 'string' || v.length > 25 || !dateTime.test(v)) errors.push(`${p}: DateTime (UTC, string(25)) required, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'string' || v.length > 25 || !dateTime.test(v))
+      errors.push(`${p}: DateTime (UTC, string(25)) required, got ${JSON.stringify(v)}`);
   };
   const num = (v: unknown, p: string) => {
-    if (typeof v !== 'number' || !Number.isFinite(v)) errors.push(`${p}: number required, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      errors.push(`${p}: number required, got ${JSON.stringify(v)}`);
   };
   const oneOf = (v: unknown, p: string, values: string[]) => {
-    if (!values.includes(v as string)) errors.push(`${p}: one of ${values.join('|')} required, got ${JSON.stringify(v)}`);
+    if (!values.includes(v as string))
+      errors.push(`${p}: one of ${values.join('|')} required, got ${JSON.stringify(v)}`);
   };
   const price = (v: any, p: string) => {
     if (typeof v !== 'object' || v === null) return errors.push(`${p}: Price required`);
@@ -41,21 +45,45 @@ export function ocpiCdrViolations(cdr: Record<string, any>): string[] {
   str(l.city, 'cdr_location.city', 45);
   if (l.postal_code !== undefined) str(l.postal_code, 'cdr_location.postal_code', 10);
   str(l.country, 'cdr_location.country', 3, 3);
-  if (!/^-?[0-9]{1,2}\.[0-9]{5,7}$/.test(l.coordinates?.latitude)) errors.push('cdr_location.coordinates.latitude');
-  if (!/^-?[0-9]{1,3}\.[0-9]{5,7}$/.test(l.coordinates?.longitude)) errors.push('cdr_location.coordinates.longitude');
+  if (!/^-?[0-9]{1,2}\.[0-9]{5,7}$/.test(l.coordinates?.latitude))
+    errors.push('cdr_location.coordinates.latitude');
+  if (!/^-?[0-9]{1,3}\.[0-9]{5,7}$/.test(l.coordinates?.longitude))
+    errors.push('cdr_location.coordinates.longitude');
   str(l.evse_uid, 'cdr_location.evse_uid', 36);
   str(l.evse_id, 'cdr_location.evse_id', 48);
   str(l.connector_id, 'cdr_location.connector_id', 36);
   oneOf(l.connector_format, 'cdr_location.connector_format', ['SOCKET', 'CABLE']);
-  oneOf(l.connector_power_type, 'cdr_location.connector_power_type', ['AC_1_PHASE', 'AC_2_PHASE', 'AC_2_PHASE_SPLIT', 'AC_3_PHASE', 'DC']);
+  oneOf(l.connector_power_type, 'cdr_location.connector_power_type', [
+    'AC_1_PHASE',
+    'AC_2_PHASE',
+    'AC_2_PHASE_SPLIT',
+    'AC_3_PHASE',
+    'DC',
+  ]);
   str(l.connector_standard, 'cdr_location.connector_standard', 40);
   str(cdr.currency, 'currency', 3, 3);
-  if (!Array.isArray(cdr.charging_periods) || cdr.charging_periods.length === 0) errors.push('charging_periods: at least one required');
+  if (!Array.isArray(cdr.charging_periods) || cdr.charging_periods.length === 0)
+    errors.push('charging_periods: at least one required');
   for (const [i, p] of (cdr.charging_periods ?? []).entries()) {
     dt(p.start_date_time, `charging_periods[${i}].start_date_time`);
-    if (!Array.isArray(p.dimensions) || p.dimensions.length === 0) errors.push(`charging_periods[${i}].dimensions: at least one required`);
+    if (!Array.isArray(p.dimensions) || p.dimensions.length === 0)
+      errors.push(`charging_periods[${i}].dimensions: at least one required`);
     for (const [j, d] of (p.dimensions ?? []).entries()) {
-      oneOf(d.type, `charging_periods[${i}].dimensions[${j}].type`, ['CURRENT', 'ENERGY', 'ENERGY_EXPORT', 'ENERGY_IMPORT', 'MAX_CURRENT', 'MIN_CURRENT', 'MAX_POWER', 'MIN_POWER', 'PARKING_TIME', 'POWER', 'RESERVATION_TIME', 'STATE_OF_CHARGE', 'TIME']);
+      oneOf(d.type, `charging_periods[${i}].dimensions[${j}].type`, [
+        'CURRENT',
+        'ENERGY',
+        'ENERGY_EXPORT',
+        'ENERGY_IMPORT',
+        'MAX_CURRENT',
+        'MIN_CURRENT',
+        'MAX_POWER',
+        'MIN_POWER',
+        'PARKING_TIME',
+        'POWER',
+        'RESERVATION_TIME',
+        'STATE_OF_CHARGE',
+        'TIME',
+      ]);
       num(d.volume, `charging_periods[${i}].dimensions[${j}].volume`);
     }
   }
@@ -63,7 +91,8 @@ export function ocpiCdrViolations(cdr: Record<string, any>): string[] {
   num(cdr.total_energy, 'total_energy');
   num(cdr.total_time, 'total_time');
   dt(cdr.last_updated, 'last_updated');
-  for (const opt of ['total_fixed_cost', 'total_energy_cost', 'total_time_cost'] as const) if (cdr[opt] !== undefined) price(cdr[opt], opt);
+  for (const opt of ['total_fixed_cost', 'total_energy_cost', 'total_time_cost'] as const)
+    if (cdr[opt] !== undefined) price(cdr[opt], opt);
   if (cdr.credit === true) str(cdr.credit_reference_id, 'credit_reference_id', 39);
   if (cdr.signed_data !== undefined) {
     str(cdr.signed_data.encoding_method, 'signed_data.encoding_method', 36);
@@ -74,4 +103,3 @@ export function ocpiCdrViolations(cdr: Record<string, any>): string[] {
   }
   return errors;
 }
-

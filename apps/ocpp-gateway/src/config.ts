@@ -53,7 +53,10 @@ export function loadOcppGatewayConfig(source = process.env): OcppGatewayConfig {
     throw new ConfigError('GATEWAY_ID', 'must be 1-100 characters of A-Z a-z 0-9 . _ -');
   }
   if (Boolean(config.TLS_CERT_FILE) !== Boolean(config.TLS_KEY_FILE)) {
-    throw new ConfigError(config.TLS_CERT_FILE ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE', 'must be set together with the other TLS file');
+    throw new ConfigError(
+      config.TLS_CERT_FILE ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE',
+      'must be set together with the other TLS file',
+    );
   }
   return config;
 }

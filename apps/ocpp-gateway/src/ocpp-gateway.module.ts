@@ -1,4 +1,11 @@
-import { Inject, Injectable, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Module,
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Server } from 'node:http';
@@ -16,7 +23,10 @@ import { TransactionIdBlocks } from './domain/transaction-id-block';
 import { dataSourceOptions } from './infrastructure/database/data-source';
 import { PgChargerRepository } from './infrastructure/database/repositories/pg-charger.repository';
 import { PgConnectionDirectory } from './infrastructure/database/repositories/pg-connection-directory';
-import { PgTransactionRepository, TRANSACTION_ID_BLOCK_SIZE } from './infrastructure/database/repositories/pg-transaction.repository';
+import {
+  PgTransactionRepository,
+  TRANSACTION_ID_BLOCK_SIZE,
+} from './infrastructure/database/repositories/pg-transaction.repository';
 import { GatewayLifecycle, nestLogger } from './infrastructure/gateway-lifecycle';
 import { CommandConsumer } from './infrastructure/kafka/command-consumer';
 import { KafkaOcppEventSink } from './infrastructure/kafka/kafka-ocpp-event-sink';
@@ -32,7 +42,12 @@ export interface OcppGateway {
 }
 export const OCPP_GATEWAY = Symbol('OCPP_GATEWAY');
 
-function buildGateway(config: OcppGatewayConfig, db: DataSource, publisher: KafkaPublisher, kafka: Kafka): OcppGateway {
+function buildGateway(
+  config: OcppGatewayConfig,
+  db: DataSource,
+  publisher: KafkaPublisher,
+  kafka: Kafka,
+): OcppGateway {
   const logger = nestLogger('OcppGateway');
   const validator = new Ocpp16Validator();
   const chargers = new PgChargerRepository(db);
@@ -50,10 +65,14 @@ function buildGateway(config: OcppGatewayConfig, db: DataSource, publisher: Kafk
     heartbeatIntervalS: config.OCPP_HEARTBEAT_INTERVAL_S,
     heartbeatSampleMs: config.OCPP_HEARTBEAT_SAMPLE_S * 1000,
     dataTransferVendors: dataTransferVendors(config),
-    onError: (error, context) => logger.warn('CALL answered InternalError', { ...context, error: (error as Error).message }),
+    onError: (error, context) =>
+      logger.warn('CALL answered InternalError', { ...context, error: (error as Error).message }),
   });
   const server = new OcppWebSocketServer({
-    authenticate: new AuthenticateCharger(chargers, { allowUnregistered: config.OCPP_ALLOW_UNREGISTERED, demoFleetId: config.DEMO_FLEET_ID }),
+    authenticate: new AuthenticateCharger(chargers, {
+      allowUnregistered: config.OCPP_ALLOW_UNREGISTERED,
+      demoFleetId: config.DEMO_FLEET_ID,
+    }),
     handleCall,
     sink,
     directory,
@@ -78,7 +97,14 @@ function buildGateway(config: OcppGatewayConfig, db: DataSource, publisher: Kafk
         gatewayId: config.GATEWAY_ID,
         topicPrefix: config.KAFKA_TOPIC_PREFIX,
         sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-        dispatch: new DispatchCommand({ gatewayId: config.GATEWAY_ID, local: server, directory, sink, validator, grants: chargers }),
+        dispatch: new DispatchCommand({
+          gatewayId: config.GATEWAY_ID,
+          local: server,
+          directory,
+          sink,
+          validator,
+          grants: chargers,
+        }),
         logger,
       })
     : null;
@@ -157,7 +183,8 @@ export class OcppGatewayModule {
         {
           provide: OCPP_GATEWAY,
           inject: [DataSource, KafkaPublisher, KAFKA_CLIENT],
-          useFactory: (db: DataSource, publisher: KafkaPublisher, kafka: Kafka) => buildGateway(config, db, publisher, kafka),
+          useFactory: (db: DataSource, publisher: KafkaPublisher, kafka: Kafka) =>
+            buildGateway(config, db, publisher, kafka),
         },
         OcppGatewayHooks,
         GatewayKafkaReadiness,

@@ -1,7 +1,13 @@
 import { topicName, type OcppCallReceived } from '@app/contracts';
 import { createEnvelopeValidator } from '@app/contracts/schemas';
 import { KafkaPublisher } from '@app/kafka';
-import { createTestDatabase, createTestKafka, migrateApp, type TestDatabase, type TestKafka } from '@app/testing';
+import {
+  createTestDatabase,
+  createTestKafka,
+  migrateApp,
+  type TestDatabase,
+  type TestKafka,
+} from '@app/testing';
 import { OcppClient, SimulatedCharger } from '@app/testing/simulator';
 import { sendCommand, startGateway, TopicRecorder, type RunningGateway, type TestCommand } from './harness';
 
@@ -50,32 +56,57 @@ describe('ocpp-gateway commands (real Kafka + Postgres)', () => {
   });
 
   it('registers an unknown charger to the demo fleet and accepts any id tag (dev stack)', async () => {
-    const connected = await events.waitFor<{ fleetId: string }>((e) => e.type === 'ChargerConnected' && e.subject === 'CP-REMOTE');
+    const connected = await events.waitFor<{ fleetId: string }>(
+      (e) => e.type === 'ChargerConnected' && e.subject === 'CP-REMOTE',
+    );
     expect(connected.data.fleetId).toBe('demo');
-    expect(await sim.client.confirm('Authorize', { idTag: 'ANYTHING' })).toEqual({ idTagInfo: { status: 'Accepted' } });
+    expect(await sim.client.confirm('Authorize', { idTag: 'ANYTHING' })).toEqual({
+      idTagInfo: { status: 'Accepted' },
+    });
   });
 
   it('round-trips a remote start and a remote stop through the topics', async () => {
-    const start = await send({ chargePointId: 'CP-REMOTE', action: 'RemoteStartTransaction', payload: { connectorId: 1, idTag: 'REMOTE01' }, sessionId: 'sess-1' });
-    expect(start).toMatchObject({ outcome: 'Result', payload: { status: 'Accepted' }, action: 'RemoteStartTransaction', sessionId: 'sess-1', gatewayId: 'gw-cmd' });
+    const start = await send({
+      chargePointId: 'CP-REMOTE',
+      action: 'RemoteStartTransaction',
+      payload: { connectorId: 1, idTag: 'REMOTE01' },
+      sessionId: 'sess-1',
+    });
+    expect(start).toMatchObject({
+      outcome: 'Result',
+      payload: { status: 'Accepted' },
+      action: 'RemoteStartTransaction',
+      sessionId: 'sess-1',
+      gatewayId: 'gw-cmd',
+    });
     const started = await events.waitFor<OcppCallReceived>(
-      (e) => e.type === 'OcppCallReceived' && e.subject === 'CP-REMOTE' && e.data.action === 'StartTransaction',
+      (e) =>
+        e.type === 'OcppCallReceived' && e.subject === 'CP-REMOTE' && e.data.action === 'StartTransaction',
     );
     expect(started.data.payload).toMatchObject({ connectorId: 1, idTag: 'REMOTE01' });
     const transactionId = started.data.reply.transactionId as number;
     await sim.settle();
 
-    const stop = await send({ chargePointId: 'CP-REMOTE', action: 'RemoteStopTransaction', payload: { transactionId } });
+    const stop = await send({
+      chargePointId: 'CP-REMOTE',
+      action: 'RemoteStopTransaction',
+      payload: { transactionId },
+    });
     expect(stop).toMatchObject({ outcome: 'Result', payload: { status: 'Accepted' } });
     const stopped = await events.waitFor<OcppCallReceived>(
-      (e) => e.type === 'OcppCallReceived' && e.subject === 'CP-REMOTE' && e.data.action === 'StopTransaction',
+      (e) =>
+        e.type === 'OcppCallReceived' && e.subject === 'CP-REMOTE' && e.data.action === 'StopTransaction',
     );
     expect(stopped.data.payload).toMatchObject({ transactionId, reason: 'Remote' });
     await sim.settle();
   });
 
   it('reports the charger rejecting a command as a Result', async () => {
-    const r = await send({ chargePointId: 'CP-REMOTE', action: 'RemoteStopTransaction', payload: { transactionId: 424242 } });
+    const r = await send({
+      chargePointId: 'CP-REMOTE',
+      action: 'RemoteStopTransaction',
+      payload: { transactionId: 424242 },
+    });
     expect(r).toMatchObject({ outcome: 'Result', payload: { status: 'Rejected' } });
   });
 
@@ -89,7 +120,12 @@ describe('ocpp-gateway commands (real Kafka + Postgres)', () => {
     extra.push(mute);
     mute.onCall(() => new Promise(() => undefined));
     const before = Date.now();
-    const r = await send({ chargePointId: 'CP-MUTE', action: 'UnlockConnector', payload: { connectorId: 1 }, deadlineMs: 1500 });
+    const r = await send({
+      chargePointId: 'CP-MUTE',
+      action: 'UnlockConnector',
+      payload: { connectorId: 1 },
+      deadlineMs: 1500,
+    });
     expect(r.outcome).toBe('Timeout');
     expect(Date.now() - before).toBeGreaterThanOrEqual(1400);
   });
@@ -105,7 +141,11 @@ describe('ocpp-gateway commands (real Kafka + Postgres)', () => {
   });
 
   it('does not send a command whose payload breaks the schema, and says why', async () => {
-    const r = await send({ chargePointId: 'CP-REMOTE', action: 'RemoteStartTransaction', payload: { connectorId: 1 } });
+    const r = await send({
+      chargePointId: 'CP-REMOTE',
+      action: 'RemoteStartTransaction',
+      payload: { connectorId: 1 },
+    });
     expect(r).toMatchObject({ outcome: 'Error', error: { code: 'OccurenceConstraintViolation' } });
   });
 
@@ -114,7 +154,9 @@ describe('ocpp-gateway commands (real Kafka + Postgres)', () => {
     extra.push(dead);
     const closed = await dead.closed;
     expect(closed.code).toBe(1006);
-    const d = await events.waitFor<{ reason: string }>((e) => e.type === 'ChargerDisconnected' && e.subject === 'CP-DEAD');
+    const d = await events.waitFor<{ reason: string }>(
+      (e) => e.type === 'ChargerDisconnected' && e.subject === 'CP-DEAD',
+    );
     expect(d.data.reason).toBe('ping-timeout');
     expect(sim.client.isOpen).toBe(true);
   });

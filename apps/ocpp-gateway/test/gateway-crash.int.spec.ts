@@ -1,5 +1,14 @@
 import { topicName, type OcppCallReceived } from '@app/contracts';
-import { createTestDatabase, createTestKafka, migrateApp, startAppProcess, testBrokers, type AppProcess, type TestDatabase, type TestKafka } from '@app/testing';
+import {
+  createTestDatabase,
+  createTestKafka,
+  migrateApp,
+  startAppProcess,
+  testBrokers,
+  type AppProcess,
+  type TestDatabase,
+  type TestKafka,
+} from '@app/testing';
 import { OcppClient } from '@app/testing/simulator';
 import { TopicRecorder } from './harness';
 
@@ -40,7 +49,8 @@ describe('ocpp-gateway killed with SIGKILL under load', () => {
 
   it('loses no confirmed CALL, and never reuses a transactionId after the restart', async () => {
     const url = `ws://127.0.0.1:${gateway!.port}/ocpp`;
-    for (let i = 0; i < 40; i++) clients.push(await OcppClient.connect({ url, chargePointId: `CP-K${i}`, callTimeoutMs: 5000 }));
+    for (let i = 0; i < 40; i++)
+      clients.push(await OcppClient.connect({ url, chargePointId: `CP-K${i}`, callTimeoutMs: 5000 }));
 
     const confirmed: string[] = [];
     const transactionIds: number[] = [];
@@ -51,7 +61,12 @@ describe('ocpp-gateway killed with SIGKILL under load', () => {
         const start = n % 10 === 0;
         const payload = start
           ? { connectorId: 1, idTag: 'TAG', meterStart: n, timestamp: new Date().toISOString() }
-          : { connectorId: 1, errorCode: 'NoError', status: n % 2 ? 'Charging' : 'SuspendedEV', timestamp: new Date().toISOString() };
+          : {
+              connectorId: 1,
+              errorCode: 'NoError',
+              status: n % 2 ? 'Charging' : 'SuspendedEV',
+              timestamp: new Date().toISOString(),
+            };
         try {
           const answer = await c.call(start ? 'StartTransaction' : 'StatusNotification', payload, id);
           if (answer.type === 'result') {
@@ -75,7 +90,11 @@ describe('ocpp-gateway killed with SIGKILL under load', () => {
     const deadline = Date.now() + 30000;
     let missing: string[] = [];
     for (;;) {
-      const seen = new Set(recorder.matching<OcppCallReceived>((e) => e.type === 'OcppCallReceived').map((e) => e.data.messageId));
+      const seen = new Set(
+        recorder
+          .matching<OcppCallReceived>((e) => e.type === 'OcppCallReceived')
+          .map((e) => e.data.messageId),
+      );
       missing = [...wanted].filter((id) => !seen.has(id));
       if (missing.length === 0 || Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 250));
@@ -83,9 +102,17 @@ describe('ocpp-gateway killed with SIGKILL under load', () => {
     expect(missing).toEqual([]);
 
     gateway = await start();
-    const again = await OcppClient.connect({ url: `ws://127.0.0.1:${gateway.port}/ocpp`, chargePointId: 'CP-AFTER' });
+    const again = await OcppClient.connect({
+      url: `ws://127.0.0.1:${gateway.port}/ocpp`,
+      chargePointId: 'CP-AFTER',
+    });
     clients.push(again);
-    const r = await again.confirm('StartTransaction', { connectorId: 1, idTag: 'TAG', meterStart: 0, timestamp: new Date().toISOString() });
+    const r = await again.confirm('StartTransaction', {
+      connectorId: 1,
+      idTag: 'TAG',
+      meterStart: 0,
+      timestamp: new Date().toISOString(),
+    });
     expect(transactionIds.length).toBeGreaterThan(0);
     expect(transactionIds).not.toContain(r.transactionId);
     expect(r.transactionId as number).toBeGreaterThan(Math.max(...transactionIds));
@@ -97,7 +124,9 @@ describe('ocpp-gateway killed with SIGKILL under load', () => {
     const code = await gateway!.stop();
     expect(code).toBe(0);
     expect(await client.closed).toEqual({ code: 1001, reason: 'shutdown' });
-    const d = await recorder.waitFor<{ reason: string }>((e) => e.type === 'ChargerDisconnected' && e.subject === 'CP-AFTER');
+    const d = await recorder.waitFor<{ reason: string }>(
+      (e) => e.type === 'ChargerDisconnected' && e.subject === 'CP-AFTER',
+    );
     expect(d.data.reason).toBe('shutdown');
   });
 });

@@ -1,6 +1,13 @@
 import { allTopicSpecs, topicName, type OcppCallReceived } from '@app/contracts';
 import { ensureTopics } from '@app/kafka';
-import { createTestDatabase, createTestKafka, migrateApp, testTopicSettings, type TestDatabase, type TestKafka } from '@app/testing';
+import {
+  createTestDatabase,
+  createTestKafka,
+  migrateApp,
+  testTopicSettings,
+  type TestDatabase,
+  type TestKafka,
+} from '@app/testing';
 import { OcppClient } from '@app/testing/simulator';
 import { startGateway, TopicRecorder, type RunningGateway } from './harness';
 
@@ -51,17 +58,25 @@ describe('ocpp-gateway when Kafka cannot take the record', () => {
     expect(Date.now() - started).toBeLessThan(5000);
     expect(client.isOpen).toBe(true);
 
-    await ensureTopics(tk.kafka, allTopicSpecs(tk.prefix, testTopicSettings()).filter((t) => t.name === eventsTopic));
+    await ensureTopics(
+      tk.kafka,
+      allTopicSpecs(tk.prefix, testTopicSettings()).filter((t) => t.name === eventsTopic),
+    );
     await admin.disconnect();
     // The publisher retries its queued batch; a new CALL is confirmed once produces succeed again.
     let after: Awaited<ReturnType<OcppClient['call']>> | undefined;
-    for (let i = 0; i < 20 && after?.type !== 'result'; i++) after = await client.call('StatusNotification', status, `after-${i}`);
+    for (let i = 0; i < 20 && after?.type !== 'result'; i++)
+      after = await client.call('StatusNotification', status, `after-${i}`);
     expect(after?.type).toBe('result');
 
     const recorder = new TopicRecorder(tk.kafka, eventsTopic);
     await recorder.start();
     try {
-      const confirmedId = (await recorder.waitFor<OcppCallReceived>((e) => e.type === 'OcppCallReceived' && e.data.messageId.startsWith('after-'))).data.messageId;
+      const confirmedId = (
+        await recorder.waitFor<OcppCallReceived>(
+          (e) => e.type === 'OcppCallReceived' && e.data.messageId.startsWith('after-'),
+        )
+      ).data.messageId;
       expect(confirmedId).toMatch(/^after-/);
     } finally {
       await recorder.stop();

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { topicName } from '@app/contracts';
 import { KafkaPublisher } from '@app/kafka';
-import { createTestDatabase, createTestKafka, migrateApp, type TestDatabase, type TestKafka } from '@app/testing';
+import {
+  createTestDatabase,
+  createTestKafka,
+  migrateApp,
+  type TestDatabase,
+  type TestKafka,
+} from '@app/testing';
 import { OcppClient } from '@app/testing/simulator';
 import { hashChargerPassword } from '../src/domain/charger-password';
 import { sendCommand, startGateway, TopicRecorder, type RunningGateway } from './harness';
@@ -22,15 +28,31 @@ describe('ocpp-gateway remote start idTags (production settings, real Kafka + Po
   const clients: OcppClient[] = [];
 
   const connect = async (chargePointId: string) => {
-    await gw.gateway.chargers.upsert({ id: chargePointId, fleetId: 'fleet-r', passwordHash: await hashChargerPassword(PASSWORD), evseIds: {} });
-    const client = await OcppClient.connect({ url: gw.url, chargePointId, password: PASSWORD, callTimeoutMs: 10000 });
-    client.onCall(async (action) => (action === 'RemoteStartTransaction' ? { status: 'Accepted' } : { status: 'Rejected' }));
+    await gw.gateway.chargers.upsert({
+      id: chargePointId,
+      fleetId: 'fleet-r',
+      passwordHash: await hashChargerPassword(PASSWORD),
+      evseIds: {},
+    });
+    const client = await OcppClient.connect({
+      url: gw.url,
+      chargePointId,
+      password: PASSWORD,
+      callTimeoutMs: 10000,
+    });
+    client.onCall(async (action) =>
+      action === 'RemoteStartTransaction' ? { status: 'Accepted' } : { status: 'Rejected' },
+    );
     clients.push(client);
     return client;
   };
 
   const remoteStart = (chargePointId: string, idTag: string) =>
-    sendCommand(publisher, results, tk.prefix, { chargePointId, action: 'RemoteStartTransaction', payload: { connectorId: 1, idTag } });
+    sendCommand(publisher, results, tk.prefix, {
+      chargePointId,
+      action: 'RemoteStartTransaction',
+      payload: { connectorId: 1, idTag },
+    });
 
   beforeAll(async () => {
     [db, tk] = await Promise.all([createTestDatabase('gwremote'), createTestKafka('gwremote')]);
@@ -61,7 +83,10 @@ describe('ocpp-gateway remote start idTags (production settings, real Kafka + Po
     // Before the command the tag is unknown, as any stranger's.
     expect(await charger.confirm('Authorize', { idTag: tag })).toEqual({ idTagInfo: { status: 'Invalid' } });
 
-    expect(await remoteStart('CP-R1', tag)).toMatchObject({ outcome: 'Result', payload: { status: 'Accepted' } });
+    expect(await remoteStart('CP-R1', tag)).toMatchObject({
+      outcome: 'Result',
+      payload: { status: 'Accepted' },
+    });
     expect(await charger.confirm('Authorize', { idTag: tag })).toEqual({ idTagInfo: { status: 'Accepted' } });
     const started = await charger.confirm('StartTransaction', {
       connectorId: 1,
@@ -81,21 +106,33 @@ describe('ocpp-gateway remote start idTags (production settings, real Kafka + Po
 
     // Another charger, and another tag on this charger, get nothing from the grant.
     expect(await other.confirm('Authorize', { idTag: tag })).toEqual({ idTagInfo: { status: 'Invalid' } });
-    expect(await charger.confirm('Authorize', { idTag: 'R-NOT-GRANTED' })).toEqual({ idTagInfo: { status: 'Invalid' } });
+    expect(await charger.confirm('Authorize', { idTag: 'R-NOT-GRANTED' })).toEqual({
+      idTagInfo: { status: 'Invalid' },
+    });
   });
 
   it('keeps a fleet tag that is Blocked blocked, even when a remote start used it', async () => {
     const charger = await connect('CP-R3');
-    await gw.gateway.chargers.upsertIdTag('fleet-r', 'BLOCKED1', { status: 'Blocked', expiryDate: null, parentIdTag: null });
+    await gw.gateway.chargers.upsertIdTag('fleet-r', 'BLOCKED1', {
+      status: 'Blocked',
+      expiryDate: null,
+      parentIdTag: null,
+    });
     expect(await remoteStart('CP-R3', 'BLOCKED1')).toMatchObject({ outcome: 'Result' });
-    expect(await charger.confirm('Authorize', { idTag: 'BLOCKED1' })).toEqual({ idTagInfo: { status: 'Blocked' } });
+    expect(await charger.confirm('Authorize', { idTag: 'BLOCKED1' })).toEqual({
+      idTagInfo: { status: 'Blocked' },
+    });
   });
 
   it('stops honouring the grant once it expired', async () => {
     const charger = await connect('CP-R4');
     await gw.gateway.chargers.grantRemoteStartIdTag('CP-R4', 'R-EXPIRED', new Date(Date.now() - 1000));
-    expect(await charger.confirm('Authorize', { idTag: 'R-EXPIRED' })).toEqual({ idTagInfo: { status: 'Invalid' } });
+    expect(await charger.confirm('Authorize', { idTag: 'R-EXPIRED' })).toEqual({
+      idTagInfo: { status: 'Invalid' },
+    });
     await gw.gateway.chargers.grantRemoteStartIdTag('CP-R4', 'R-FRESH', new Date(Date.now() + 60_000));
-    expect(await charger.confirm('Authorize', { idTag: 'R-FRESH' })).toEqual({ idTagInfo: { status: 'Accepted' } });
+    expect(await charger.confirm('Authorize', { idTag: 'R-FRESH' })).toEqual({
+      idTagInfo: { status: 'Accepted' },
+    });
   });
 });

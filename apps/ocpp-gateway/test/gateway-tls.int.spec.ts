@@ -2,7 +2,14 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createTestDatabase, createTestKafka, freePort, migrateApp, type TestDatabase, type TestKafka } from '@app/testing';
+import {
+  createTestDatabase,
+  createTestKafka,
+  freePort,
+  migrateApp,
+  type TestDatabase,
+  type TestKafka,
+} from '@app/testing';
 import { HandshakeRefusedError, OcppClient } from '@app/testing/simulator';
 import { hashChargerPassword } from '../src/domain/charger-password';
 import { startGateway, type RunningGateway } from './harness';
@@ -19,11 +26,27 @@ describe('ocpp-gateway over TLS (security profile 2)', () => {
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gw-tls-'));
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-      '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'),
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     ca = fs.readFileSync(path.join(dir, 'cert.pem'));
     [db, tk] = await Promise.all([createTestDatabase('gwtls'), createTestKafka('gwtls')]);
     await migrateApp('ocpp-gateway', db.url);
@@ -38,7 +61,12 @@ describe('ocpp-gateway over TLS (security profile 2)', () => {
       TLS_KEY_FILE: path.join(dir, 'key.pem'),
       TLS_PORT: String(tlsPort),
     });
-    await gw.gateway.chargers.upsert({ id: 'CP-TLS', fleetId: 'f', passwordHash: await hashChargerPassword('tls-password-000001'), evseIds: {} });
+    await gw.gateway.chargers.upsert({
+      id: 'CP-TLS',
+      fleetId: 'f',
+      passwordHash: await hashChargerPassword('tls-password-000001'),
+      evseIds: {},
+    });
   });
 
   afterAll(async () => {
@@ -53,11 +81,15 @@ describe('ocpp-gateway over TLS (security profile 2)', () => {
     const c = await OcppClient.connect({ url, chargePointId: 'CP-TLS', password: 'tls-password-000001', ca });
     clients.push(c);
     expect(await c.confirm('Heartbeat', {})).toHaveProperty('currentTime');
-    await expect(OcppClient.connect({ url, chargePointId: 'CP-TLS', password: 'tls-password-000002', ca })).rejects.toEqual(new HandshakeRefusedError(401));
+    await expect(
+      OcppClient.connect({ url, chargePointId: 'CP-TLS', password: 'tls-password-000002', ca }),
+    ).rejects.toEqual(new HandshakeRefusedError(401));
   });
 
   it('refuses OCPP over the plain port while TLS is configured, but keeps /health there', async () => {
-    await expect(OcppClient.connect({ url: gw.url, chargePointId: 'CP-TLS', password: 'tls-password-000001' })).rejects.toEqual(new HandshakeRefusedError(403));
+    await expect(
+      OcppClient.connect({ url: gw.url, chargePointId: 'CP-TLS', password: 'tls-password-000001' }),
+    ).rejects.toEqual(new HandshakeRefusedError(403));
     expect((await fetch(`http://127.0.0.1:${gw.port}/health/live`)).status).toBe(200);
   });
 });

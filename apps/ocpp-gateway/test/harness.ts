@@ -2,7 +2,15 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Consumer, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { makeEnvelope, OCPP_COMMAND_SCHEMA, parseEnvelope, topicName, type Envelope, type OcppCommand, type OcppCommandResult } from '@app/contracts';
+import {
+  makeEnvelope,
+  OCPP_COMMAND_SCHEMA,
+  parseEnvelope,
+  topicName,
+  type Envelope,
+  type OcppCommand,
+  type OcppCommandResult,
+} from '@app/contracts';
 import type { KafkaPublisher } from '@app/kafka';
 import { freePort } from '@app/testing';
 import { loadOcppGatewayConfig, type OcppGatewayConfig } from '../src/config';
@@ -21,7 +29,12 @@ export interface RunningGateway {
 /** Starts the gateway's Nest app in this process on a free loopback port. */
 export async function startGateway(env: Record<string, string>): Promise<RunningGateway> {
   const port = await freePort();
-  const config = loadOcppGatewayConfig({ LOG_LEVEL: 'warn', OCPP_PING_INTERVAL_S: '0', ...env, PORT: String(port) });
+  const config = loadOcppGatewayConfig({
+    LOG_LEVEL: 'warn',
+    OCPP_PING_INTERVAL_S: '0',
+    ...env,
+    PORT: String(port),
+  });
   const app = await NestFactory.create(OcppGatewayModule.forRoot(config), { logger: false });
   await app.listen(port, '127.0.0.1');
   const gateway = app.get<OcppGateway>(OCPP_GATEWAY);
@@ -35,8 +48,14 @@ export class TopicRecorder {
   private readonly consumer: Consumer;
   private waiters: Array<() => void> = [];
 
-  constructor(kafka: Kafka, readonly topic: string) {
-    this.consumer = kafka.consumer({ groupId: `rec-${topic}-${Math.random().toString(36).slice(2)}`, maxWaitTimeInMs: 100 });
+  constructor(
+    kafka: Kafka,
+    readonly topic: string,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: `rec-${topic}-${Math.random().toString(36).slice(2)}`,
+      maxWaitTimeInMs: 100,
+    });
   }
 
   async start(): Promise<void> {
@@ -44,19 +63,29 @@ export class TopicRecorder {
     await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
     await this.consumer.run({
       eachMessage: async ({ message, partition }) => {
-        this.records.push({ key: message.key?.toString() ?? '', envelope: parseEnvelope(message.value), partition });
+        this.records.push({
+          key: message.key?.toString() ?? '',
+          envelope: parseEnvelope(message.value),
+          partition,
+        });
         for (const w of this.waiters.splice(0)) w();
       },
     });
   }
 
-  async waitFor<T = unknown>(predicate: (e: Envelope<T>) => boolean, timeoutMs = 15000): Promise<Envelope<T>> {
+  async waitFor<T = unknown>(
+    predicate: (e: Envelope<T>) => boolean,
+    timeoutMs = 15000,
+  ): Promise<Envelope<T>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.records.find((r) => predicate(r.envelope as Envelope<T>));
       if (found) return found.envelope as Envelope<T>;
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no matching record on ${this.topic} within ${timeoutMs} ms (${this.records.length} records)`);
+      if (left <= 0)
+        throw new Error(
+          `no matching record on ${this.topic} within ${timeoutMs} ms (${this.records.length} records)`,
+        );
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, Math.min(left, 250));
         this.waiters.push(() => {
@@ -77,13 +106,20 @@ export class TopicRecorder {
 }
 
 /** What a test asks of a charger: a command without the fields the sender fills in. */
-export type TestCommand = Omit<OcppCommand, 'commandId' | 'deadline' | 'requestedBy'> & { deadlineMs?: number };
+export type TestCommand = Omit<OcppCommand, 'commandId' | 'deadline' | 'requestedBy'> & {
+  deadlineMs?: number;
+};
 
 /**
  * Sends a command the way the session service does (an envelope on `ocpp.v16.commands`) and waits
  * for its result on the recorder of `ocpp.v16.command-results`.
  */
-export async function sendCommand(publisher: KafkaPublisher, results: TopicRecorder, prefix: string, command: TestCommand): Promise<OcppCommandResult> {
+export async function sendCommand(
+  publisher: KafkaPublisher,
+  results: TopicRecorder,
+  prefix: string,
+  command: TestCommand,
+): Promise<OcppCommandResult> {
   const full: OcppCommand = {
     commandId: randomUUID(),
     chargePointId: command.chargePointId,
@@ -93,7 +129,17 @@ export async function sendCommand(publisher: KafkaPublisher, results: TopicRecor
     requestedBy: 'test',
     ...(command.sessionId ? { sessionId: command.sessionId } : {}),
   };
-  const envelope = makeEnvelope({ type: 'OcppCommandRequested', source: 'test', subject: full.chargePointId, schema: OCPP_COMMAND_SCHEMA, data: full });
-  await publisher.publish({ topic: topicName('ocppCommands', prefix), key: full.chargePointId, value: JSON.stringify(envelope) });
+  const envelope = makeEnvelope({
+    type: 'OcppCommandRequested',
+    source: 'test',
+    subject: full.chargePointId,
+    schema: OCPP_COMMAND_SCHEMA,
+    data: full,
+  });
+  await publisher.publish({
+    topic: topicName('ocppCommands', prefix),
+    key: full.chargePointId,
+    value: JSON.stringify(envelope),
+  });
   return (await results.waitFor<OcppCommandResult>((e) => e.data.commandId === full.commandId, 20000)).data;
 }

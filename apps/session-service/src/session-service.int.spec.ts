@@ -9,7 +9,13 @@ import path from 'node:path';
 import { Pool } from 'pg';
 import { provisionApiKeys } from '@app/auth/testing';
 import { topicName } from '@app/contracts';
-import { createTestDatabase, createTestKafka, freePort, type TestDatabase, type TestKafka } from '@app/testing';
+import {
+  createTestDatabase,
+  createTestKafka,
+  freePort,
+  type TestDatabase,
+  type TestKafka,
+} from '@app/testing';
 import { compareWithLive, rebuildSessions } from './application/rebuild-sessions';
 import { GatewayRecords } from './testing/gateway-records';
 import { migrate, readTopic, waitFor } from './testing/harness';

@@ -4,7 +4,10 @@ import type { DataSourceOptions } from 'typeorm';
  * The TypeORM options every app uses for its own database: migrations only (raw SQL, run in
  * order, each in its own transaction), never `synchronize`. Apps pass their MIGRATIONS list.
  */
-export function postgresDataSourceOptions(url: string, migrations: DataSourceOptions['migrations']): DataSourceOptions {
+export function postgresDataSourceOptions(
+  url: string,
+  migrations: DataSourceOptions['migrations'],
+): DataSourceOptions {
   return {
     type: 'postgres',
     url,

@@ -43,7 +43,9 @@ export const env = {
       return n;
     }),
   port: (fallback: number) =>
-    field<number>(`TCP port, default ${fallback}`, (raw, name) => env.int(fallback, 1, 65535).parse(raw, name)),
+    field<number>(`TCP port, default ${fallback}`, (raw, name) =>
+      env.int(fallback, 1, 65535).parse(raw, name),
+    ),
   bool: (fallback: boolean) =>
     field<boolean>(`true|false, default ${fallback}`, (raw, name) => {
       const value = required(raw, name, String(fallback)).toLowerCase();
@@ -54,7 +56,8 @@ export const env = {
   enumOf: <T extends string>(values: readonly T[], fallback?: T) =>
     field<T>(`one of ${values.join('|')}`, (raw, name) => {
       const value = required(raw, name, fallback);
-      if (!values.includes(value as T)) throw new ConfigError(name, `must be one of ${values.join(', ')}, got "${value}"`);
+      if (!values.includes(value as T))
+        throw new ConfigError(name, `must be one of ${values.join(', ')}, got "${value}"`);
       return value as T;
     }),
   url: (fallback: string | undefined, protocols: string[]) =>

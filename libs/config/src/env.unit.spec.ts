@@ -15,7 +15,11 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
     ['DATABASE_URL', { DATABASE_URL: 'mysql://x/y' }, /DATABASE_URL must use postgres/],
   ])('names %s when it is bad', (variable, source, message) => {
-    const schema = { ...commonConfig, PORT: env.port(3001), DATABASE_URL: env.url('postgres://h/db', ['postgres', 'postgresql']) };
+    const schema = {
+      ...commonConfig,
+      PORT: env.port(3001),
+      DATABASE_URL: env.url('postgres://h/db', ['postgres', 'postgresql']),
+    };
     let error: unknown;
     try {
       loadConfig(schema, source);
@@ -28,7 +32,9 @@ describe('loadConfig', () => {
   });
 
   it('rejects a missing required variable by name', () => {
-    expect(() => loadConfig({ SECRET: env.string() }, {})).toThrow('invalid configuration: SECRET is required but not set');
+    expect(() => loadConfig({ SECRET: env.string() }, {})).toThrow(
+      'invalid configuration: SECRET is required but not set',
+    );
   });
 });
 
@@ -39,7 +45,12 @@ describe('topicSettingsFromEnv', () => {
   it('takes the caller defaults and the variables', () => {
     expect(topicSettingsFromEnv({}, dev)).toEqual(dev);
     expect(topicSettingsFromEnv({}, production)).toEqual(production);
-    expect(topicSettingsFromEnv({ KAFKA_TOPIC_REPLICATION_FACTOR: '5', KAFKA_TOPIC_MIN_INSYNC_REPLICAS: '3' }, dev)).toEqual({
+    expect(
+      topicSettingsFromEnv(
+        { KAFKA_TOPIC_REPLICATION_FACTOR: '5', KAFKA_TOPIC_MIN_INSYNC_REPLICAS: '3' },
+        dev,
+      ),
+    ).toEqual({
       replicationFactor: 5,
       minInsyncReplicas: 3,
     });
@@ -52,7 +63,11 @@ describe('topicSettingsFromEnv', () => {
   it.each([
     ['KAFKA_TOPIC_REPLICATION_FACTOR', { KAFKA_TOPIC_REPLICATION_FACTOR: 'three' }, /must be an integer/],
     ['KAFKA_TOPIC_REPLICATION_FACTOR', { KAFKA_TOPIC_REPLICATION_FACTOR: '0' }, /between 1 and 32/],
-    ['KAFKA_TOPIC_MIN_INSYNC_REPLICAS', { KAFKA_TOPIC_MIN_INSYNC_REPLICAS: '2' }, /must not exceed KAFKA_TOPIC_REPLICATION_FACTOR \(1\), got 2/],
+    [
+      'KAFKA_TOPIC_MIN_INSYNC_REPLICAS',
+      { KAFKA_TOPIC_MIN_INSYNC_REPLICAS: '2' },
+      /must not exceed KAFKA_TOPIC_REPLICATION_FACTOR \(1\), got 2/,
+    ],
     ['KAFKA_TOPIC_MIN_INSYNC_REPLICAS', { KAFKA_TOPIC_MIN_INSYNC_REPLICAS: '0' }, /between 1 and 32/],
   ])('names %s when it is bad', (variable, source, message) => {
     let error: unknown;

@@ -26,8 +26,11 @@ export interface EnvelopeInput<TData, TType extends string> {
   time?: Date | string;
 }
 
-export function makeEnvelope<TData, TType extends string>(input: EnvelopeInput<TData, TType>): Envelope<TData, TType> {
-  const time = input.time instanceof Date ? input.time.toISOString() : (input.time ?? new Date().toISOString());
+export function makeEnvelope<TData, TType extends string>(
+  input: EnvelopeInput<TData, TType>,
+): Envelope<TData, TType> {
+  const time =
+    input.time instanceof Date ? input.time.toISOString() : (input.time ?? new Date().toISOString());
   return {
     id: input.id ?? randomUUID(),
     type: input.type,
@@ -54,7 +57,8 @@ export function parseEnvelope(value: Buffer | string | null): Envelope {
   if (typeof parsed !== 'object' || parsed === null) throw new EnvelopeError('record value is not an object');
   const env = parsed as Record<string, unknown>;
   for (const field of ['id', 'type', 'source', 'subject', 'time', 'schema'] as const) {
-    if (typeof env[field] !== 'string') throw new EnvelopeError(`envelope field "${field}" missing or not a string`);
+    if (typeof env[field] !== 'string')
+      throw new EnvelopeError(`envelope field "${field}" missing or not a string`);
   }
   if (env.specversion !== '1.0') throw new EnvelopeError('envelope specversion must be "1.0"');
   if (!('data' in env)) throw new EnvelopeError('envelope has no data');

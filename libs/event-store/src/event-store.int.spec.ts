@@ -276,9 +276,14 @@ describe('event store (real Postgres)', () => {
       for (const [i, e] of events.entries()) {
         await inTransaction(oldPool, (c) => appendToStream(c, `up-${i}`, 'up', 'f', 0, [e]));
       }
-      const { rows } = await oldPool.query<{ p: string }>('select global_position as p from events order by 1');
+      const { rows } = await oldPool.query<{ p: string }>(
+        'select global_position as p from events order by 1',
+      );
       // An old relay had published the first two.
-      await oldPool.query('insert into outbox_checkpoints (name, position) values ($1, $2)', ['up', rows[1].p]);
+      await oldPool.query('insert into outbox_checkpoints (name, position) values ($1, $2)', [
+        'up',
+        rows[1].p,
+      ]);
 
       for (const sql of eventStoreTransactionOrderSql()) await oldPool.query(sql);
       for (const sql of eventStoreTransactionOrderSql()) await oldPool.query(sql); // idempotent

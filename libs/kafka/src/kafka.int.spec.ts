@@ -6,13 +6,21 @@ import { KafkaPublisher, PublishTimeoutError } from './publisher';
 import { createKafka } from './client';
 
 /** Consumes `topic` from the beginning until `count` records arrived (or the time is up). */
-async function collect(t: TestKafka, topic: string, count: number, timeoutMs = 20000): Promise<KafkaMessage[]> {
+async function collect(
+  t: TestKafka,
+  topic: string,
+  count: number,
+  timeoutMs = 20000,
+): Promise<KafkaMessage[]> {
   const consumer = t.kafka.consumer({ groupId: `collect-${Math.random()}` });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   const got: KafkaMessage[] = [];
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`only ${got.length}/${count} records on ${topic}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`only ${got.length}/${count} records on ${topic}`)),
+      timeoutMs,
+    );
     void consumer.run({
       eachMessage: async ({ message }) => {
         got.push(message);
@@ -48,7 +56,15 @@ describe('libs/kafka against the real broker', () => {
         publisher.publish({
           topic,
           key: `cp-${i % 3}`,
-          value: JSON.stringify(makeEnvelope({ type: 'Test', source: 'test', subject: `cp-${i % 3}`, schema: 'test/v1', data: { i } })),
+          value: JSON.stringify(
+            makeEnvelope({
+              type: 'Test',
+              source: 'test',
+              subject: `cp-${i % 3}`,
+              schema: 'test/v1',
+              data: { i },
+            }),
+          ),
         }),
       ),
     );
@@ -67,14 +83,21 @@ describe('libs/kafka against the real broker', () => {
     const topic = topicName('ocppCommands', t.prefix);
     // 40 × 100 KB to one partition: 4 MB, four times the broker's default message.max.bytes.
     const big = 'y'.repeat(100 * 1024);
-    await Promise.all(Array.from({ length: 40 }, (_, i) => publisher.publish({ topic, key: 'one-key', value: `${i}:${big}` })));
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        publisher.publish({ topic, key: 'one-key', value: `${i}:${big}` }),
+      ),
+    );
     const records = await collect(t, topic, 40);
-    expect(records.map((r) => Number(r.value!.toString().split(':')[0]))).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    expect(records.map((r) => Number(r.value!.toString().split(':')[0]))).toEqual(
+      Array.from({ length: 40 }, (_, i) => i),
+    );
   });
 
   it('BatchConsumer commits after the handler and parks a poison record in the DLQ', async () => {
     const topic = topicName('chargingSessions', t.prefix);
-    for (const value of ['{"ok":1}', 'poison', '{"ok":2}', '{"ok":3}']) await publisher.publish({ topic, key: 's1', value });
+    for (const value of ['{"ok":1}', 'poison', '{"ok":2}', '{"ok":3}'])
+      await publisher.publish({ topic, key: 's1', value });
 
     const seen: string[] = [];
     const groupId = `g-${t.prefix}`;
@@ -104,7 +127,9 @@ describe('libs/kafka against the real broker', () => {
     const offsets = await admin.fetchOffsets({ groupId, topics: [topic] });
     await admin.disconnect();
     // Partitions that never had a record report -1 (nothing committed).
-    const committed = offsets[0].partitions.filter((p) => p.offset !== '-1').reduce((sum, p) => sum + Number(p.offset), 0);
+    const committed = offsets[0].partitions
+      .filter((p) => p.offset !== '-1')
+      .reduce((sum, p) => sum + Number(p.offset), 0);
     expect(committed).toBe(4);
   });
 
@@ -121,7 +146,8 @@ describe('libs/kafka against the real broker', () => {
       deadLetter: { publisher, topicFor: deadLetterTopicName },
       handleBatch: async ({ messages }) => {
         // Far more failures than maxAttempts, all of the "database is down" kind.
-        if (++calls <= 8) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+        if (++calls <= 8)
+          throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
         handled.push(...messages.map((m) => m.value!.toString()));
       },
     });
@@ -149,7 +175,9 @@ describe('libs/kafka against the real broker', () => {
     const topic = topicName('sessionCharges', t.prefix);
     const n = 200;
     const value = 'x'.repeat(1024);
-    await publisher.publishAll(Array.from({ length: n }, (_, i) => ({ topic, key: 'same-partition', value: `${i}:${value}` })));
+    await publisher.publishAll(
+      Array.from({ length: n }, (_, i) => ({ topic, key: 'same-partition', value: `${i}:${value}` })),
+    );
     const seen: number[] = [];
     const consumer = new BatchConsumer(t.kafka, {
       groupId: `fetch-${t.prefix}`,
@@ -168,15 +196,18 @@ describe('libs/kafka against the real broker', () => {
   });
 
   it('rejects with PublishTimeoutError, not a lie, when Kafka cannot take the record in time', async () => {
-    const p = new KafkaPublisher(createKafka({ brokers: t.brokers, clientId: 'slow', log: () => undefined }), {
-      sendTimeoutMs: 300,
-    });
+    const p = new KafkaPublisher(
+      createKafka({ brokers: t.brokers, clientId: 'slow', log: () => undefined }),
+      {
+        sendTimeoutMs: 300,
+      },
+    );
     await p.connect();
     // Topic auto-creation is off: the broker never accepts this record.
     const started = Date.now();
-    await expect(p.publish({ topic: `${t.prefix}no-such-topic`, key: 'k', value: 'v' })).rejects.toBeInstanceOf(
-      PublishTimeoutError,
-    );
+    await expect(
+      p.publish({ topic: `${t.prefix}no-such-topic`, key: 'k', value: 'v' }),
+    ).rejects.toBeInstanceOf(PublishTimeoutError);
     expect(Date.now() - started).toBeLessThan(2000);
     await p.disconnect();
   });

@@ -32,7 +32,9 @@ export class HealthController {
 
   private resolveChecks(): ReadinessCheck[] {
     // The checks live in the app's own modules; resolve them globally on first use.
-    this.checks ??= this.tokens.map((t) => this.moduleRef.get(t as never, { strict: false }) as ReadinessCheck);
+    this.checks ??= this.tokens.map(
+      (t) => this.moduleRef.get(t as never, { strict: false }) as ReadinessCheck,
+    );
     return this.checks;
   }
 

@@ -1,4 +1,9 @@
-import { OCPP_INBOUND_ACTIONS, OCPP_OUTBOUND_ACTIONS, type OcppInboundAction, type OcppOutboundAction } from '@app/contracts';
+import {
+  OCPP_INBOUND_ACTIONS,
+  OCPP_OUTBOUND_ACTIONS,
+  type OcppInboundAction,
+  type OcppOutboundAction,
+} from '@app/contracts';
 
 /** Charger → Central System actions we accept (Core profile plus the status notifications). */
 export const SUPPORTED_INBOUND_ACTIONS: readonly OcppInboundAction[] = OCPP_INBOUND_ACTIONS;

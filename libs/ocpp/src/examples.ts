@@ -8,7 +8,11 @@ export function exampleRequests(now = new Date()): Record<OcppInboundAction, Rec
   const ts = now.toISOString();
   return {
     Authorize: { idTag: 'AABBCCDD' },
-    BootNotification: { chargePointVendor: 'ChargeBill', chargePointModel: 'Sim-22', firmwareVersion: '1.0.0' },
+    BootNotification: {
+      chargePointVendor: 'ChargeBill',
+      chargePointModel: 'Sim-22',
+      firmwareVersion: '1.0.0',
+    },
     DataTransfer: { vendorId: 'com.example', messageId: 'hello', data: '{"x":1}' },
     DiagnosticsStatusNotification: { status: 'Uploaded' },
     FirmwareStatusNotification: { status: 'Installed' },
@@ -20,7 +24,12 @@ export function exampleRequests(now = new Date()): Record<OcppInboundAction, Rec
         {
           timestamp: ts,
           sampledValue: [
-            { value: '1234', measurand: 'Energy.Active.Import.Register', unit: 'Wh', context: 'Sample.Periodic' },
+            {
+              value: '1234',
+              measurand: 'Energy.Active.Import.Register',
+              unit: 'Wh',
+              context: 'Sample.Periodic',
+            },
             { value: '7400', measurand: 'Power.Active.Import', unit: 'W' },
           ],
         },
@@ -28,6 +37,12 @@ export function exampleRequests(now = new Date()): Record<OcppInboundAction, Rec
     },
     StartTransaction: { connectorId: 1, idTag: 'AABBCCDD', meterStart: 1000, timestamp: ts },
     StatusNotification: { connectorId: 1, errorCode: 'NoError', status: 'Charging', timestamp: ts },
-    StopTransaction: { transactionId: 42, meterStop: 16750, timestamp: ts, reason: 'Local', idTag: 'AABBCCDD' },
+    StopTransaction: {
+      transactionId: 42,
+      meterStop: 16750,
+      timestamp: ts,
+      reason: 'Local',
+      idTag: 'AABBCCDD',
+    },
   };
 }

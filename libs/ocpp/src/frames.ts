@@ -68,7 +68,11 @@ export function parseFrame(text: string): InboundFrame {
   }
   const [messageType, messageId] = parsed as unknown[];
   if (typeof messageType !== 'number' || !Number.isInteger(messageType)) {
-    return malformed(UNREADABLE_MESSAGE_ID, 'FormationViolation', 'frame does not start with a MessageTypeId');
+    return malformed(
+      UNREADABLE_MESSAGE_ID,
+      'FormationViolation',
+      'frame does not start with a MessageTypeId',
+    );
   }
   if (messageType === MessageType.CALL) return parseCall(parsed);
   if (messageType === MessageType.CALLRESULT) {
@@ -95,17 +99,26 @@ export function parseFrame(text: string): InboundFrame {
 function parseCall(frame: unknown[]): CallFrame | MalformedFrame {
   const messageId = frame[1];
   if (typeof messageId !== 'string' || messageId.length === 0) {
-    return malformed(UNREADABLE_MESSAGE_ID, 'FormationViolation', 'CALL message id must be a non-empty string');
+    return malformed(
+      UNREADABLE_MESSAGE_ID,
+      'FormationViolation',
+      'CALL message id must be a non-empty string',
+    );
   }
   if (messageId.length > MAX_MESSAGE_ID_LENGTH) {
-    return malformed(messageId, 'FormationViolation', `CALL message id longer than ${MAX_MESSAGE_ID_LENGTH} characters`);
+    return malformed(
+      messageId,
+      'FormationViolation',
+      `CALL message id longer than ${MAX_MESSAGE_ID_LENGTH} characters`,
+    );
   }
   const action = frame[2];
   if (typeof action !== 'string' || action.length === 0) {
     return malformed(messageId, 'FormationViolation', 'CALL action must be a non-empty string');
   }
   if (frame.length < 4) return malformed(messageId, 'ProtocolError', `CALL ${action} has no payload`);
-  if (frame.length > 4) return malformed(messageId, 'FormationViolation', `CALL has ${frame.length} elements, expected 4`);
+  if (frame.length > 4)
+    return malformed(messageId, 'FormationViolation', `CALL has ${frame.length} elements, expected 4`);
   const payload = frame[3];
   if (!isPlainObject(payload)) {
     return malformed(messageId, 'FormationViolation', `CALL ${action} payload must be a JSON object`);

@@ -2,11 +2,20 @@ import { callErrorFrame, callFrame, callResultFrame, parseFrame, UNREADABLE_MESS
 
 describe('parseFrame', () => {
   it('parses a CALL', () => {
-    expect(parseFrame('[2,"m1","Heartbeat",{}]')).toEqual({ type: 'call', messageId: 'm1', action: 'Heartbeat', payload: {} });
+    expect(parseFrame('[2,"m1","Heartbeat",{}]')).toEqual({
+      type: 'call',
+      messageId: 'm1',
+      action: 'Heartbeat',
+      payload: {},
+    });
   });
 
   it('parses a CALLRESULT and a CALLERROR', () => {
-    expect(parseFrame('[3,"m1",{"status":"Accepted"}]')).toEqual({ type: 'callResult', messageId: 'm1', payload: { status: 'Accepted' } });
+    expect(parseFrame('[3,"m1",{"status":"Accepted"}]')).toEqual({
+      type: 'callResult',
+      messageId: 'm1',
+      payload: { status: 'Accepted' },
+    });
     expect(parseFrame('[4,"m1","NotSupported","nope",{"a":1}]')).toEqual({
       type: 'callError',
       messageId: 'm1',
@@ -36,7 +45,12 @@ describe('parseFrame', () => {
     ['a string MessageTypeId', '["2","m1","Heartbeat",{}]', UNREADABLE_MESSAGE_ID, 'FormationViolation'],
     ['a numeric message id', '[2,7,"Heartbeat",{}]', UNREADABLE_MESSAGE_ID, 'FormationViolation'],
     ['an empty message id', '[2,"","Heartbeat",{}]', UNREADABLE_MESSAGE_ID, 'FormationViolation'],
-    ['a 37-character message id', `[2,"${'x'.repeat(37)}","Heartbeat",{}]`, 'x'.repeat(37), 'FormationViolation'],
+    [
+      'a 37-character message id',
+      `[2,"${'x'.repeat(37)}","Heartbeat",{}]`,
+      'x'.repeat(37),
+      'FormationViolation',
+    ],
     ['a numeric action', '[2,"m1",5,{}]', 'm1', 'FormationViolation'],
     ['no payload', '[2,"m1","Heartbeat"]', 'm1', 'ProtocolError'],
     ['an array payload', '[2,"m1","Heartbeat",[]]', 'm1', 'FormationViolation'],
@@ -52,7 +66,16 @@ describe('parseFrame', () => {
   });
 
   it('never throws on arbitrary input', () => {
-    for (const text of ['', ' ', 'null', '1e999', '[2', '\u0000', '[[[[[[]]]]]]', '[2,"a","b",{"__proto__":1}]']) {
+    for (const text of [
+      '',
+      ' ',
+      'null',
+      '1e999',
+      '[2',
+      '\u0000',
+      '[[[[[[]]]]]]',
+      '[2,"a","b",{"__proto__":1}]',
+    ]) {
       expect(() => parseFrame(text)).not.toThrow();
     }
   });
@@ -60,7 +83,12 @@ describe('parseFrame', () => {
 
 describe('frame serialization', () => {
   it('round-trips', () => {
-    expect(JSON.parse(callFrame('a', 'Reset', { type: 'Soft' }))).toEqual([2, 'a', 'Reset', { type: 'Soft' }]);
+    expect(JSON.parse(callFrame('a', 'Reset', { type: 'Soft' }))).toEqual([
+      2,
+      'a',
+      'Reset',
+      { type: 'Soft' },
+    ]);
     expect(JSON.parse(callResultFrame('a', {}))).toEqual([3, 'a', {}]);
     expect(JSON.parse(callErrorFrame('a', 'GenericError', 'x'))).toEqual([4, 'a', 'GenericError', 'x', {}]);
   });

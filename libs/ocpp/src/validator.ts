@@ -40,7 +40,8 @@ export function errorCodeForKeyword(keyword: string): Ocpp16ErrorCode {
 
 function describe(schemaId: string, e: ErrorObject): string {
   const where = e.instancePath || '(payload)';
-  if (e.keyword === 'required') return `${schemaId}: ${where} is missing required field "${(e.params as { missingProperty: string }).missingProperty}"`;
+  if (e.keyword === 'required')
+    return `${schemaId}: ${where} is missing required field "${(e.params as { missingProperty: string }).missingProperty}"`;
   if (e.keyword === 'additionalProperties') {
     return `${schemaId}: ${where} has unexpected field "${(e.params as { additionalProperty: string }).additionalProperty}"`;
   }
@@ -82,7 +83,9 @@ function withIntegerRanges<T>(schema: T, name = ''): T {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(schema)) {
     if (key === 'properties' && typeof value === 'object' && value !== null) {
-      out[key] = Object.fromEntries(Object.entries(value).map(([prop, sub]) => [prop, withIntegerRanges(sub, prop)]));
+      out[key] = Object.fromEntries(
+        Object.entries(value).map(([prop, sub]) => [prop, withIntegerRanges(sub, prop)]),
+      );
     } else {
       out[key] = withIntegerRanges(value, name);
     }
@@ -122,7 +125,8 @@ export class Ocpp16Validator {
     });
     // The schemas' ids ("urn:Authorize.req") are not valid URNs for ajv's URI resolver, and they
     // reference nothing outside themselves: compile each on its own, keyed by its id.
-    for (const { $id, $schema: _meta, ...schema } of OCPP16_SCHEMAS) this.sources.set($id, withIntegerRanges(schema));
+    for (const { $id, $schema: _meta, ...schema } of OCPP16_SCHEMAS)
+      this.sources.set($id, withIntegerRanges(schema));
   }
 
   private validatorFor(schemaId: string): ValidateFunction | null {
@@ -161,7 +165,8 @@ export class Ocpp16Validator {
    * the schema of the request.
    */
   checkInboundCall(action: string, payload: unknown): OcppError | null {
-    if (!KNOWN_OCPP16_ACTIONS.has(action)) return new OcppError('NotImplemented', `unknown action "${action}"`);
+    if (!KNOWN_OCPP16_ACTIONS.has(action))
+      return new OcppError('NotImplemented', `unknown action "${action}"`);
     if (!isSupportedInboundAction(action)) {
       return new OcppError('NotSupported', `action "${action}" is not accepted from a charge point`);
     }

@@ -28,8 +28,16 @@ const MALFORMED: Record<OcppInboundAction, Case[]> = {
     ['chargePointVendor missing', without('chargePointVendor'), 'OccurenceConstraintViolation'],
     ['chargePointModel missing', without('chargePointModel'), 'OccurenceConstraintViolation'],
     ['chargePointModel null', withField('chargePointModel', null), 'TypeConstraintViolation'],
-    ['chargePointVendor 21 characters', withField('chargePointVendor', 'V'.repeat(21)), 'PropertyConstraintViolation'],
-    ['firmwareVersion 51 characters', withField('firmwareVersion', 'f'.repeat(51)), 'PropertyConstraintViolation'],
+    [
+      'chargePointVendor 21 characters',
+      withField('chargePointVendor', 'V'.repeat(21)),
+      'PropertyConstraintViolation',
+    ],
+    [
+      'firmwareVersion 51 characters',
+      withField('firmwareVersion', 'f'.repeat(51)),
+      'PropertyConstraintViolation',
+    ],
   ],
   DataTransfer: [
     ['vendorId missing', without('vendorId'), 'OccurenceConstraintViolation'],
@@ -59,11 +67,21 @@ const MALFORMED: Record<OcppInboundAction, Case[]> = {
     ],
     [
       'an unknown measurand',
-      withField('meterValue', [{ timestamp: '2026-01-15T12:45:00Z', sampledValue: [{ value: '1', measurand: 'Energy' }] }]),
+      withField('meterValue', [
+        { timestamp: '2026-01-15T12:45:00Z', sampledValue: [{ value: '1', measurand: 'Energy' }] },
+      ]),
       'PropertyConstraintViolation',
     ],
-    ['meterValue without timestamp', withField('meterValue', [{ sampledValue: [{ value: '1' }] }]), 'OccurenceConstraintViolation'],
-    ['a timestamp that is not a dateTime', withField('meterValue', [{ timestamp: 'yesterday', sampledValue: [] }]), 'TypeConstraintViolation'],
+    [
+      'meterValue without timestamp',
+      withField('meterValue', [{ sampledValue: [{ value: '1' }] }]),
+      'OccurenceConstraintViolation',
+    ],
+    [
+      'a timestamp that is not a dateTime',
+      withField('meterValue', [{ timestamp: 'yesterday', sampledValue: [] }]),
+      'TypeConstraintViolation',
+    ],
   ],
   StartTransaction: [
     ['connectorId missing', without('connectorId'), 'OccurenceConstraintViolation'],
@@ -105,19 +123,34 @@ describe('Ocpp16Validator: valid requests', () => {
     expect(validator.checkInboundCall(action, examples[action])).toBeNull();
   });
 
-  it('accepts meter registers past 32 bits (a DC charger\'s lifetime Wh) up to the exact JSON range', () => {
+  it("accepts meter registers past 32 bits (a DC charger's lifetime Wh) up to the exact JSON range", () => {
     const big = 3_000_000_000;
-    expect(validator.checkInboundCall('StartTransaction', { ...examples.StartTransaction, meterStart: big })).toBeNull();
     expect(
-      validator.checkInboundCall('StopTransaction', { ...examples.StopTransaction, meterStop: Number.MAX_SAFE_INTEGER }),
+      validator.checkInboundCall('StartTransaction', { ...examples.StartTransaction, meterStart: big }),
     ).toBeNull();
-    expect(validator.checkInboundCall('StatusNotification', { ...examples.StatusNotification, connectorId: 2 ** 31 - 1 })).toBeNull();
+    expect(
+      validator.checkInboundCall('StopTransaction', {
+        ...examples.StopTransaction,
+        meterStop: Number.MAX_SAFE_INTEGER,
+      }),
+    ).toBeNull();
+    expect(
+      validator.checkInboundCall('StatusNotification', {
+        ...examples.StatusNotification,
+        connectorId: 2 ** 31 - 1,
+      }),
+    ).toBeNull();
   });
 
   it('accepts MeterValues without a transactionId and a signed meter value', () => {
     const payload = {
       connectorId: 1,
-      meterValue: [{ timestamp: '2026-01-15T12:45:00Z', sampledValue: [{ value: '<?xml version="1.0"?><signedMeterValue/>', format: 'SignedData' }] }],
+      meterValue: [
+        {
+          timestamp: '2026-01-15T12:45:00Z',
+          sampledValue: [{ value: '<?xml version="1.0"?><signedMeterValue/>', format: 'SignedData' }],
+        },
+      ],
     };
     expect(validator.checkInboundCall('MeterValues', payload)).toBeNull();
   });
@@ -146,7 +179,12 @@ describe('Ocpp16Validator: actions', () => {
 
   it('answers a known action a charger may not send NotSupported', () => {
     expect(validator.checkInboundCall('RemoteStartTransaction', { idTag: 'x' })?.code).toBe('NotSupported');
-    expect(validator.checkInboundCall('SecurityEventNotification', { type: 'x', timestamp: '2026-01-15T12:45:00Z' })?.code).toBe('NotSupported');
+    expect(
+      validator.checkInboundCall('SecurityEventNotification', {
+        type: 'x',
+        timestamp: '2026-01-15T12:45:00Z',
+      })?.code,
+    ).toBe('NotSupported');
   });
 
   it('answers a payload that is not an object FormationViolation', () => {
@@ -156,7 +194,9 @@ describe('Ocpp16Validator: actions', () => {
 
   it('validates responses (charger answers to our commands)', () => {
     expect(validator.validateResponse('RemoteStartTransaction', { status: 'Accepted' })).toBeNull();
-    expect(validator.validateResponse('RemoteStartTransaction', { status: 'OK' })?.code).toBe('PropertyConstraintViolation');
+    expect(validator.validateResponse('RemoteStartTransaction', { status: 'OK' })?.code).toBe(
+      'PropertyConstraintViolation',
+    );
   });
 
   it('accepts decimal multiples of 0.1 in charging profiles', () => {
@@ -167,13 +207,18 @@ describe('Ocpp16Validator: actions', () => {
         stackLevel: 0,
         chargingProfilePurpose: 'TxProfile',
         chargingProfileKind: 'Absolute',
-        chargingSchedule: { chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 16.3 }] },
+        chargingSchedule: {
+          chargingRateUnit: 'A',
+          chargingSchedulePeriod: [{ startPeriod: 0, limit: 16.3 }],
+        },
       },
     };
     expect(validator.validateRequest('RemoteStartTransaction', payload)).toBeNull();
     const bad = JSON.parse(JSON.stringify(payload));
     bad.chargingProfile.chargingSchedule.chargingSchedulePeriod[0].limit = 16.35;
-    expect(validator.validateRequest('RemoteStartTransaction', bad)?.code).toBe('PropertyConstraintViolation');
+    expect(validator.validateRequest('RemoteStartTransaction', bad)?.code).toBe(
+      'PropertyConstraintViolation',
+    );
   });
 });
 

@@ -52,7 +52,10 @@ export function validateTariff(input: unknown, path = 'tariff'): ValidatedTariff
   const kwhPrice = readPrice(raw.kwh_price, `${path}.kwh_price`);
   const sessionPriceInput = absent(raw.session_price) ? '0' : raw.session_price;
   const sessionPrice = readPrice(sessionPriceInput, `${path}.session_price`);
-  const { tiers, timeTariffs } = readTiers(absent(raw.time_tariffs) ? [] : raw.time_tariffs, `${path}.time_tariffs`);
+  const { tiers, timeTariffs } = readTiers(
+    absent(raw.time_tariffs) ? [] : raw.time_tariffs,
+    `${path}.time_tariffs`,
+  );
   const vatRate = readVatRate(raw.vat, `${path}.vat`);
   const { currency, minorUnit } = readCurrency(raw.currency, `${path}.currency`);
   const maxChargingTime = absent(raw.max_charging_time)

@@ -202,7 +202,11 @@ describe('validateTariff rejects a bad tariff with the field and the reason', ()
     const nulls = { ...bare, session_price: null, time_tariffs: null, max_charging_time: null };
     for (const tariff of [bare, nulls]) {
       const validated = validateTariff(tariff);
-      expect(validated.snapshot).toMatchObject({ session_price: '0', time_tariffs: [], max_charging_time: MAX_MINUTES });
+      expect(validated.snapshot).toMatchObject({
+        session_price: '0',
+        time_tariffs: [],
+        max_charging_time: MAX_MINUTES,
+      });
       // No cap: a 200-day session is billed for all of its seconds.
       const result = quote({
         tariff: { ...tariff, time_tariffs: [{ starting_at_minute: 0, minute_price: '0.01' }] },

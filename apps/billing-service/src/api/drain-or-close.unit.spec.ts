@@ -40,7 +40,9 @@ describe('drainOrClose', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     await new Promise<void>((resolve) =>
-      http.get(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, (res) => res.on('data', () => undefined).on('end', resolve)),
+      http.get(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, (res) =>
+        res.on('data', () => undefined).on('end', resolve),
+      ),
     );
     await expect(outcome).resolves.toBeUndefined();
     server.closeAllConnections();

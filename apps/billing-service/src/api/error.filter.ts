@@ -59,11 +59,9 @@ export class BillingErrorFilter implements ExceptionFilter {
       return;
     }
     if ((error as { code?: string }).code === '23505') {
-      res
-        .status(409)
-        .json({
-          error: { code: 'CONFLICT', message: 'a concurrent request changed the same record; retry' },
-        });
+      res.status(409).json({
+        error: { code: 'CONFLICT', message: 'a concurrent request changed the same record; retry' },
+      });
       return;
     }
     this.logger.error(`${req.method} ${req.path}: ${(error as Error).stack ?? String(error)}`);

@@ -1,7 +1,14 @@
 import type { Pool } from 'pg';
 import { badRequest, unprocessable } from '../domain/errors';
 import { csvFormatter } from '../domain/exports/csv';
-import { datevFormatter, missingVatAccounts, periodKey, periodOfLocalDate, type DatevPeriod, type DatevSettings } from '../domain/exports/datev';
+import {
+  datevFormatter,
+  missingVatAccounts,
+  periodKey,
+  periodOfLocalDate,
+  type DatevPeriod,
+  type DatevSettings,
+} from '../domain/exports/datev';
 import { EXPORT_FORMATS, type ExportFormat, type ExportFormatter } from '../domain/exports/export-row';
 import { jsonlFormatter } from '../domain/exports/jsonl';
 import { ocpiCdrFormatter, type OcpiSettings } from '../domain/exports/ocpi-cdr';
@@ -29,7 +36,11 @@ export interface ExportFile {
   write(chunk: string | Buffer): Promise<void>;
   end(): Promise<void>;
 }
-export type OpenExportFile = (name: string, contentType: string, encoding: 'utf8' | 'latin1') => Promise<ExportFile>;
+export type OpenExportFile = (
+  name: string,
+  contentType: string,
+  encoding: 'utf8' | 'latin1',
+) => Promise<ExportFile>;
 
 /** `from`/`to`: unix seconds, an ISO instant with offset, or a date (midnight in the books' time zone); `to` is exclusive. */
 function exportQuery(timeZone: string) {
@@ -60,7 +71,11 @@ export function periodsOf(req: ExportRequest, timeZone: string): DatevPeriod[] {
   const first = zonedMonth(req.from, timeZone);
   const last = zonedMonth(new Date(req.to.getTime() - 1), timeZone);
   const out: DatevPeriod[] = [];
-  for (let y = first.year, m = first.month; y < last.year || (y === last.year && m <= last.month); m === 12 ? (y++, (m = 1)) : m++) {
+  for (
+    let y = first.year, m = first.month;
+    y < last.year || (y === last.year && m <= last.month);
+    m === 12 ? (y++, (m = 1)) : m++
+  ) {
     out.push({ year: y, month: m });
   }
   return out;
@@ -95,7 +110,11 @@ class Utf8Batch {
   }
 }
 
-const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+const stamp = (d: Date) =>
+  d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 
 /**
  * Streams the charges booked in [from, to) into export files, a cursor batch at a time, in
@@ -105,7 +124,12 @@ const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$
 /** The currency of our DATEV batches (header field WKZ); charges in other currencies are refused. */
 export const DATEV_CURRENCY = 'EUR';
 
-export async function exportCharges(pool: Pool, req: ExportRequest, s: ExportSettings, open: OpenExportFile): Promise<{ rows: number; files: string[] }> {
+export async function exportCharges(
+  pool: Pool,
+  req: ExportRequest,
+  s: ExportSettings,
+  open: OpenExportFile,
+): Promise<{ rows: number; files: string[] }> {
   const now = s.now?.() ?? new Date();
   const files: string[] = [];
   let rows = 0;
@@ -139,16 +163,24 @@ export async function exportCharges(pool: Pool, req: ExportRequest, s: ExportSet
   // Checked before the first byte: a missing account found mid-stream could only cut the file short.
   // The batch header declares EUR and we write no exchange rates, so other currencies cannot go in.
   const mix = await currencyMixIn(pool, req);
-  const foreign = mix.filter((m) => m.currency !== DATEV_CURRENCY).map((m) => `${m.currency} (${m.charges} charges)`);
+  const foreign = mix
+    .filter((m) => m.currency !== DATEV_CURRENCY)
+    .map((m) => `${m.currency} (${m.charges} charges)`);
   if (foreign.length > 0) {
     throw unprocessable(
       `a DATEV Buchungsstapel here is in ${DATEV_CURRENCY}; the range also has ${foreign.join(', ')}: export those as csv, jsonl or ocpi-cdr`,
       'DATEV_CURRENCY',
     );
   }
-  const missing = missingVatAccounts(s.datev, mix.flatMap((m) => m.vatRates));
+  const missing = missingVatAccounts(
+    s.datev,
+    mix.flatMap((m) => m.vatRates),
+  );
   if (missing.length > 0) {
-    throw unprocessable(`the range has VAT rates without a DATEV account: set ${missing.join(', ')}`, 'DATEV_VAT_ACCOUNT_MISSING');
+    throw unprocessable(
+      `the range has VAT rates without a DATEV account: set ${missing.join(', ')}`,
+      'DATEV_VAT_ACCOUNT_MISSING',
+    );
   }
   const periods = periodsOf(req, s.timeZone);
   let current: { key: string; formatter: ExportFormatter; file: ExportFile } | null = null;

@@ -18,7 +18,10 @@ const LIST_TARIFFS_QUERY = {
   cursor: param.cursor((text) => (isUuid(text) ? text : undefined)),
 };
 
-export async function listTariffs(pool: Pool, raw: Record<string, unknown>): Promise<{ tariffs: Tariff[]; next_cursor: string | null }> {
+export async function listTariffs(
+  pool: Pool,
+  raw: Record<string, unknown>,
+): Promise<{ tariffs: Tariff[]; next_cursor: string | null }> {
   const { limit, cursor } = parseQuery(LIST_TARIFFS_QUERY, raw);
   const tariffs = await tariffRepository.list(pool, limit, cursor);
   const next_cursor = tariffs.length === limit ? tariffs[tariffs.length - 1].id : null;
@@ -42,10 +45,7 @@ export interface ResolvedTariff {
  * The tariff that prices a session starting at `at` at this location: the most specific
  * assignment (EVSE over CHARGE_POINT over FLEET), its version in force then.
  */
-export async function resolveTariff(
-  pool: Pool,
-  raw: Record<string, unknown>,
-): Promise<ResolvedTariff> {
+export async function resolveTariff(pool: Pool, raw: Record<string, unknown>): Promise<ResolvedTariff> {
   const query = parseQuery(RESOLVE_TARIFF_QUERY, raw);
   const at = query.at ?? new Date();
   const location = { fleetId: query.fleet_id, chargePointId: query.charge_point_id, evse: query.evse };
@@ -55,6 +55,7 @@ export async function resolveTariff(
   if (!hit) throw notFound(`no tariff is assigned to ${refs.join(' / ')}`, 'NO_TARIFF');
   const tariff = (await tariffRepository.find(pool, hit.tariffId))!;
   const version = versionInForce(tariff.versions, at);
-  if (!version) throw notFound(`tariff ${tariff.id} has no version in force at ${at.toISOString()}`, 'NO_TARIFF');
+  if (!version)
+    throw notFound(`tariff ${tariff.id} has no version in force at ${at.toISOString()}`, 'NO_TARIFF');
   return { tariff: version.tariff, effective_from: version.effective_from, assignment: hit.assignment };
 }

@@ -25,7 +25,11 @@ export interface RecordOutcome {
  * outbox. INVALID sessions, sessions without a usable tariff and records billing cannot read
  * become anomalies, never charges. Other session events are not billing's business.
  */
-export async function recordSessionEvents(c: Queryable, records: SessionRecord[], now = () => new Date()): Promise<RecordOutcome> {
+export async function recordSessionEvents(
+  c: Queryable,
+  records: SessionRecord[],
+  now = () => new Date(),
+): Promise<RecordOutcome> {
   const outcome: RecordOutcome = { charged: [], anomalies: 0, duplicates: 0 };
   for (const record of records) {
     const position = `${record.topic}:${record.partition}:${record.offset}`;
@@ -33,19 +37,36 @@ export async function recordSessionEvents(c: Queryable, records: SessionRecord[]
     try {
       envelope = parseEnvelope(record.value);
     } catch (e) {
-      await chargeRepository.insertAnomaly(c, position, { kind: 'MALFORMED_EVENT', reason: (e as Error).message }, record.value?.toString('utf8').slice(0, 10000) ?? null, {});
+      await chargeRepository.insertAnomaly(
+        c,
+        position,
+        { kind: 'MALFORMED_EVENT', reason: (e as Error).message },
+        record.value?.toString('utf8').slice(0, 10000) ?? null,
+        {},
+      );
       outcome.anomalies++;
       continue;
     }
     if (envelope.type === 'SessionCompleted') {
       const problem = malformedSessionCompleted(envelope.data);
       if (problem) {
-        await chargeRepository.insertAnomaly(c, envelope.id, { kind: 'MALFORMED_EVENT', reason: `SessionCompleted: ${problem}` }, envelope, {});
+        await chargeRepository.insertAnomaly(
+          c,
+          envelope.id,
+          { kind: 'MALFORMED_EVENT', reason: `SessionCompleted: ${problem}` },
+          envelope,
+          {},
+        );
         outcome.anomalies++;
         continue;
       }
       const session = envelope.data as SessionCompleted;
-      const ref = { sessionId: session.sessionId, fleetId: session.fleetId, chargePointId: session.chargePointId, evse: session.evse };
+      const ref = {
+        sessionId: session.sessionId,
+        fleetId: session.fleetId,
+        chargePointId: session.chargePointId,
+        evse: session.evse,
+      };
       const result = chargeForCompletedSession(session, envelope.id, now().toISOString());
       if ('anomaly' in result) {
         await chargeRepository.insertAnomaly(c, envelope.id, result.anomaly, envelope.data, ref);
@@ -66,18 +87,30 @@ export async function recordSessionEvents(c: Queryable, records: SessionRecord[]
           const code = (e as { code?: string }).code ?? '';
           if (!code.startsWith('22')) throw e; // only data exceptions are this record's fault
           await c.query('rollback to savepoint charge');
-          await chargeRepository.insertAnomaly(c, envelope.id, { kind: 'MALFORMED_EVENT', reason: `not storable: ${(e as Error).message}` }, envelope.data, ref);
+          await chargeRepository.insertAnomaly(
+            c,
+            envelope.id,
+            { kind: 'MALFORMED_EVENT', reason: `not storable: ${(e as Error).message}` },
+            envelope.data,
+            ref,
+          );
           outcome.anomalies++;
         }
       }
     } else if (envelope.type === 'SessionInvalidated') {
       const s = envelope.data as SessionInvalidated;
-      await chargeRepository.insertAnomaly(c, envelope.id, { kind: 'SESSION_INVALIDATED', reason: String(s?.reason ?? 'invalidated') }, envelope.data, {
-        sessionId: s?.sessionId,
-        fleetId: s?.fleetId,
-        chargePointId: s?.chargePointId,
-        evse: s?.evse,
-      });
+      await chargeRepository.insertAnomaly(
+        c,
+        envelope.id,
+        { kind: 'SESSION_INVALIDATED', reason: String(s?.reason ?? 'invalidated') },
+        envelope.data,
+        {
+          sessionId: s?.sessionId,
+          fleetId: s?.fleetId,
+          chargePointId: s?.chargePointId,
+          evse: s?.evse,
+        },
+      );
       outcome.anomalies++;
     }
   }

@@ -4,7 +4,13 @@ import path from 'node:path';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { ConfigError } from '@app/config';
-import { exportCharges, isProvisional, parseExportQuery, periodsOf, type ExportFile } from '../application/export-charges';
+import {
+  exportCharges,
+  isProvisional,
+  parseExportQuery,
+  periodsOf,
+  type ExportFile,
+} from '../application/export-charges';
 import { datevSettings, loadBillingServiceConfig, ocpiSettings } from '../config';
 import { BillingError } from '../domain/errors';
 import { createPool } from '../infrastructure/database/pool';
@@ -29,17 +35,30 @@ async function writeTo(stream: Writable, chunk: string | Buffer, encoding: Buffe
 }
 
 /** Runs the export; returns the exit code (0 ok, 2 bad usage or request, 1 failure). */
-export async function runExportCli(argv: string[], env: Record<string, string | undefined>, stdout: Writable, stderr: Writable): Promise<number> {
+export async function runExportCli(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  stdout: Writable,
+  stderr: Writable,
+): Promise<number> {
   try {
     const args = parseArgs(argv);
     const config = loadBillingServiceConfig(env);
-    const req = parseExportQuery({ from: args.from, to: args.to, format: args.format }, config.BILLING_TIMEZONE);
+    const req = parseExportQuery(
+      { from: args.from, to: args.to, format: args.format },
+      config.BILLING_TIMEZONE,
+    );
     if (isProvisional(req)) {
-      stderr.write('export:charges: warning: the range ends less than a minute ago or in the future; charges still committing may be missing (provisional export)\n');
+      stderr.write(
+        'export:charges: warning: the range ends less than a minute ago or in the future; charges still committing may be missing (provisional export)\n',
+      );
     }
     if (args.out && args['out-dir']) throw new UsageError('give --out or --out-dir, not both');
     const multi = req.format === 'datev' && periodsOf(req, config.BILLING_TIMEZONE).length > 1;
-    if (multi && !args['out-dir']) throw new UsageError('the range spans several booking periods: DATEV needs --out-dir DIR for one file per month');
+    if (multi && !args['out-dir'])
+      throw new UsageError(
+        'the range spans several booking periods: DATEV needs --out-dir DIR for one file per month',
+      );
     if (args['out-dir']) fs.mkdirSync(args['out-dir'], { recursive: true });
 
     const pool = createPool(config.DATABASE_URL, 2, false);
@@ -47,7 +66,12 @@ export async function runExportCli(argv: string[], env: Record<string, string | 
       const result = await exportCharges(
         pool,
         req,
-        { timeZone: config.BILLING_TIMEZONE, batchRows: config.EXPORT_BATCH_ROWS, datev: datevSettings(config, env), ocpi: ocpiSettings(config) },
+        {
+          timeZone: config.BILLING_TIMEZONE,
+          batchRows: config.EXPORT_BATCH_ROWS,
+          datev: datevSettings(config, env),
+          ocpi: ocpiSettings(config),
+        },
         async (name, _contentType, encoding): Promise<ExportFile> => {
           const target = args['out-dir'] ? path.join(args['out-dir'], name) : args.out;
           if (!target) return { write: (c) => writeTo(stdout, c, encoding), end: async () => undefined };
@@ -61,7 +85,9 @@ export async function runExportCli(argv: string[], env: Record<string, string | 
           };
         },
       );
-      stderr.write(`exported ${result.rows} charges${args.out || args['out-dir'] ? ` to ${result.files.join(', ')}` : ''}\n`);
+      stderr.write(
+        `exported ${result.rows} charges${args.out || args['out-dir'] ? ` to ${result.files.join(', ')}` : ''}\n`,
+      );
       return 0;
     } finally {
       await pool.end();

@@ -1,5 +1,12 @@
 import type { SessionCompleted } from '@app/contracts';
-import { canonicalInputs, chargeForCompletedSession, chargeIdForSession, malformedSessionCompleted, reversalOf, toChargeCalculated } from './charge';
+import {
+  canonicalInputs,
+  chargeForCompletedSession,
+  chargeIdForSession,
+  malformedSessionCompleted,
+  reversalOf,
+  toChargeCalculated,
+} from './charge';
 
 const session = (over: Partial<SessionCompleted> = {}): SessionCompleted => ({
   sessionId: '5b0e1f7c-1111-4222-8333-444455556666',
@@ -11,7 +18,14 @@ const session = (over: Partial<SessionCompleted> = {}): SessionCompleted => ({
   authType: 'LOCAL',
   userReference: null,
   idTag: 'TAG',
-  tariff: { kwh_price: '0.88', session_price: '0', time_tariffs: [{ starting_at_minute: 45, minute_price: '0.12' }], vat: '0.19', currency: 'EUR', max_charging_time: 60 },
+  tariff: {
+    kwh_price: '0.88',
+    session_price: '0',
+    time_tariffs: [{ starting_at_minute: 45, minute_price: '0.12' }],
+    vat: '0.19',
+    currency: 'EUR',
+    max_charging_time: 60,
+  },
   meterStartWh: 100,
   meterStopWh: 15100,
   startedAt: '2024-05-01T10:00:00Z',
@@ -26,19 +40,46 @@ describe('charges', () => {
   it('derives the same charge id for the same session, a different one for another', () => {
     expect(chargeIdForSession('a')).toBe(chargeIdForSession('a'));
     expect(chargeIdForSession('a')).not.toBe(chargeIdForSession('b'));
-    expect(chargeIdForSession('a')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(chargeIdForSession('a')).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
   });
 
   it('prices a completed session with its own tariff and keeps every input', () => {
     const r = chargeForCompletedSession(session(), 'evt-1', '2024-05-01T11:00:00.000Z');
     if (!('charge' in r)) throw new Error('expected a charge');
-    expect(r.charge.finalAmount).toEqual({ energy: '13.2000', session: '0.0000', time: '0.6000', net: '13.80', vat: '2.62', gross: '16.42', currency: 'EUR' });
-    expect(r.charge).toMatchObject({ energyWh: 15000, durationS: 3000, sourceEventId: 'evt-1', flags: ['INFERRED_STOP'], signedMeterValues: ['sig'], vatRate: '0.19' });
-    expect(r.charge.inputs).toEqual({ tariff: session().tariff, meter_start: 100, meter_stop: 15100, started_at: '2024-05-01T10:00:00Z', completed_at: '2024-05-01T10:50:00Z' });
+    expect(r.charge.finalAmount).toEqual({
+      energy: '13.2000',
+      session: '0.0000',
+      time: '0.6000',
+      net: '13.80',
+      vat: '2.62',
+      gross: '16.42',
+      currency: 'EUR',
+    });
+    expect(r.charge).toMatchObject({
+      energyWh: 15000,
+      durationS: 3000,
+      sourceEventId: 'evt-1',
+      flags: ['INFERRED_STOP'],
+      signedMeterValues: ['sig'],
+      vatRate: '0.19',
+    });
+    expect(r.charge.inputs).toEqual({
+      tariff: session().tariff,
+      meter_start: 100,
+      meter_stop: 15100,
+      started_at: '2024-05-01T10:00:00Z',
+      completed_at: '2024-05-01T10:50:00Z',
+    });
   });
 
   it('flags a session billed only up to max_charging_time', () => {
-    const r = chargeForCompletedSession(session({ completedAt: '2024-05-01T12:00:00Z' }), 'e', '2024-05-01T12:00:00Z');
+    const r = chargeForCompletedSession(
+      session({ completedAt: '2024-05-01T12:00:00Z' }),
+      'e',
+      '2024-05-01T12:00:00Z',
+    );
     if (!('charge' in r)) throw new Error('expected a charge');
     expect(r.charge.durationS).toBe(3600);
     expect(r.charge.flags).toEqual(['INFERRED_STOP', 'MAX_CHARGING_TIME_REACHED']);
@@ -59,25 +100,66 @@ describe('charges', () => {
   });
 
   it('reverses a charge with every amount and quantity negated, linked, with a reason', () => {
-    const r = chargeForCompletedSession(session({ tariff: { ...session().tariff!, time_tariffs: [] } }), 'e', 't');
+    const r = chargeForCompletedSession(
+      session({ tariff: { ...session().tariff!, time_tariffs: [] } }),
+      'e',
+      't',
+    );
     if (!('charge' in r)) throw new Error('expected a charge');
     const rev = reversalOf(r.charge, 'rev-1', 'wrong meter', 't2');
-    expect(rev).toMatchObject({ chargeId: 'rev-1', kind: 'REVERSAL', reversesChargeId: r.charge.chargeId, reason: 'wrong meter', energyWh: -15000, durationS: -3000 });
-    expect(rev.finalAmount).toEqual({ energy: '-13.2000', session: '0.0000', time: '0.0000', net: '-13.20', vat: '-2.51', gross: '-15.71', currency: 'EUR' });
-    expect(toChargeCalculated(rev)).toMatchObject({ kind: 'REVERSAL', reversesChargeId: r.charge.chargeId, reason: 'wrong meter' });
+    expect(rev).toMatchObject({
+      chargeId: 'rev-1',
+      kind: 'REVERSAL',
+      reversesChargeId: r.charge.chargeId,
+      reason: 'wrong meter',
+      energyWh: -15000,
+      durationS: -3000,
+    });
+    expect(rev.finalAmount).toEqual({
+      energy: '-13.2000',
+      session: '0.0000',
+      time: '0.0000',
+      net: '-13.20',
+      vat: '-2.51',
+      gross: '-15.71',
+      currency: 'EUR',
+    });
+    expect(toChargeCalculated(rev)).toMatchObject({
+      kind: 'REVERSAL',
+      reversesChargeId: r.charge.chargeId,
+      reason: 'wrong meter',
+    });
     expect(toChargeCalculated(r.charge)).not.toHaveProperty('reversesChargeId');
   });
 
   it('keeps the priced inputs in canonical form: decimal strings, RFC 3339 UTC, every digit', () => {
     const raw = {
-      tariff: { tariff_id: 't', version: 2, kwh_price: 0.88, session_price: '1e-2', time_tariffs: [{ starting_at_minute: 0, minute_price: 0.1 }], vat: 0.19, currency: 'EUR', max_charging_time: 60 },
+      tariff: {
+        tariff_id: 't',
+        version: 2,
+        kwh_price: 0.88,
+        session_price: '1e-2',
+        time_tariffs: [{ starting_at_minute: 0, minute_price: 0.1 }],
+        vat: 0.19,
+        currency: 'EUR',
+        max_charging_time: 60,
+      },
       meter_start: '100',
       meter_stop: 200,
       started_at: '2024-05-01T12:00:00,25+02:00',
       completed_at: '2024-05-01T10:01:00.000000001Z',
     };
     expect(canonicalInputs(raw as never)).toEqual({
-      tariff: { tariff_id: 't', version: 2, kwh_price: '0.88', session_price: '0.01', time_tariffs: [{ starting_at_minute: 0, minute_price: '0.1' }], vat: '0.19', currency: 'EUR', max_charging_time: 60 },
+      tariff: {
+        tariff_id: 't',
+        version: 2,
+        kwh_price: '0.88',
+        session_price: '0.01',
+        time_tariffs: [{ starting_at_minute: 0, minute_price: '0.1' }],
+        vat: '0.19',
+        currency: 'EUR',
+        max_charging_time: 60,
+      },
       meter_start: 100,
       meter_stop: 200,
       started_at: '2024-05-01T10:00:00.25Z',

@@ -13,7 +13,9 @@ export class BillingError extends Error {
   }
 }
 
-export const badRequest = (message: string, code = 'VALIDATION_FAILED') => new BillingError(400, code, message);
+export const badRequest = (message: string, code = 'VALIDATION_FAILED') =>
+  new BillingError(400, code, message);
 export const notFound = (message: string, code = 'NOT_FOUND') => new BillingError(404, code, message);
 export const conflict = (message: string, code = 'CONFLICT') => new BillingError(409, code, message);
-export const unprocessable = (message: string, code = 'UNPROCESSABLE') => new BillingError(422, code, message);
+export const unprocessable = (message: string, code = 'UNPROCESSABLE') =>
+  new BillingError(422, code, message);

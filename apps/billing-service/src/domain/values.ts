@@ -39,12 +39,14 @@ export function canonicalTimestamp(value: string): string {
 }
 
 export function readText(value: unknown, field: string, max = 200): string {
-  if (typeof value !== 'string' || value.trim().length === 0) throw badRequest(`${field} must be a non-empty string`);
+  if (typeof value !== 'string' || value.trim().length === 0)
+    throw badRequest(`${field} must be a non-empty string`);
   if (value.length > max) throw badRequest(`${field} must be at most ${max} characters`);
   return value;
 }
 
 export function readBodyObject(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the request body must be a JSON object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw badRequest('the request body must be a JSON object');
   return body as Record<string, unknown>;
 }

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import type { Pool } from 'pg';
 import {
   BILLING_SOURCE,
@@ -19,16 +25,29 @@ import { TARIFF_PUBLISHED_TYPE } from './tariff-repository';
 export function billingRoute(prefix: string) {
   return (event: RecordedEvent): OutboxRoute | null => {
     if (event.type === CHARGE_CALCULATED_TYPE) {
-      return { topic: topicName('sessionCharges', prefix), key: (event.data as ChargeCalculated).sessionId, schema: CHARGE_CALCULATED_SCHEMA };
+      return {
+        topic: topicName('sessionCharges', prefix),
+        key: (event.data as ChargeCalculated).sessionId,
+        schema: CHARGE_CALCULATED_SCHEMA,
+      };
     }
     if (event.type === TARIFF_PUBLISHED_TYPE) {
-      return { topic: topicName('tariffs', prefix), key: (event.data as TariffPublished).tariffId, schema: TARIFF_PUBLISHED_SCHEMA };
+      return {
+        topic: topicName('tariffs', prefix),
+        key: (event.data as TariffPublished).tariffId,
+        schema: TARIFF_PUBLISHED_SCHEMA,
+      };
     }
     return null;
   };
 }
 
-export function createBillingOutboxRelay(pool: Pool, publisher: KafkaPublisher, prefix: string, onError?: (e: unknown) => void): OutboxRelay {
+export function createBillingOutboxRelay(
+  pool: Pool,
+  publisher: KafkaPublisher,
+  prefix: string,
+  onError?: (e: unknown) => void,
+): OutboxRelay {
   return new OutboxRelay(pool, publisher, {
     name: 'billing-outbox',
     source: BILLING_SOURCE,
@@ -44,7 +63,11 @@ export class BillingOutbox implements OnApplicationBootstrap, BeforeApplicationS
   private readonly logger = new Logger('BillingOutbox');
   readonly relay: OutboxRelay;
 
-  constructor(@Inject(PG_POOL) pool: Pool, publisher: KafkaPublisher, @Inject(BILLING_SERVICE_CONFIG) config: BillingServiceConfig) {
+  constructor(
+    @Inject(PG_POOL) pool: Pool,
+    publisher: KafkaPublisher,
+    @Inject(BILLING_SERVICE_CONFIG) config: BillingServiceConfig,
+  ) {
     this.relay = createBillingOutboxRelay(pool, publisher, config.KAFKA_TOPIC_PREFIX, (e) =>
       this.logger.warn(`outbox relay: ${(e as Error).message} (retrying)`),
     );

@@ -35,7 +35,8 @@ export class AuthenticateCharger {
       }
       return { ok: true, charger };
     }
-    if (!this.options.allowUnregistered) return { ok: false, reason: 'charger has no password; register it with one' };
+    if (!this.options.allowUnregistered)
+      return { ok: false, reason: 'charger has no password; register it with one' };
     return { ok: true, charger };
   }
 }

@@ -17,7 +17,12 @@ export type ChargerAnswer =
   | { type: 'closed' };
 
 export interface CommandTarget {
-  sendCall(action: string, payload: Record<string, unknown>, deadline: number, preferredMessageId?: string): Promise<ChargerAnswer>;
+  sendCall(
+    action: string,
+    payload: Record<string, unknown>,
+    deadline: number,
+    preferredMessageId?: string,
+  ): Promise<ChargerAnswer>;
 }
 
 export interface LocalConnections {
@@ -57,18 +62,29 @@ export class DispatchCommand {
     const target = this.deps.local.get(command.chargePointId);
     if (!target) {
       if (!(await this.isSingleReporter(command.chargePointId))) return null;
-      return this.report(command, Number.isFinite(deadline) && deadline <= this.now().getTime() ? { outcome: 'Timeout' } : { outcome: 'Offline' });
+      return this.report(
+        command,
+        Number.isFinite(deadline) && deadline <= this.now().getTime()
+          ? { outcome: 'Timeout' }
+          : { outcome: 'Offline' },
+      );
     }
     if (!Number.isFinite(deadline)) {
       return this.report(command, {
         outcome: 'Error',
-        error: { code: 'PropertyConstraintViolation', description: `deadline "${command.deadline}" is not an ISO-8601 time` },
+        error: {
+          code: 'PropertyConstraintViolation',
+          description: `deadline "${command.deadline}" is not an ISO-8601 time`,
+        },
       });
     }
     const invalid = this.deps.validator.validateRequest(command.action, command.payload);
     if (invalid) {
       // Never send a charger a CALL it would have to reject; say why instead.
-      return this.report(command, { outcome: 'Error', error: { code: invalid.code, description: invalid.description, details: invalid.details } });
+      return this.report(command, {
+        outcome: 'Error',
+        error: { code: invalid.code, description: invalid.description, details: invalid.details },
+      });
     }
     if (command.action === 'RemoteStartTransaction' && typeof command.payload.idTag === 'string') {
       // The tag is ours (the session service makes one per remote session), in no fleet's list:
@@ -79,7 +95,10 @@ export class DispatchCommand {
       } catch (error) {
         return this.report(command, {
           outcome: 'Error',
-          error: { code: 'InternalError', description: `could not authorize the idTag for the charger: ${(error as Error).message}` },
+          error: {
+            code: 'InternalError',
+            description: `could not authorize the idTag for the charger: ${(error as Error).message}`,
+          },
         });
       }
     }
@@ -107,7 +126,10 @@ export class DispatchCommand {
     return [...live].sort()[0] === this.deps.gatewayId;
   }
 
-  private async report(command: OcppCommand, outcome: Pick<OcppCommandResult, 'outcome' | 'payload' | 'error'>): Promise<OcppCommandResult> {
+  private async report(
+    command: OcppCommand,
+    outcome: Pick<OcppCommandResult, 'outcome' | 'payload' | 'error'>,
+  ): Promise<OcppCommandResult> {
     const result: OcppCommandResult = {
       commandId: command.commandId,
       chargePointId: command.chargePointId,

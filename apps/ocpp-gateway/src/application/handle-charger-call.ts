@@ -1,5 +1,11 @@
 import type { OcppInboundAction } from '@app/contracts';
-import { callErrorFrame, callErrorFrameOf, callResultFrame, type CallFrame, type Ocpp16Validator } from '@app/ocpp';
+import {
+  callErrorFrame,
+  callErrorFrameOf,
+  callResultFrame,
+  type CallFrame,
+  type Ocpp16Validator,
+} from '@app/ocpp';
 import { decideIdTagInfo, type IdTagInfo } from '../domain/id-tag-info';
 import type { TransactionIdBlocks } from '../domain/transaction-id-block';
 import type { ChargerRepository, OcppEventSink, TransactionRepository } from './ports';
@@ -49,7 +55,12 @@ export class HandleChargerCall {
     this.now = deps.now ?? (() => new Date());
   }
 
-  async execute(ctx: ChargerContext, call: CallFrame, rawFrame: string, receivedAt: Date): Promise<CallOutcome> {
+  async execute(
+    ctx: ChargerContext,
+    call: CallFrame,
+    rawFrame: string,
+    receivedAt: Date,
+  ): Promise<CallOutcome> {
     const invalid = this.deps.validator.checkInboundCall(call.action, call.payload);
     if (invalid) return { reply: callErrorFrameOf(call.messageId, invalid), outcome: invalid.code };
     const action = call.action as OcppInboundAction;
@@ -86,14 +97,26 @@ export class HandleChargerCall {
   }
 
   /** The CALLRESULT payload for a schema-valid request. */
-  private async confirmation(ctx: ChargerContext, action: OcppInboundAction, payload: Record<string, unknown>): Promise<Record<string, unknown>> {
+  private async confirmation(
+    ctx: ChargerContext,
+    action: OcppInboundAction,
+    payload: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
     switch (action) {
       case 'Authorize':
         return { idTagInfo: await this.idTagInfo(ctx, payload.idTag as string) };
       case 'BootNotification':
-        return { status: 'Accepted', currentTime: this.now().toISOString(), interval: this.deps.heartbeatIntervalS };
+        return {
+          status: 'Accepted',
+          currentTime: this.now().toISOString(),
+          interval: this.deps.heartbeatIntervalS,
+        };
       case 'DataTransfer':
-        return { status: this.deps.dataTransferVendors.has(payload.vendorId as string) ? 'Accepted' : 'UnknownVendorId' };
+        return {
+          status: this.deps.dataTransferVendors.has(payload.vendorId as string)
+            ? 'Accepted'
+            : 'UnknownVendorId',
+        };
       case 'Heartbeat':
         return { currentTime: this.now().toISOString() };
       case 'StartTransaction':
@@ -107,7 +130,11 @@ export class HandleChargerCall {
         try {
           return { idTagInfo: await this.idTagInfo(ctx, payload.idTag) };
         } catch (error) {
-          this.deps.onError?.(error, { chargePointId: ctx.chargePointId, action: 'StopTransaction', messageId: '' });
+          this.deps.onError?.(error, {
+            chargePointId: ctx.chargePointId,
+            action: 'StopTransaction',
+            messageId: '',
+          });
           return {};
         }
       case 'MeterValues':
@@ -122,9 +149,15 @@ export class HandleChargerCall {
     }
   }
 
-  private async startTransaction(ctx: ChargerContext, payload: Record<string, unknown>): Promise<Record<string, unknown>> {
+  private async startTransaction(
+    ctx: ChargerContext,
+    payload: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> {
     const idTag = payload.idTag as string;
-    const [idTagInfo, candidate] = await Promise.all([this.idTagInfo(ctx, idTag), this.deps.transactionIds.allocate()]);
+    const [idTagInfo, candidate] = await Promise.all([
+      this.idTagInfo(ctx, idTag),
+      this.deps.transactionIds.allocate(),
+    ]);
     const transactionId = await this.deps.transactions.recordStart(
       {
         chargePointId: ctx.chargePointId,

@@ -35,7 +35,9 @@ class FakeTransactions implements TransactionRepository {
   }
 }
 
-const tags: Record<string, IdTagRecord> = { GOOD: { status: 'Accepted', expiryDate: null, parentIdTag: null } };
+const tags: Record<string, IdTagRecord> = {
+  GOOD: { status: 'Accepted', expiryDate: null, parentIdTag: null },
+};
 const chargers: ChargerRepository = {
   find: async () => null,
   registerIfAbsent: async () => {
@@ -69,16 +71,19 @@ function setup(sampleMs = 0) {
 }
 
 describe('HandleChargerCall', () => {
-  it.each(OCPP_INBOUND_ACTIONS.map((a) => [a]))('answers a valid %s with a schema-valid confirmation, published first', async (action) => {
-    const { sink, run } = setup();
-    const { reply, outcome } = await run(action, exampleRequests()[action]);
-    const frame = JSON.parse(reply);
-    expect(outcome).toBe('result');
-    expect(frame[0]).toBe(3);
-    expect(validator.validateResponse(action, frame[2])).toBeNull();
-    expect(sink.published).toHaveLength(1);
-    expect(sink.published[0].reply).toEqual(frame[2]);
-  });
+  it.each(OCPP_INBOUND_ACTIONS.map((a) => [a]))(
+    'answers a valid %s with a schema-valid confirmation, published first',
+    async (action) => {
+      const { sink, run } = setup();
+      const { reply, outcome } = await run(action, exampleRequests()[action]);
+      const frame = JSON.parse(reply);
+      expect(outcome).toBe('result');
+      expect(frame[0]).toBe(3);
+      expect(validator.validateResponse(action, frame[2])).toBeNull();
+      expect(sink.published).toHaveLength(1);
+      expect(sink.published[0].reply).toEqual(frame[2]);
+    },
+  );
 
   it('answers InternalError, not a CALLRESULT, when the record is not acknowledged', async () => {
     const { sink, run } = setup();
@@ -101,7 +106,9 @@ describe('HandleChargerCall', () => {
     const stop = { transactionId: 777, meterStop: 10, timestamp: '2026-01-15T12:00:00Z' };
     expect(JSON.parse((await run('StopTransaction', stop)).reply)).toEqual([3, 'm1', {}]);
     expect(JSON.parse((await run('StopTransaction', stop, 'm2')).reply)).toEqual([3, 'm2', {}]);
-    expect(JSON.parse((await run('StopTransaction', { ...stop, idTag: 'BAD' }, 'm3')).reply)[2]).toEqual({ idTagInfo: { status: 'Invalid' } });
+    expect(JSON.parse((await run('StopTransaction', { ...stop, idTag: 'BAD' }, 'm3')).reply)[2]).toEqual({
+      idTagInfo: { status: 'Invalid' },
+    });
   });
 
   it('gives a retried StartTransaction the same transactionId', async () => {
@@ -118,8 +125,12 @@ describe('HandleChargerCall', () => {
 
   it('answers DataTransfer for an unknown vendor UnknownVendorId', async () => {
     const { run } = setup();
-    expect(JSON.parse((await run('DataTransfer', { vendorId: 'com.other' })).reply)[2]).toEqual({ status: 'UnknownVendorId' });
-    expect(JSON.parse((await run('DataTransfer', { vendorId: 'com.known' })).reply)[2]).toEqual({ status: 'Accepted' });
+    expect(JSON.parse((await run('DataTransfer', { vendorId: 'com.other' })).reply)[2]).toEqual({
+      status: 'UnknownVendorId',
+    });
+    expect(JSON.parse((await run('DataTransfer', { vendorId: 'com.known' })).reply)[2]).toEqual({
+      status: 'Accepted',
+    });
   });
 
   it('samples heartbeats per connection', async () => {
@@ -133,7 +144,10 @@ describe('HandleChargerCall', () => {
 describe('HandleChargerCall when the database is down', () => {
   it('still confirms StopTransaction (without idTagInfo) but answers StartTransaction InternalError', async () => {
     const sink = new FakeSink();
-    const broken: ChargerRepository = { ...chargers, findIdTag: async () => Promise.reject(new Error('db down')) };
+    const broken: ChargerRepository = {
+      ...chargers,
+      findIdTag: async () => Promise.reject(new Error('db down')),
+    };
     const transactions = new FakeTransactions();
     const handler = new HandleChargerCall({
       validator,
@@ -152,10 +166,20 @@ describe('HandleChargerCall when the database is down', () => {
       const raw = JSON.stringify([2, 'x', action, payload]);
       return handler.execute(ctx, parseFrame(raw) as CallFrame, raw, new Date());
     };
-    const stop = await call('StopTransaction', { transactionId: 1, meterStop: 2, timestamp: '2026-01-15T12:00:00Z', idTag: 'T' });
+    const stop = await call('StopTransaction', {
+      transactionId: 1,
+      meterStop: 2,
+      timestamp: '2026-01-15T12:00:00Z',
+      idTag: 'T',
+    });
     expect(JSON.parse(stop.reply)).toEqual([3, 'x', {}]);
     expect(sink.published).toHaveLength(1);
-    const start = await call('StartTransaction', { connectorId: 1, idTag: 'T', meterStart: 0, timestamp: '2026-01-15T12:00:00Z' });
+    const start = await call('StartTransaction', {
+      connectorId: 1,
+      idTag: 'T',
+      meterStart: 0,
+      timestamp: '2026-01-15T12:00:00Z',
+    });
     expect(start.outcome).toBe('InternalError');
   });
 });

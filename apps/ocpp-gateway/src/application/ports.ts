@@ -1,4 +1,9 @@
-import type { ChargerConnected, ChargerDisconnected, OcppCallReceived, OcppCommandResult } from '@app/contracts';
+import type {
+  ChargerConnected,
+  ChargerDisconnected,
+  OcppCallReceived,
+  OcppCommandResult,
+} from '@app/contracts';
 import type { IdTagRecord } from '../domain/id-tag-info';
 
 export interface RegisteredCharger {

@@ -26,7 +26,10 @@ export interface RegisterChargerInput {
   idTags: string[];
 }
 
-export function parseRegisterArgs(argv: string[], environment: Record<string, string | undefined>): RegisterChargerInput {
+export function parseRegisterArgs(
+  argv: string[],
+  environment: Record<string, string | undefined>,
+): RegisterChargerInput {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -38,19 +41,24 @@ export function parseRegisterArgs(argv: string[], environment: Record<string, st
     },
     strict: true,
   });
-  if (!values.id || !isValidChargePointId(values.id)) throw new UsageError('--id: 1-48 printable ASCII characters without "/" required');
-  if (!values.fleet || !/^[A-Za-z0-9._-]{1,64}$/.test(values.fleet)) throw new UsageError('--fleet: 1-64 characters of A-Z a-z 0-9 . _ - required');
+  if (!values.id || !isValidChargePointId(values.id))
+    throw new UsageError('--id: 1-48 printable ASCII characters without "/" required');
+  if (!values.fleet || !/^[A-Za-z0-9._-]{1,64}$/.test(values.fleet))
+    throw new UsageError('--fleet: 1-64 characters of A-Z a-z 0-9 . _ - required');
   const password = values.password ?? environment.CHARGER_PASSWORD;
   // OCPP 1.6 security whitepaper: the AuthorizationKey is 16 to 40 characters.
-  if (!password || password.length < 16 || password.length > 40) throw new UsageError('--password (or CHARGER_PASSWORD): 16 to 40 characters required');
+  if (!password || password.length < 16 || password.length > 40)
+    throw new UsageError('--password (or CHARGER_PASSWORD): 16 to 40 characters required');
   const evseIds: Record<string, string> = {};
   for (const spec of values.evse ?? []) {
     const match = /^(\d{1,3})=(.{1,64})$/.exec(spec);
-    if (!match || Number(match[1]) < 1) throw new UsageError(`--evse "${spec}": expected <connectorId ≥ 1>=<EVSE id>`);
+    if (!match || Number(match[1]) < 1)
+      throw new UsageError(`--evse "${spec}": expected <connectorId ≥ 1>=<EVSE id>`);
     evseIds[String(Number(match[1]))] = match[2];
   }
   const idTags = values['id-tag'] ?? [];
-  for (const tag of idTags) if (tag.length === 0 || tag.length > 20) throw new UsageError(`--id-tag "${tag}": 1-20 characters`);
+  for (const tag of idTags)
+    if (tag.length === 0 || tag.length > 20) throw new UsageError(`--id-tag "${tag}": 1-20 characters`);
   return { id: values.id, fleetId: values.fleet, password, evseIds, idTags };
 }
 
@@ -59,9 +67,15 @@ async function main(): Promise<void> {
   let url: string;
   try {
     input = parseRegisterArgs(process.argv.slice(2), process.env);
-    url = env.url('postgres://postgres@127.0.0.1:5432/ocpp_gateway', ['postgres', 'postgresql']).parse(process.env.DATABASE_URL, 'DATABASE_URL');
+    url = env
+      .url('postgres://postgres@127.0.0.1:5432/ocpp_gateway', ['postgres', 'postgresql'])
+      .parse(process.env.DATABASE_URL, 'DATABASE_URL');
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (
+      e instanceof UsageError ||
+      e instanceof ConfigError ||
+      (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
       process.stderr.write(`charger:register: ${(e as Error).message}\n`);
       process.exit(2);
     }
@@ -72,8 +86,14 @@ async function main(): Promise<void> {
   try {
     await db.runMigrations({ transaction: 'each' });
     const repo = new PgChargerRepository(db);
-    await repo.upsert({ id: input.id, fleetId: input.fleetId, passwordHash: await hashChargerPassword(input.password), evseIds: input.evseIds });
-    for (const tag of input.idTags) await repo.upsertIdTag(input.fleetId, tag, { status: 'Accepted', expiryDate: null, parentIdTag: null });
+    await repo.upsert({
+      id: input.id,
+      fleetId: input.fleetId,
+      passwordHash: await hashChargerPassword(input.password),
+      evseIds: input.evseIds,
+    });
+    for (const tag of input.idTags)
+      await repo.upsertIdTag(input.fleetId, tag, { status: 'Accepted', expiryDate: null, parentIdTag: null });
     process.stdout.write(
       `${JSON.stringify({ registered: input.id, fleet: input.fleetId, evseIds: input.evseIds, idTags: input.idTags })}\n`,
     );

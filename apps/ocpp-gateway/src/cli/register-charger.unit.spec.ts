@@ -3,12 +3,36 @@ import { parseRegisterArgs, UsageError } from './register-charger';
 describe('charger:register arguments', () => {
   it('parses id, fleet, password, EVSE ids and id tags', () => {
     expect(
-      parseRegisterArgs(['--id', 'CP-1', '--fleet', 'acme', '--password', 'p'.repeat(16), '--evse', '1=DE*2GO*E1', '--evse', '02=DE*2GO*E2', '--id-tag', 'AABB'], {}),
-    ).toEqual({ id: 'CP-1', fleetId: 'acme', password: 'p'.repeat(16), evseIds: { '1': 'DE*2GO*E1', '2': 'DE*2GO*E2' }, idTags: ['AABB'] });
+      parseRegisterArgs(
+        [
+          '--id',
+          'CP-1',
+          '--fleet',
+          'acme',
+          '--password',
+          'p'.repeat(16),
+          '--evse',
+          '1=DE*2GO*E1',
+          '--evse',
+          '02=DE*2GO*E2',
+          '--id-tag',
+          'AABB',
+        ],
+        {},
+      ),
+    ).toEqual({
+      id: 'CP-1',
+      fleetId: 'acme',
+      password: 'p'.repeat(16),
+      evseIds: { '1': 'DE*2GO*E1', '2': 'DE*2GO*E2' },
+      idTags: ['AABB'],
+    });
   });
 
   it('takes the password from CHARGER_PASSWORD', () => {
-    expect(parseRegisterArgs(['--id', 'CP-1', '--fleet', 'acme'], { CHARGER_PASSWORD: 'q'.repeat(20) }).password).toBe('q'.repeat(20));
+    expect(
+      parseRegisterArgs(['--id', 'CP-1', '--fleet', 'acme'], { CHARGER_PASSWORD: 'q'.repeat(20) }).password,
+    ).toBe('q'.repeat(20));
   });
 
   it.each([

@@ -10,7 +10,12 @@ const R = 8;
 const P = 1;
 const KEY_LENGTH = 32;
 
-function scryptAsync(password: string, salt: Buffer, keyLength: number, options: ScryptOptions): Promise<Buffer> {
+function scryptAsync(
+  password: string,
+  salt: Buffer,
+  keyLength: number,
+  options: ScryptOptions,
+): Promise<Buffer> {
   return new Promise((resolve, reject) =>
     scrypt(password, salt, keyLength, options, (err, key) => (err ? reject(err) : resolve(key))),
   );
@@ -30,7 +35,12 @@ export async function verifyChargerPassword(password: string, stored: string): P
   const salt = Buffer.from(parts[4], 'base64');
   const expected = Buffer.from(parts[5], 'base64');
   if (![n, r, p].every((x) => Number.isInteger(x) && x > 0) || expected.length === 0) return false;
-  const actual = await scryptAsync(password, salt, expected.length, { N: n, r, p, maxmem: 256 * n * r + 1024 * 1024 });
+  const actual = await scryptAsync(password, salt, expected.length, {
+    N: n,
+    r,
+    p,
+    maxmem: 256 * n * r + 1024 * 1024,
+  });
   return timingSafeEqual(actual, expected);
 }
 
@@ -46,11 +56,18 @@ export type PasswordVerifier = (password: string, stored: string) => Promise<boo
  *   offline guess could be checked against.
  * - At most `maxEntries` (oldest forgotten first).
  */
-export function rememberingVerifier(verify: PasswordVerifier = verifyChargerPassword, maxEntries = 20_000): PasswordVerifier {
+export function rememberingVerifier(
+  verify: PasswordVerifier = verifyChargerPassword,
+  maxEntries = 20_000,
+): PasswordVerifier {
   const secret = randomBytes(32);
   const remembered = new Set<string>();
   return async (password, stored) => {
-    const key = createHmac('sha256', secret).update(stored).update('\u0000').update(password).digest('base64');
+    const key = createHmac('sha256', secret)
+      .update(stored)
+      .update('\u0000')
+      .update(password)
+      .digest('base64');
     if (remembered.has(key)) {
       remembered.delete(key); // most recently used last
       remembered.add(key);

@@ -75,9 +75,12 @@ describe('parseBasicAuth', () => {
   it('parses user:password (password may contain colons)', () => {
     expect(parseBasicAuth(header('CP-1:a:b'))).toEqual({ username: 'CP-1', password: 'a:b' });
   });
-  it.each([undefined, '', 'Bearer abc', 'Basic', 'Basic !!!', header('no-colon')])('returns null for %p', (h) => {
-    expect(parseBasicAuth(h)).toBeNull();
-  });
+  it.each([undefined, '', 'Bearer abc', 'Basic', 'Basic !!!', header('no-colon')])(
+    'returns null for %p',
+    (h) => {
+      expect(parseBasicAuth(h)).toBeNull();
+    },
+  );
 });
 
 describe('chargePointId', () => {
@@ -107,11 +110,21 @@ describe('decideIdTagInfo', () => {
     expect(decideIdTagInfo(null, now, true)).toEqual({ status: 'Accepted' });
   });
   it('an Accepted tag past its expiry is Expired', () => {
-    const record = { status: 'Accepted' as const, expiryDate: new Date('2026-01-01T00:00:00Z'), parentIdTag: 'PARENT' };
-    expect(decideIdTagInfo(record, now, true)).toEqual({ status: 'Expired', expiryDate: '2026-01-01T00:00:00.000Z', parentIdTag: 'PARENT' });
+    const record = {
+      status: 'Accepted' as const,
+      expiryDate: new Date('2026-01-01T00:00:00Z'),
+      parentIdTag: 'PARENT',
+    };
+    expect(decideIdTagInfo(record, now, true)).toEqual({
+      status: 'Expired',
+      expiryDate: '2026-01-01T00:00:00.000Z',
+      parentIdTag: 'PARENT',
+    });
   });
   it('keeps Blocked', () => {
-    expect(decideIdTagInfo({ status: 'Blocked', expiryDate: null, parentIdTag: null }, now, true)).toEqual({ status: 'Blocked' });
+    expect(decideIdTagInfo({ status: 'Blocked', expiryDate: null, parentIdTag: null }, now, true)).toEqual({
+      status: 'Blocked',
+    });
   });
 });
 

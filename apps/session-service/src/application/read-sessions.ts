@@ -79,7 +79,12 @@ function encodeCursor(createdAt: string, id: string): string {
 /** undefined for anything this API did not return (the parser answers INVALID_CURSOR). */
 function decodeCursor(cursor: string): { createdAt: string; id: string } | undefined {
   const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-  if (typeof createdAt === 'string' && !Number.isNaN(Date.parse(createdAt)) && typeof id === 'string' && UUID.test(id))
+  if (
+    typeof createdAt === 'string' &&
+    !Number.isNaN(Date.parse(createdAt)) &&
+    typeof id === 'string' &&
+    UUID.test(id)
+  )
     return { createdAt, id };
   return undefined;
 }

@@ -22,7 +22,8 @@ function duration(text: string, name: string): number {
 }
 
 function int(text: string, name: string, min: number, max: number): number {
-  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) throw new Error(`--${name} "${text}": expected an integer ${min}..${max}`);
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max)
+    throw new Error(`--${name} "${text}": expected an integer ${min}..${max}`);
   return Number(text);
 }
 
@@ -75,13 +76,16 @@ export async function main(argv: string[]): Promise<number> {
           summary.connected++;
         } catch (e) {
           summary.errors++;
-          const why = e instanceof HandshakeRefusedError ? `refused (HTTP ${e.status})` : (e as Error).message;
+          const why =
+            e instanceof HandshakeRefusedError ? `refused (HTTP ${e.status})` : (e as Error).message;
           console.error(`[${sim.chargePointId}] cannot connect: ${why}`);
         }
       }),
     );
   }
-  console.log(`${summary.connected}/${chargers} chargers connected to ${values.url} in ${Date.now() - started} ms`);
+  console.log(
+    `${summary.connected}/${chargers} chargers connected to ${values.url} in ${Date.now() - started} ms`,
+  );
 
   let reasonIndex = 0;
   await Promise.all(
@@ -91,10 +95,17 @@ export async function main(argv: string[]): Promise<number> {
         for (let n = 0; n < sessions; n++) {
           const reason = STOP_REASONS[reasonIndex++ % STOP_REASONS.length];
           try {
-            const s = await sim.runSession({ idTag: values['id-tag'], durationMs: sessionMs, reason, suspend: true });
+            const s = await sim.runSession({
+              idTag: values['id-tag'],
+              durationMs: sessionMs,
+              reason,
+              suspend: true,
+            });
             summary.sessions++;
             summary.energyWh += (s.meterStop ?? s.meterStart) - s.meterStart;
-            console.log(`[${sim.chargePointId}] session ${s.transactionId}: ${(s.meterStop ?? s.meterStart) - s.meterStart} Wh, stopped ${s.reason ?? '-'}`);
+            console.log(
+              `[${sim.chargePointId}] session ${s.transactionId}: ${(s.meterStop ?? s.meterStart) - s.meterStart} Wh, stopped ${s.reason ?? '-'}`,
+            );
           } catch (e) {
             summary.errors++;
             console.error(`[${sim.chargePointId}] session failed: ${(e as Error).message}`);
@@ -110,8 +121,17 @@ export async function main(argv: string[]): Promise<number> {
       process.once('SIGTERM', resolve);
     });
   }
-  await Promise.all(sims.map((s) => s.settle().then(() => s.close()).catch(() => undefined)));
-  console.log(JSON.stringify({ sim: 'done', ...summary, seconds: Math.round((Date.now() - started) / 100) / 10 }));
+  await Promise.all(
+    sims.map((s) =>
+      s
+        .settle()
+        .then(() => s.close())
+        .catch(() => undefined),
+    ),
+  );
+  console.log(
+    JSON.stringify({ sim: 'done', ...summary, seconds: Math.round((Date.now() - started) / 100) / 10 }),
+  );
   return summary.errors === 0 ? 0 : 1;
 }
 

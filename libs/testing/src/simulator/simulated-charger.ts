@@ -15,7 +15,15 @@ export const STOP_REASONS = [
 ] as const;
 export type StopReason = (typeof STOP_REASONS)[number];
 
-export type ConnectorStatus = 'Available' | 'Preparing' | 'Charging' | 'SuspendedEV' | 'SuspendedEVSE' | 'Finishing' | 'Unavailable' | 'Faulted';
+export type ConnectorStatus =
+  | 'Available'
+  | 'Preparing'
+  | 'Charging'
+  | 'SuspendedEV'
+  | 'SuspendedEVSE'
+  | 'Finishing'
+  | 'Unavailable'
+  | 'Faulted';
 
 export interface SimulatedChargerOptions extends OcppClientOptions {
   connectors?: number;
@@ -114,21 +122,28 @@ export class SimulatedCharger {
   async setStatus(connectorId: number, status: ConnectorStatus, errorCode = 'NoError'): Promise<void> {
     const c = this.connector(connectorId);
     c.status = status;
-    await this.client.confirm('StatusNotification', { connectorId, errorCode, status, timestamp: new Date().toISOString() });
+    await this.client.confirm('StatusNotification', {
+      connectorId,
+      errorCode,
+      status,
+      timestamp: new Date().toISOString(),
+    });
     this.log(`connector ${connectorId} ${status}`);
   }
 
   /** Advances the meter by the energy delivered since the last reading (while Charging). */
   private advanceMeter(c: ConnectorState): void {
     const now = Date.now();
-    if (c.status === 'Charging') c.meterWh += Math.round(((this.options.powerW ?? 11000) * (now - c.lastMeterAt)) / 3_600_000);
+    if (c.status === 'Charging')
+      c.meterWh += Math.round(((this.options.powerW ?? 11000) * (now - c.lastMeterAt)) / 3_600_000);
     c.lastMeterAt = now;
   }
 
   /** Plug in, authorize, StartTransaction, Charging. Returns the transactionId. */
   async startTransaction(connectorId = 1, idTag = 'SIMTAG01'): Promise<number> {
     const c = this.connector(connectorId);
-    if (c.transactionId !== null) throw new Error(`connector ${connectorId} already has transaction ${c.transactionId}`);
+    if (c.transactionId !== null)
+      throw new Error(`connector ${connectorId} already has transaction ${c.transactionId}`);
     await this.setStatus(connectorId, 'Preparing');
     const reply = await this.client.confirm('StartTransaction', {
       connectorId,
@@ -150,7 +165,10 @@ export class SimulatedCharger {
     await this.setStatus(connectorId, 'Charging');
     const interval = this.options.meterValuesIntervalMs ?? 0;
     if (interval > 0) {
-      c.meterTimer = setInterval(() => void this.sendMeterValues(connectorId).catch(() => undefined), interval);
+      c.meterTimer = setInterval(
+        () => void this.sendMeterValues(connectorId).catch(() => undefined),
+        interval,
+      );
       c.meterTimer.unref();
     }
     return transactionId;
@@ -165,8 +183,17 @@ export class SimulatedCharger {
         {
           timestamp: new Date().toISOString(),
           sampledValue: [
-            { value: String(c.meterWh), measurand: 'Energy.Active.Import.Register', unit: 'Wh', context: 'Sample.Periodic' },
-            { value: String(c.status === 'Charging' ? this.options.powerW ?? 11000 : 0), measurand: 'Power.Active.Import', unit: 'W' },
+            {
+              value: String(c.meterWh),
+              measurand: 'Energy.Active.Import.Register',
+              unit: 'Wh',
+              context: 'Sample.Periodic',
+            },
+            {
+              value: String(c.status === 'Charging' ? (this.options.powerW ?? 11000) : 0),
+              measurand: 'Power.Active.Import',
+              unit: 'W',
+            },
           ],
         },
       ],
@@ -202,7 +229,9 @@ export class SimulatedCharger {
     };
     if (c.idTag && reason === 'Local') stop.idTag = c.idTag;
     await this.client.confirm('StopTransaction', stop);
-    const record = this.sessions.find((s) => s.transactionId === c.transactionId && s.meterStop === undefined);
+    const record = this.sessions.find(
+      (s) => s.transactionId === c.transactionId && s.meterStop === undefined,
+    );
     if (record) Object.assign(record, { meterStop: c.meterWh, reason });
     this.log(`transaction ${c.transactionId} stopped (${reason}) at ${c.meterWh} Wh`);
     c.transactionId = null;
@@ -212,7 +241,15 @@ export class SimulatedCharger {
   }
 
   /** A whole session: start, charge for `durationMs` (with a short SuspendedEV halfway if asked), stop. */
-  async runSession(options: { connectorId?: number; idTag?: string; durationMs?: number; reason?: StopReason; suspend?: boolean } = {}): Promise<SessionRecord> {
+  async runSession(
+    options: {
+      connectorId?: number;
+      idTag?: string;
+      durationMs?: number;
+      reason?: StopReason;
+      suspend?: boolean;
+    } = {},
+  ): Promise<SessionRecord> {
     const connectorId = options.connectorId ?? 1;
     const transactionId = await this.startTransaction(connectorId, options.idTag);
     const c = this.connector(connectorId);
@@ -237,7 +274,10 @@ export class SimulatedCharger {
     switch (action) {
       case 'RemoteStartTransaction': {
         const wanted = typeof payload.connectorId === 'number' ? payload.connectorId : undefined;
-        const c = this.connectors.find((x) => (wanted === undefined || x.id === wanted) && x.transactionId === null && x.status === 'Available');
+        const c = this.connectors.find(
+          (x) =>
+            (wanted === undefined || x.id === wanted) && x.transactionId === null && x.status === 'Available',
+        );
         if (!c) return { status: 'Rejected' };
         if (this.options.autoRunRemoteSessions !== false) {
           // Answer first, then start (after the CALLRESULT went out), as a real charger does.
@@ -248,7 +288,8 @@ export class SimulatedCharger {
       case 'RemoteStopTransaction': {
         const c = this.connectors.find((x) => x.transactionId === payload.transactionId);
         if (!c) return { status: 'Rejected' };
-        if (this.options.autoRunRemoteSessions !== false) this.background(sleep(10).then(() => this.stopTransaction(c.id, 'Remote')));
+        if (this.options.autoRunRemoteSessions !== false)
+          this.background(sleep(10).then(() => this.stopTransaction(c.id, 'Remote')));
         return { status: 'Accepted' };
       }
       case 'Reset':

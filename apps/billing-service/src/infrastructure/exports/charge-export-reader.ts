@@ -54,11 +54,26 @@ const FIELDS: Array<[keyof ExportRow, string]> = [
   ['signed_meter_values_csv', `'"' || replace(signed_meter_values::text, '"', '""') || '"'`],
   // Runs of CSV columns that never need quoting (uuids, enums, integers, numerics), joined by
   // Postgres: the CSV reads 22 fields a row instead of 38 (each field costs a string in pg's parser).
-  ['csv_ids', `charge_id::text || ',' || kind || ',' || session_id::text || ',' || coalesce(reverses_charge_id::text, '') || ',' || coalesce(replaces_charge_id::text, '')`],
-  ['csv_connector', `coalesce(connector_id::text, '') || ',' || coalesce(transaction_id::text, '') || ',' || coalesce(auth_type, '')`],
-  ['csv_meter', `meter_start::text || ',' || meter_stop::text || ',' || energy_wh::text || ',' || duration_s::text`],
-  ['csv_time_tariffs_vat', `coalesce('"' || replace((tariff->'time_tariffs')::text, '"', '""') || '"', 'null') || ',' || vat_rate::text`],
-  ['csv_amounts', `energy_amount::text || ',' || session_amount::text || ',' || time_amount::text || ',' || net::text || ',' || vat::text || ',' || gross::text || ',' || currency`],
+  [
+    'csv_ids',
+    `charge_id::text || ',' || kind || ',' || session_id::text || ',' || coalesce(reverses_charge_id::text, '') || ',' || coalesce(replaces_charge_id::text, '')`,
+  ],
+  [
+    'csv_connector',
+    `coalesce(connector_id::text, '') || ',' || coalesce(transaction_id::text, '') || ',' || coalesce(auth_type, '')`,
+  ],
+  [
+    'csv_meter',
+    `meter_start::text || ',' || meter_stop::text || ',' || energy_wh::text || ',' || duration_s::text`,
+  ],
+  [
+    'csv_time_tariffs_vat',
+    `coalesce('"' || replace((tariff->'time_tariffs')::text, '"', '""') || '"', 'null') || ',' || vat_rate::text`,
+  ],
+  [
+    'csv_amounts',
+    `energy_amount::text || ',' || session_amount::text || ',' || time_amount::text || ',' || net::text || ',' || vat::text || ',' || gross::text || ',' || currency`,
+  ],
 ];
 
 /**
@@ -76,7 +91,9 @@ function selectSql(fields: readonly (typeof FIELDS)[number][]): string {
  * much as formatting it) and become ExportRows through one object literal of fixed shape.
  */
 function rowBuilder(fields: readonly (typeof FIELDS)[number][]): (a: unknown[]) => ExportRow {
-  return new Function('a', `return { ${fields.map(([name], i) => `${name}: a[${i}]`).join(', ')} };`) as (a: unknown[]) => ExportRow;
+  return new Function('a', `return { ${fields.map(([name], i) => `${name}: a[${i}]`).join(', ')} };`) as (
+    a: unknown[],
+  ) => ExportRow;
 }
 
 export interface ExportRange {

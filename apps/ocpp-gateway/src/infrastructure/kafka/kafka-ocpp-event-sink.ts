@@ -31,8 +31,19 @@ export class KafkaOcppEventSink implements OcppEventSink {
   }
 
   private event<T>(type: OcppEventType, chargePointId: string, data: T, time: string): Promise<void> {
-    const envelope = makeEnvelope({ type, source: OCPP_EVENTS_SOURCE, subject: chargePointId, schema: OCPP_EVENT_SCHEMAS[type], data, time });
-    return this.publisher.publish({ topic: this.eventsTopic, key: chargePointId, value: JSON.stringify(envelope) });
+    const envelope = makeEnvelope({
+      type,
+      source: OCPP_EVENTS_SOURCE,
+      subject: chargePointId,
+      schema: OCPP_EVENT_SCHEMAS[type],
+      data,
+      time,
+    });
+    return this.publisher.publish({
+      topic: this.eventsTopic,
+      key: chargePointId,
+      value: JSON.stringify(envelope),
+    });
   }
 
   callReceived(event: OcppCallReceived): Promise<void> {
@@ -56,6 +67,10 @@ export class KafkaOcppEventSink implements OcppEventSink {
       data: result,
       time: result.completedAt,
     });
-    return this.publisher.publish({ topic: this.resultsTopic, key: result.commandId, value: JSON.stringify(envelope) });
+    return this.publisher.publish({
+      topic: this.resultsTopic,
+      key: result.commandId,
+      value: JSON.stringify(envelope),
+    });
   }
 }

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type WebSocket from 'ws';
-import { callErrorFrame, callErrorFrameOf, callFrame, KNOWN_OCPP16_ACTIONS, MAX_MESSAGE_ID_LENGTH, parseFrame, toOcpp16ErrorCode } from '@app/ocpp';
+import {
+  callErrorFrame,
+  callErrorFrameOf,
+  callFrame,
+  KNOWN_OCPP16_ACTIONS,
+  MAX_MESSAGE_ID_LENGTH,
+  parseFrame,
+  toOcpp16ErrorCode,
+} from '@app/ocpp';
 import type { ChargerContext, HandleChargerCall } from '../../application/handle-charger-call';
 import type { ChargerAnswer } from '../../application/dispatch-command';
 
@@ -64,13 +72,25 @@ export class ChargerConnection {
         // Metric label: never let a charger invent label values.
         const label = KNOWN_OCPP16_ACTIONS.has(frame.action) ? frame.action : '(unknown)';
         if (this.inFlight.has(frame.messageId)) {
-          this.send(callErrorFrame(frame.messageId, 'GenericError', 'a CALL with this message id is already being handled'));
+          this.send(
+            callErrorFrame(
+              frame.messageId,
+              'GenericError',
+              'a CALL with this message id is already being handled',
+            ),
+          );
           this.hooks.onCallHandled?.(label, 'DuplicateMessageId', 0);
           return;
         }
         if (this.inFlight.size >= MAX_QUEUED_CALLS) {
           // OCPP-J allows one outstanding CALL; a charger flooding us must not grow our memory.
-          this.send(callErrorFrame(frame.messageId, 'GenericError', `more than ${MAX_QUEUED_CALLS} CALLs waiting on this connection`));
+          this.send(
+            callErrorFrame(
+              frame.messageId,
+              'GenericError',
+              `more than ${MAX_QUEUED_CALLS} CALLs waiting on this connection`,
+            ),
+          );
           this.hooks.onCallHandled?.(label, 'TooManyCalls', 0);
           return;
         }
@@ -122,9 +142,16 @@ export class ChargerConnection {
    * Sends a CALL to the charger after any earlier one was answered, and waits for its answer
    * until `deadline` (ms since epoch). Resolves with a timeout or closed answer instead of throwing.
    */
-  sendCall(action: string, payload: Record<string, unknown>, deadline: number, preferredMessageId?: string): Promise<ChargerAnswer> {
+  sendCall(
+    action: string,
+    payload: Record<string, unknown>,
+    deadline: number,
+    preferredMessageId?: string,
+  ): Promise<ChargerAnswer> {
     const messageId =
-      preferredMessageId && preferredMessageId.length <= MAX_MESSAGE_ID_LENGTH && !this.pending.has(preferredMessageId)
+      preferredMessageId &&
+      preferredMessageId.length <= MAX_MESSAGE_ID_LENGTH &&
+      !this.pending.has(preferredMessageId)
         ? preferredMessageId
         : randomUUID();
     const run = (): Promise<ChargerAnswer> =>
@@ -158,7 +185,8 @@ export class ChargerConnection {
       pending.resolve({ type: 'closed' });
       this.pending.delete(id);
     }
-    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.close(code, reason);
+    if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING)
+      this.ws.close(code, reason);
   }
 
   terminate(reason: string): void {

@@ -29,7 +29,11 @@ export interface Logger {
 }
 
 const metrics = {
-  connections: new Gauge({ name: 'ocpp_connections', help: 'Open charger connections on this replica', registers: [metricsRegistry] }),
+  connections: new Gauge({
+    name: 'ocpp_connections',
+    help: 'Open charger connections on this replica',
+    registers: [metricsRegistry],
+  }),
   handshakes: new Counter({
     name: 'ocpp_handshakes_total',
     help: 'WebSocket handshakes by result',
@@ -102,9 +106,14 @@ export class OcppWebSocketServer implements LocalConnections {
     server.on('upgrade', tls ? this.onPlainUpgradeWhileTls : this.onUpgrade);
     this.attached.push(server);
     if (tls && !this.tlsServer) {
-      const tlsServer = https.createServer({ cert: fs.readFileSync(tls.certFile), key: fs.readFileSync(tls.keyFile) }, (_req, res) => {
-        res.writeHead(426, { 'content-type': 'text/plain' }).end('OCPP-J endpoint: connect with WebSocket to /ocpp/{chargePointId}\n');
-      });
+      const tlsServer = https.createServer(
+        { cert: fs.readFileSync(tls.certFile), key: fs.readFileSync(tls.keyFile) },
+        (_req, res) => {
+          res
+            .writeHead(426, { 'content-type': 'text/plain' })
+            .end('OCPP-J endpoint: connect with WebSocket to /ocpp/{chargePointId}\n');
+        },
+      );
       tlsServer.on('upgrade', this.onUpgrade);
       await new Promise<void>((resolve, reject) => {
         tlsServer.once('error', reject);
@@ -143,18 +152,29 @@ export class OcppWebSocketServer implements LocalConnections {
     // Guessing charger passwords costs a database look-up each; a guessing address stops getting them.
     const address = req.socket.remoteAddress ?? 'unknown';
     const retryAfter = (await this.deps.authFailures?.blockedFor(address)) ?? 0;
-    if (retryAfter > 0) return this.refuse(socket, 429, 'Too Many Requests', 'rate-limited', { 'Retry-After': String(retryAfter) });
+    if (retryAfter > 0)
+      return this.refuse(socket, 429, 'Too Many Requests', 'rate-limited', {
+        'Retry-After': String(retryAfter),
+      });
     const auth = await this.deps.authenticate.execute(chargePointId, req.headers.authorization);
     if (!auth.ok) {
       this.deps.authFailures?.recordFailure(address);
       this.deps.logger.warn('charger refused', { chargePointId, reason: auth.reason });
-      return this.refuse(socket, 401, 'Unauthorized', 'auth', { 'WWW-Authenticate': 'Basic realm="ocpp", charset="UTF-8"' });
+      return this.refuse(socket, 401, 'Unauthorized', 'auth', {
+        'WWW-Authenticate': 'Basic realm="ocpp", charset="UTF-8"',
+      });
     }
     if (socket.destroyed) return;
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, auth.charger, req));
   }
 
-  private refuse(socket: Duplex, status: number, text: string, metric: string, headers: Record<string, string> = {}): void {
+  private refuse(
+    socket: Duplex,
+    status: number,
+    text: string,
+    metric: string,
+    headers: Record<string, string> = {},
+  ): void {
     metrics.handshakes.inc({ result: `refused-${metric}` });
     refuse(socket, status, text, headers);
   }
@@ -211,7 +231,10 @@ export class OcppWebSocketServer implements LocalConnections {
     if (connection.disconnectReported) return;
     connection.disconnectReported = true;
     const gatewayId = this.deps.options.gatewayId;
-    this.background(this.deps.directory.release(connection.chargePointId, gatewayId, connection.connectedAt), 'release');
+    this.background(
+      this.deps.directory.release(connection.chargePointId, gatewayId, connection.connectedAt),
+      'release',
+    );
     this.background(
       this.deps.sink.chargerDisconnected({
         chargePointId: connection.chargePointId,
@@ -271,6 +294,11 @@ export class OcppWebSocketServer implements LocalConnections {
 
 function refuse(socket: Duplex, status: number, text: string, headers: Record<string, string> = {}): void {
   if (socket.destroyed) return;
-  const lines = [`HTTP/1.1 ${status} ${text}`, 'Connection: close', 'Content-Length: 0', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+  const lines = [
+    `HTTP/1.1 ${status} ${text}`,
+    'Connection: close',
+    'Content-Length: 0',
+    ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+  ];
   socket.end(lines.join('\r\n') + '\r\n\r\n');
 }

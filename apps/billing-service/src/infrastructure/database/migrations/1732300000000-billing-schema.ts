@@ -94,8 +94,12 @@ export class BillingSchema1732300000000 implements MigrationInterface {
     await q.query(`
       create unique index charges_one_bill_per_session on charges (session_id)
         where kind = 'CHARGE' and replaces_charge_id is null`);
-    await q.query(`create unique index charges_reversed_once on charges (reverses_charge_id) where reverses_charge_id is not null`);
-    await q.query(`create unique index charges_replaced_once on charges (replaces_charge_id) where replaces_charge_id is not null`);
+    await q.query(
+      `create unique index charges_reversed_once on charges (reverses_charge_id) where reverses_charge_id is not null`,
+    );
+    await q.query(
+      `create unique index charges_replaced_once on charges (replaces_charge_id) where replaces_charge_id is not null`,
+    );
     await q.query(`create index charges_by_booking_time on charges (calculated_at, seq)`);
 
     // GoBD: a booked record is never changed or removed; corrections are new rows.

@@ -31,7 +31,9 @@ export class GatewayRegistry1763900000000 implements MigrationInterface {
       )`);
     // transactionIds are handed out in blocks of 100 (one nextval per block, kept in memory):
     // unique across replicas and restarts; a crash wastes at most the rest of a block.
-    await q.query(`create sequence transaction_id_blocks as integer increment by 100 minvalue 1 start with 1`);
+    await q.query(
+      `create sequence transaction_id_blocks as integer increment by 100 minvalue 1 start with 1`,
+    );
     // A StartTransaction retried because its confirmation was lost gets the same transactionId:
     // the unique key is what the charger sends again, the insert is "on conflict do nothing".
     await q.query(`

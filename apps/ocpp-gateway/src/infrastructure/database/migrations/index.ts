@@ -3,4 +3,8 @@ import { GatewayRegistry1763900000000 } from './1763900000000-gateway-registry';
 import { RemoteStartIdTags1763900000001 } from './1763900000001-remote-start-id-tags';
 
 /** Every migration of this service, in order. Add new ones at the end; never edit an applied one. */
-export const MIGRATIONS = [Initial1700000000000, GatewayRegistry1763900000000, RemoteStartIdTags1763900000001];
+export const MIGRATIONS = [
+  Initial1700000000000,
+  GatewayRegistry1763900000000,
+  RemoteStartIdTags1763900000001,
+];

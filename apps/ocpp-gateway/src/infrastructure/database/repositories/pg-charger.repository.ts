@@ -17,7 +17,10 @@ export class PgChargerRepository implements ChargerRepository {
   constructor(private readonly db: DataSource) {}
 
   async find(id: string): Promise<RegisteredCharger | null> {
-    const rows: ChargerRow[] = await this.db.query(`select id, fleet_id, password_hash, evse_ids from chargers where id = $1`, [id]);
+    const rows: ChargerRow[] = await this.db.query(
+      `select id, fleet_id, password_hash, evse_ids from chargers where id = $1`,
+      [id],
+    );
     return rows[0] ? toCharger(rows[0]) : null;
   }
 
@@ -71,7 +74,11 @@ export class PgChargerRepository implements ChargerRepository {
 
   async findIdTag(fleetId: string, idTag: string, chargePointId: string): Promise<IdTagRecord | null> {
     // The fleet's own record wins (a Blocked tag stays blocked); else a live remote-start grant.
-    const rows: Array<{ status: IdTagRecord['status']; expiry_date: Date | null; parent_id_tag: string | null }> = await this.db.query(
+    const rows: Array<{
+      status: IdTagRecord['status'];
+      expiry_date: Date | null;
+      parent_id_tag: string | null;
+    }> = await this.db.query(
       `select status, expiry_date, parent_id_tag from (
          select 1 as rank, status, expiry_date, parent_id_tag from id_tags where fleet_id = $1 and id_tag = $2
          union all

@@ -16,11 +16,10 @@ export class PgConnectionDirectory implements ConnectionDirectory {
   }
 
   async release(chargePointId: string, gatewayId: string, connectedAt: Date): Promise<void> {
-    await this.db.query(`delete from charger_connections where charge_point_id = $1 and gateway_id = $2 and connected_at = $3`, [
-      chargePointId,
-      gatewayId,
-      connectedAt,
-    ]);
+    await this.db.query(
+      `delete from charger_connections where charge_point_id = $1 and gateway_id = $2 and connected_at = $3`,
+      [chargePointId, gatewayId, connectedAt],
+    );
   }
 
   async holderOf(chargePointId: string): Promise<string | null> {

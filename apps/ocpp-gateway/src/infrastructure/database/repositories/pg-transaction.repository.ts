@@ -8,7 +8,9 @@ export class PgTransactionRepository implements TransactionRepository {
   constructor(private readonly db: DataSource) {}
 
   async reserveBlock(): Promise<number> {
-    const rows: Array<{ start: number }> = await this.db.query(`select nextval('transaction_id_blocks')::int as start`);
+    const rows: Array<{ start: number }> = await this.db.query(
+      `select nextval('transaction_id_blocks')::int as start`,
+    );
     return rows[0].start;
   }
 
