@@ -21,7 +21,7 @@ import { Roles } from '@app/auth/nest';
 import { actorOf } from '@app/auth/principal';
 import { fleetOf, type FleetRequest } from './fleet-request';
 import { SessionsErrorFilter } from './error.filter';
-import { toPumpSession } from './session-view';
+import { toPumpSession } from '../application/session-view';
 
 /** The pump-style sessions API (ARCHITECTURE.md "Sessions REST API"). Thin: the use cases do the work. */
 @ApiTags('sessions')

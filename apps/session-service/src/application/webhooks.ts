@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import type { NewEvent, Queryable } from '@app/event-store';
-import { toPumpSession } from '../api/session-view';
+import { toPumpSession } from './session-view';
 import type { SessionState } from '../domain/session';
 import {
   hubSignature,

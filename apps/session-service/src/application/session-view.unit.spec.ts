@@ -2,8 +2,8 @@ import { fold } from '../domain/session';
 import { REF, requested, started, t } from '../domain/session.fixtures.spec';
 import type { SessionEvent } from '../domain/session-events';
 import { generateApiKey, hashApiKey } from '@app/auth';
-import { remoteOutcome } from '../application/record-command-results';
-import { signature, webhookTypes } from '../application/webhooks';
+import { remoteOutcome } from './record-command-results';
+import { signature, webhookTypes } from './webhooks';
 import { energyWh, toPumpSession } from './session-view';
 
 const REF42 = { ...REF, transactionId: 42 };
