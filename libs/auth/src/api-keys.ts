@@ -1,4 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { isUuid } from '@app/contracts';
 import { credentialShapeError, isRole, MAX_NAME_LENGTH, type Role } from './principal';
 
 /** A pg Pool or Client. */
@@ -140,8 +141,7 @@ export class ApiKeyStore {
 
   /** Revokes the key (once; revoking again returns the first revocation). */
   async revoke(id: string): Promise<ApiKeyRecord> {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id))
-      throw new ApiKeyInputError(`id must be a uuid, got "${id}"`);
+    if (!isUuid(id)) throw new ApiKeyInputError(`id must be a uuid, got "${id}"`);
     const { rows } = await this.db.query<Row>(
       `update auth_api_keys set revoked_at = now() where id = $1 and revoked_at is null returning ${COLUMNS}`,
       [id],

@@ -5,3 +5,4 @@ export * from './ocpp-events';
 export * from './ocpp-commands';
 export * from './sessions';
 export * from './billing';
+export * from './ids';

@@ -4,6 +4,7 @@
  * parameter (the apps' error filters turn it into 400 `{"error":{"code","message"}}`).
  * Framework-free: no Nest, no Express.
  */
+import { isUuid } from '@app/contracts';
 
 export type QueryErrorCode = 'INVALID_QUERY' | 'INVALID_CURSOR';
 
@@ -173,7 +174,7 @@ export const query = {
 
   uuid: () =>
     optionalParam((raw, name) => {
-      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(raw)) {
+      if (!isUuid(raw)) {
         throw invalid(name, `${name} must be a UUID, got ${quoted(raw)}`);
       }
       return raw.toLowerCase();

@@ -13,6 +13,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { ConfigError } from '@app/config';
+import { isUuid } from '@app/contracts';
 import {
   ApiKeyExistsError,
   ApiKeyInputError,
@@ -102,8 +103,7 @@ async function run(argv: string[], out: (line: string) => void): Promise<void> {
       for (const r of await store.list()) out(JSON.stringify(view(r)));
     } else {
       if (!values.id) throw new UsageError('--id is required');
-      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(values.id))
-        throw new UsageError(`--id must be a uuid, got "${values.id}"`);
+      if (!isUuid(values.id)) throw new UsageError(`--id must be a uuid, got "${values.id}"`);
       await client.query('begin');
       const before = await client.query<{ revoked_at: Date | null }>(
         'select revoked_at from auth_api_keys where id = $1 for update',

@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import { isUuid, nameUuid, UUID_RE } from './ids';
+
+describe('nameUuid', () => {
+  it('is deterministic and keeps the ids already stored (fixed vectors)', () => {
+    // Ids in existing event stores were made by this algorithm: a change here would duplicate events.
+    expect(nameUuid('a')).toBe('86f7e437-faa5-57fc-a15d-1ddcb9eaeaea');
+    expect(nameUuid('env-1', 'StartTransaction')).toBe('b1e63eb9-128f-515d-9688-3f3de7b3a977');
+  });
+
+  it('is sha1 over the parts joined by NUL, with the version 5 and RFC 4122 variant bits', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.string(), fc.integer()), { minLength: 1, maxLength: 4 }), (parts) => {
+        const id = nameUuid(...parts);
+        const hex = createHash('sha1').update(parts.join('\u0000')).digest('hex').slice(0, 32);
+        expect(id.replace(/-/g, '')).toHaveLength(32);
+        expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+        const bare = id.replace(/-/g, '');
+        // Everything but the version nibble and the two variant bits is the hash itself.
+        expect(bare.slice(0, 12) + bare.slice(13, 16) + bare.slice(17)).toBe(
+          hex.slice(0, 12) + hex.slice(13, 16) + hex.slice(17),
+        );
+        expect(parseInt(bare[16], 16) & 0x3).toBe(parseInt(hex[16], 16) & 0x3);
+      }),
+    );
+  });
+
+  it('separates the parts: ("ab", "c") and ("a", "bc") differ', () => {
+    expect(nameUuid('ab', 'c')).not.toBe(nameUuid('a', 'bc'));
+    expect(nameUuid(1, 2)).toBe(nameUuid('1', '2'));
+  });
+});
+
+describe('isUuid', () => {
+  it('accepts canonical uuids in either case and refuses the rest', () => {
+    expect(isUuid('123e4567-e89b-12d3-a456-426614174000')).toBe(true);
+    expect(isUuid('123E4567-E89B-12D3-A456-426614174000')).toBe(true);
+    expect(isUuid(nameUuid('x'))).toBe(true);
+    for (const bad of [
+      '',
+      '123e4567e89b12d3a456426614174000',
+      '123e4567-e89b-12d3-a456-42661417400',
+      'g23e4567-e89b-12d3-a456-426614174000',
+      ' 123e4567-e89b-12d3-a456-426614174000',
+      '123e4567-e89b-12d3-a456-426614174000\n',
+      42,
+      null,
+      undefined,
+    ]) {
+      expect(isUuid(bad)).toBe(false);
+    }
+    expect(UUID_RE.test('123e4567-e89b-12d3-a456-426614174000')).toBe(true);
+  });
+});
