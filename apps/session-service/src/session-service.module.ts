@@ -23,6 +23,10 @@ import { dataSourceOptions } from './infrastructure/database/data-source';
 import { SessionRuntime } from './infrastructure/session-runtime';
 import { PostgresCommandAudit } from './infrastructure/command-audit';
 import { webhookSettingsFromConfig } from './infrastructure/webhook-delivery';
+import { StartSession } from './application/start-session';
+import { StopSession } from './application/stop-session';
+import { ReadSessions } from './application/read-sessions';
+import { ManageWebhooks } from './application/webhooks';
 
 /** Starts the consumers, relay and timers after Nest is up; stops them first at shutdown (publisher still connected). */
 @Injectable()
@@ -107,6 +111,23 @@ export class SessionServiceModule {
                     : logger.log(msg, extra),
             });
           },
+        },
+        // The use cases the controllers call, by class token.
+        {
+          provide: StartSession,
+          inject: [SessionRuntime],
+          useFactory: (r: SessionRuntime) => r.startSession,
+        },
+        { provide: StopSession, inject: [SessionRuntime], useFactory: (r: SessionRuntime) => r.stopSession },
+        {
+          provide: ReadSessions,
+          inject: [SessionRuntime],
+          useFactory: (r: SessionRuntime) => r.readSessions,
+        },
+        {
+          provide: ManageWebhooks,
+          inject: [SessionRuntime],
+          useFactory: (r: SessionRuntime) => r.webhookManagement,
         },
         SessionRuntimeLifecycle,
         SessionConsumersReadiness,

@@ -54,7 +54,7 @@ function scan(envelopes: Envelope[]) {
     if (env.type === 'OcppCallReceived') {
       const call = env as Envelope<OcppCallReceived>;
       calls.push(call);
-      const payload = isObj(call.data.payload) ? call.data.payload : {};
+      const payload: Rec = isObj(call.data.payload) ? (call.data.payload as Rec) : {};
       const tx =
         call.data.action === 'StartTransaction'
           ? int((call.data.reply as Rec)?.transactionId)

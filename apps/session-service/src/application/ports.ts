@@ -1,4 +1,30 @@
 import type { OcppCommand } from '@app/contracts';
+import type { SessionState } from '../domain/session';
+
+/** The filters of a sessions list (already parsed and range-checked: see LIST_SESSIONS_QUERY). */
+export interface SessionListFilter {
+  status?: readonly string[];
+  authType?: 'LOCAL' | 'REMOTE';
+  userReference?: string;
+  evse?: string;
+  chargePointId?: string;
+  from?: Date;
+  to?: Date;
+  /** Rows strictly before this (created_at, id) position, newest first. */
+  after?: { createdAt: string; id: string };
+  limit: number;
+}
+
+/** The sessions projection, read side: every read is scoped by fleet. */
+export interface SessionQueries {
+  /** The fleet's session, or null (unknown id or another fleet's). */
+  find(fleetId: string, sessionId: string): Promise<SessionState | null>;
+  /** Up to `filter.limit` sessions, newest first (created_at, id), each with its position for the next page. */
+  list(
+    fleetId: string,
+    filter: SessionListFilter,
+  ): Promise<{ state: SessionState; createdAt: string; sessionId: string }[]>;
+}
 
 /** Sends an OCPP command to `ocpp.v16.commands` (resolves when Kafka acknowledged it). */
 export interface CommandSender {

@@ -1,10 +1,8 @@
 import type { Queryable } from '@app/event-store';
-import { SESSION_STATUSES } from '@app/contracts';
+import { isUuid, SESSION_STATUSES } from '@app/contracts';
 import { query, type ParsedQuery } from '@app/http';
 import type { SessionState } from '../domain/session';
-import { NotFoundError } from './ports';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { NotFoundError, type SessionQueries } from './ports';
 
 /** The query of GET /v1/sessions: every parameter, its type and its range. */
 export const LIST_SESSIONS_QUERY = {
@@ -22,53 +20,68 @@ export type ListSessionsQuery = ParsedQuery<typeof LIST_SESSIONS_QUERY>;
 
 /** Reads the sessions projection, always scoped to the caller's fleet. */
 export class ReadSessions {
-  async get(client: Queryable, fleetId: string, sessionId: string): Promise<SessionState> {
-    if (!UUID.test(sessionId)) throw new NotFoundError(`session ${sessionId} not found`);
-    const { rows } = await client.query<{ state: SessionState }>(
-      'select state from sessions where session_id = $1 and fleet_id = $2',
-      [sessionId, fleetId],
-    );
-    if (rows.length === 0) throw new NotFoundError(`session ${sessionId} not found`);
-    return rows[0].state;
+  /**
+   * TODO(session-core, issue 11): remove with the `client` overloads once the controllers get
+   * ReadSessions injected; set by infrastructure/session-runtime.ts.
+   */
+  static legacyQueries?: (db: Queryable) => SessionQueries;
+
+  constructor(private readonly queries?: SessionQueries) {}
+
+  get(fleetId: string, sessionId: string): Promise<SessionState>;
+  /** @deprecated the controller's old call; inject ReadSessions and call get(fleetId, sessionId). */
+  get(client: Queryable, fleetId: string, sessionId: string): Promise<SessionState>;
+  async get(a: string | Queryable, b: string, c?: string): Promise<SessionState> {
+    const [queries, fleetId, sessionId] = typeof a === 'string' ? [this.repo(), a, b] : [this.repo(a), b, c!];
+    if (!isUuid(sessionId)) throw new NotFoundError(`session ${sessionId} not found`);
+    const state = await queries.find(fleetId, sessionId);
+    if (!state) throw new NotFoundError(`session ${sessionId} not found`);
+    return state;
   }
 
-  /** Newest first; the cursor is the (created_at, id) of the last row of the previous page. */
-  async list(
+  list(
+    fleetId: string,
+    q: ListSessionsQuery,
+  ): Promise<{ sessions: SessionState[]; nextCursor: string | null }>;
+  /** @deprecated the controller's old call; inject ReadSessions and call list(fleetId, q). */
+  list(
     client: Queryable,
     fleetId: string,
     q: ListSessionsQuery,
+  ): Promise<{ sessions: SessionState[]; nextCursor: string | null }>;
+  /** Newest first; the cursor is the (created_at, id) of the last row of the previous page. */
+  async list(
+    a: string | Queryable,
+    b: string | ListSessionsQuery,
+    c?: ListSessionsQuery,
   ): Promise<{ sessions: SessionState[]; nextCursor: string | null }> {
-    const where = ['fleet_id = $1'];
-    const params: unknown[] = [fleetId];
-    const add = (sql: string, v: unknown) => {
-      params.push(v);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (q.status !== undefined) add('status = any(?::text[])', q.status);
-    if (q.auth_type !== undefined) add('auth_type = ?', q.auth_type);
-    if (q.user_reference !== undefined) add('user_reference = ?', q.user_reference);
-    if (q.evse !== undefined) add('evse = ?', q.evse);
-    if (q.charging_station !== undefined) add('charge_point_id = ?', q.charging_station);
-    if (q.from !== undefined) add('created_at >= ?', q.from.toISOString());
-    if (q.to !== undefined) add('created_at < ?', q.to.toISOString());
+    const [queries, fleetId, q] =
+      typeof a === 'string' ? [this.repo(), a, b as ListSessionsQuery] : [this.repo(a), b as string, c!];
     const limit = q.limit;
-    if (q.cursor !== undefined) {
-      params.push(q.cursor.createdAt, q.cursor.id);
-      where.push(`(created_at, session_id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-    }
-    params.push(limit + 1);
-    const { rows } = await client.query<{ state: SessionState; created_at: Date; session_id: string }>(
-      `select state, created_at, session_id::text from sessions where ${where.join(' and ')}
-       order by created_at desc, session_id desc limit $${params.length}`,
-      params,
-    );
+    const rows = await queries.list(fleetId, {
+      status: q.status,
+      authType: q.auth_type,
+      userReference: q.user_reference,
+      evse: q.evse,
+      chargePointId: q.charging_station,
+      from: q.from,
+      to: q.to,
+      after: q.cursor,
+      limit: limit + 1,
+    });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {
       sessions: page.map((r) => r.state),
-      nextCursor:
-        rows.length > limit && last ? encodeCursor(last.created_at.toISOString(), last.session_id) : null,
+      nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.sessionId) : null,
     };
+  }
+
+  private repo(legacyClient?: Queryable): SessionQueries {
+    if (legacyClient !== undefined && ReadSessions.legacyQueries)
+      return ReadSessions.legacyQueries(legacyClient);
+    if (!this.queries) throw new Error('ReadSessions was built without its SessionQueries');
+    return this.queries;
   }
 }
 
@@ -79,12 +92,7 @@ function encodeCursor(createdAt: string, id: string): string {
 /** undefined for anything this API did not return (the parser answers INVALID_CURSOR). */
 function decodeCursor(cursor: string): { createdAt: string; id: string } | undefined {
   const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-  if (
-    typeof createdAt === 'string' &&
-    !Number.isNaN(Date.parse(createdAt)) &&
-    typeof id === 'string' &&
-    UUID.test(id)
-  )
+  if (typeof createdAt === 'string' && !Number.isNaN(Date.parse(createdAt)) && isUuid(id))
     return { createdAt, id };
   return undefined;
 }

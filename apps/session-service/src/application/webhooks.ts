@@ -195,6 +195,8 @@ export class ManageWebhooks {
     private readonly box: WebhookSecretBox | null,
     private readonly sender: WebhookSender,
     private readonly outbox: WebhookOutbox,
+    /** Wakes the dispatcher, so a queued test event leaves now rather than at its next poll. */
+    private readonly wakeDispatcher: () => void = () => undefined,
   ) {}
 
   /** Checks the request fields; messages name the field (they become the 400's message). */
@@ -228,7 +230,7 @@ export class ManageWebhooks {
   async create(
     fleetId: string,
     input: { url: string; events: string[] | null },
-    audit: (q: Queryable, webhook: WebhookView) => Promise<void>,
+    audit: (webhook: WebhookView) => Promise<void>,
     secret = 'whsec_' + randomBytes(32).toString('base64url'),
   ): Promise<{ webhook: WebhookView; secret: string }> {
     if (!this.box)
@@ -251,7 +253,7 @@ export class ManageWebhooks {
         [id, fleetId, input.url, input.events, this.box.seal(secret, id)],
       );
       const webhook = view(rows[0]);
-      await audit(client, webhook);
+      await audit(webhook);
       await client.query('commit');
       this.outbox.refresh();
       return { webhook, secret };
@@ -281,11 +283,7 @@ export class ManageWebhooks {
     return view(rows[0]);
   }
 
-  async delete(
-    fleetId: string,
-    id: string,
-    audit: (q: Queryable, webhook: WebhookView) => Promise<void>,
-  ): Promise<void> {
+  async delete(fleetId: string, id: string, audit: (webhook: WebhookView) => Promise<void>): Promise<void> {
     if (!UUID.test(id)) throw new NotFoundError(`webhook ${id} not found`);
     const client = await this.pool.connect();
     try {
@@ -297,7 +295,7 @@ export class ManageWebhooks {
       if (!rows[0]) throw new NotFoundError(`webhook ${id} not found`);
       // Their history goes with the webhook (attempts cascade); nothing is sent to it any more.
       await client.query('delete from webhook_deliveries where webhook_id = $1', [id]);
-      await audit(client, view(rows[0]));
+      await audit(view(rows[0]));
       await client.query('commit');
       this.outbox.refresh();
     } catch (e) {
@@ -323,6 +321,7 @@ export class ManageWebhooks {
       [id, fleetId, WEBHOOK_TEST_EVENT, body],
     );
     if (!rows[0]) throw new NotFoundError(`webhook ${id} not found`);
+    this.wakeDispatcher();
     return (await this.deliveries(fleetId, id, { limit: 1 })).deliveries[0];
   }
 

@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     const created = await manage.create(
       fleetId,
       input,
-      (_q, webhook) =>
+      (webhook) =>
         recordAudit(auditPool, {
           actor,
           action: 'webhook.created',

@@ -20,14 +20,41 @@ import { RunTimers } from '../application/run-timers';
 import { StartSession } from '../application/start-session';
 import { StopSession } from '../application/stop-session';
 import type { CommandAudit } from '../application/command-audit';
-import { ManageWebhooks, WebhookDispatcher, WebhookOutbox } from '../application/webhooks';
+import { ManageWebhooks, WebhookDispatcher, WebhookOutbox, type WebhookView } from '../application/webhooks';
+import { ReadSessions } from '../application/read-sessions';
 import { PUBLISHED_SESSION_EVENTS } from '../domain/session-events';
 import type { TimerSettings } from '../domain/timers';
 import { ChargerStore } from './database/charger-store';
 import { SESSION_STREAM_TYPE, SessionStore, sessionIdOfStream } from './database/session-store';
+import { PostgresSessionQueries } from './database/session-queries';
 import { transactionalConsumer } from './kafka/transactional-consumer';
 import { sessionMetrics } from './metrics';
 import { webhookDelivery, type WebhookSettings } from './webhook-delivery';
+
+// TODO(session-core, issue 11): remove once the controllers get ReadSessions injected.
+ReadSessions.legacyQueries = (db) => new PostgresSessionQueries(db);
+
+/**
+ * @deprecated TODO(session-core, issue 11): the webhooks controller's old audit callback took an
+ * unused Queryable first; remove once it gets ManageWebhooks injected.
+ */
+class LegacyManageWebhooks extends ManageWebhooks {
+  override create(
+    fleetId: string,
+    input: { url: string; events: string[] | null },
+    audit: (q: never, webhook: WebhookView) => Promise<void>,
+    secret?: string,
+  ): Promise<{ webhook: WebhookView; secret: string }> {
+    return super.create(fleetId, input, (w) => audit(undefined as never, w), secret);
+  }
+  override delete(
+    fleetId: string,
+    id: string,
+    audit: (q: never, webhook: WebhookView) => Promise<void>,
+  ): Promise<void> {
+    return super.delete(fleetId, id, (w) => audit(undefined as never, w));
+  }
+}
 
 export interface SessionRuntimeOptions {
   databaseUrl: string;
@@ -71,7 +98,10 @@ export class SessionRuntime implements ChangeNotifier {
   readonly ingest: IngestOcppEvents;
   readonly webhookOutbox: WebhookOutbox;
   readonly webhooks: WebhookDispatcher;
-  readonly manageWebhooks: ManageWebhooks;
+  /** @deprecated the old audit-callback shape; inject `webhookManagement` (ManageWebhooks). */
+  readonly manageWebhooks: LegacyManageWebhooks;
+  readonly webhookManagement: ManageWebhooks;
+  readonly readSessions: ReadSessions;
   private readonly consumers: BatchConsumer[] = [];
   private timer: NodeJS.Timeout | null = null;
   private lastWake = 0;
@@ -96,7 +126,22 @@ export class SessionRuntime implements ChangeNotifier {
       ...o.webhooks,
       log: (m) => this.log('warn', m),
     });
-    this.manageWebhooks = new ManageWebhooks(this.pool, delivery.box, delivery.transport, this.webhookOutbox);
+    const wakeWebhooks = () => this.webhooks.wake();
+    this.manageWebhooks = new LegacyManageWebhooks(
+      this.pool,
+      delivery.box,
+      delivery.transport,
+      this.webhookOutbox,
+      wakeWebhooks,
+    );
+    this.webhookManagement = new ManageWebhooks(
+      this.pool,
+      delivery.box,
+      delivery.transport,
+      this.webhookOutbox,
+      wakeWebhooks,
+    );
+    this.readSessions = new ReadSessions(new PostgresSessionQueries(this.pool));
     this.waiter = new CommandWaiter(this.pool);
     const commands: CommandSender = {
       send: async (command: OcppCommand) => {
