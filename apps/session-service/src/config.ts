@@ -16,8 +16,15 @@ export const sessionServiceConfigSchema = {
   STOP_GRACE_MINUTES: env.int(10, 1, 24 * 60),
   /** A remote start with no StartTransaction after this many seconds fails (START_TIMEOUT). */
   START_TIMEOUT_SECONDS: env.int(120, 5, 3600),
-  /** Deadline given to RemoteStart/RemoteStop commands; POST /stop waits this long (plus a little). */
+  /** Deadline given to RemoteStartTransaction commands (the gateway answers Timeout then). */
   COMMAND_TIMEOUT_SECONDS: env.int(30, 1, 300),
+  /**
+   * POST /v1/sessions/:id/stop answers within this many seconds of its arrival: 504 CHARGER_TIMEOUT
+   * when the charger has not answered by then. Its RemoteStopTransaction gets a deadline one second
+   * earlier, so the gateway's Timeout (or a last-moment answer) still arrives in time. Below 30 s
+   * by default: many HTTP clients give up at 30 s.
+   */
+  STOP_WAIT_SECONDS: env.int(25, 2, 300),
   TIMER_INTERVAL_MS: env.int(5000, 50, 600000),
   /**
    * Kafka consumer group prefix (one group per consumed topic set). Default

@@ -98,6 +98,7 @@ export class SessionServiceModule {
                 startTimeoutSeconds: config.START_TIMEOUT_SECONDS,
               },
               commandTimeoutSeconds: config.COMMAND_TIMEOUT_SECONDS,
+              stopWaitSeconds: config.STOP_WAIT_SECONDS,
               timerIntervalMs: config.TIMER_INTERVAL_MS,
               sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
               ocppConsumers: config.OCPP_CONSUMERS,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import type { Actor } from '@app/contracts';
+import type { Actor, OcppCommandResult } from '@app/contracts';
 import { inTransactionWithRetry, type Queryable } from '@app/event-store';
 import { SessionRuleError, type SessionState } from '../domain/session';
 import type { SessionStore } from '../infrastructure/database/session-store';
@@ -9,6 +9,27 @@ import { ChargerCommandError, ConflictError, NotFoundError, type CommandSender }
 import { SessionUnitOfWork } from './session-unit-of-work';
 import type { CommandWaiter } from './command-waiter';
 import type { CommandAudit } from './command-audit';
+
+/** The RemoteStopTransaction's deadline is this much before the request must be answered. */
+export const STOP_ANSWER_MARGIN_MS = 1000;
+
+/** What the charger (or the gateway for it) answered, for the 502's message. */
+export function describeAnswer(r: Pick<OcppCommandResult, 'outcome' | 'payload' | 'error'>): string {
+  switch (r.outcome) {
+    case 'Result': {
+      const status = (r.payload as { status?: unknown } | undefined)?.status;
+      return typeof status === 'string' ? `it answered status ${status}` : 'it answered without a status';
+    }
+    case 'Error':
+      return r.error
+        ? `it answered CALLERROR ${r.error.code}${r.error.description ? ` (${r.error.description})` : ''}`
+        : 'it answered a CALLERROR';
+    case 'Offline':
+      return 'it is not connected to any gateway';
+    default:
+      return `the gateway reported ${String(r.outcome)}`;
+  }
+}
 
 /**
  * POST /v1/sessions/:id/stop: records the stop request, sends RemoteStopTransaction and waits for
@@ -21,12 +42,16 @@ export class StopSession {
     private readonly sessions: SessionStore,
     private readonly commands: CommandSender,
     private readonly waiter: CommandWaiter,
-    private readonly commandTimeoutSeconds: number,
+    /** The request answers within this (from its arrival); the command's deadline is 1 s earlier. */
+    private readonly stopWaitSeconds: number,
     private readonly audit: CommandAudit,
   ) {}
 
   /** `actor` is carried in SessionStopRequested, and recorded in the audit log with the RemoteStopTransaction when one is sent. */
   async execute(fleetId: string, sessionId: string, actor: Actor): Promise<SessionState> {
+    const answerBy = Date.now() + this.stopWaitSeconds * 1000;
+    // The gateway answers Timeout at the deadline; the second left lets that answer travel back.
+    const deadline = new Date(answerBy - STOP_ANSWER_MARGIN_MS);
     const prepared = await inTransactionWithRetry(this.pool, async (client) => {
       const [loaded] = await this.sessions.loadByIds(client, [sessionId], true);
       if (!loaded || loaded.state.fleetId !== fleetId)
@@ -56,18 +81,12 @@ export class StopSession {
       if (pending) return { state: uow.get(sessionId)!, commandId: pending, send: false };
       await client.query(
         `insert into commands (command_id, session_id, charge_point_id, action, deadline) values ($1, $2, $3, 'RemoteStopTransaction', $4)`,
-        [
-          requestId,
-          sessionId,
-          state.chargePointId,
-          new Date(Date.now() + this.commandTimeoutSeconds * 1000).toISOString(),
-        ],
+        [requestId, sessionId, state.chargePointId, deadline.toISOString()],
       );
       return { state: uow.get(sessionId)!, commandId: requestId, send: true };
     });
     if (!prepared.commandId) return prepared.state;
 
-    const deadline = new Date(Date.now() + this.commandTimeoutSeconds * 1000);
     if (prepared.send) {
       try {
         await this.audit.record({
@@ -115,18 +134,16 @@ export class StopSession {
         );
       }
     }
-    // The gateway answers Timeout at the deadline; wait a little longer for that answer to arrive.
-    const result = await this.waiter.wait(prepared.commandId, deadline.getTime() + 3000);
-    if (!result)
-      throw new ChargerCommandError(504, 'CHARGER_TIMEOUT', 'the charger did not answer the stop in time');
+    const result = await this.waiter.wait(prepared.commandId, answerBy);
+    const timeout = `the charger did not answer the stop within ${this.stopWaitSeconds} s`;
+    if (!result) throw new ChargerCommandError(504, 'CHARGER_TIMEOUT', timeout);
     const outcome = remoteOutcome(result);
-    if (outcome === 'Timeout')
-      throw new ChargerCommandError(504, 'CHARGER_TIMEOUT', 'the charger did not answer the stop in time');
+    if (outcome === 'Timeout') throw new ChargerCommandError(504, 'CHARGER_TIMEOUT', timeout);
     if (outcome !== 'Accepted') {
       throw new ChargerCommandError(
         502,
         outcome === 'Offline' ? 'CHARGER_OFFLINE' : 'CHARGER_REJECTED',
-        `the charger did not accept the stop (${result.outcome})`,
+        `the charger did not accept the stop: ${describeAnswer(result)}`,
       );
     }
     const [after] = await this.sessions.loadByIds(this.pool, [sessionId]);

@@ -56,6 +56,8 @@ class LegacyManageWebhooks extends ManageWebhooks {
   }
 }
 
+const DEFAULT_STOP_WAIT_SECONDS = 25;
+
 export interface SessionRuntimeOptions {
   databaseUrl: string;
   poolSize?: number;
@@ -65,6 +67,8 @@ export interface SessionRuntimeOptions {
   consumerGroup: string;
   timers: TimerSettings;
   commandTimeoutSeconds: number;
+  /** POST /stop answers within this (default 25 s, STOP_WAIT_SECONDS). */
+  stopWaitSeconds?: number;
   timerIntervalMs: number;
   sessionTimeoutMs?: number;
   /**
@@ -174,7 +178,7 @@ export class SessionRuntime implements ChangeNotifier {
       this.sessionStore,
       commands,
       this.waiter,
-      o.commandTimeoutSeconds,
+      o.stopWaitSeconds ?? DEFAULT_STOP_WAIT_SECONDS,
       o.commandAudit,
     );
     this.runTimers = new RunTimers(

@@ -44,6 +44,7 @@ export async function startHarness(
     consumerGroup: `sessions-${randomUUID().slice(0, 8)}`,
     timers: { stopGraceMinutes: 10, startTimeoutSeconds: 120 },
     commandTimeoutSeconds: 5,
+    stopWaitSeconds: 5,
     timerIntervalMs: 60_000,
     commandAudit: new PostgresCommandAudit(auditPool),
     ...over,

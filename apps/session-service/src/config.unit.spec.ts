@@ -1,0 +1,18 @@
+import { loadSessionServiceConfig } from './config';
+
+describe('session-service config: STOP_WAIT_SECONDS', () => {
+  it('given no value, then a stop waits 25 s: below the 30 s many HTTP clients give up at', () => {
+    expect(loadSessionServiceConfig({}).STOP_WAIT_SECONDS).toBe(25);
+  });
+
+  it('given a number of seconds, then that is the wait', () => {
+    expect(loadSessionServiceConfig({ STOP_WAIT_SECONDS: '10' }).STOP_WAIT_SECONDS).toBe(10);
+  });
+
+  it.each(['abc', '1', '0', '-5', '2.5', '301'])(
+    'given %p, then the start fails naming the variable',
+    (raw) => {
+      expect(() => loadSessionServiceConfig({ STOP_WAIT_SECONDS: raw })).toThrow(/STOP_WAIT_SECONDS/);
+    },
+  );
+});
