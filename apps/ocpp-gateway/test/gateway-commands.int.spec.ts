@@ -1,4 +1,4 @@
-import { topicName, type OcppCallReceived } from '@app/contracts';
+import { topicName, type OcppCallReceivedOf } from '@app/contracts';
 import { createEnvelopeValidator } from '@app/contracts/schemas';
 import { KafkaPublisher } from '@app/kafka';
 import {
@@ -79,12 +79,12 @@ describe('ocpp-gateway commands (real Kafka + Postgres)', () => {
       sessionId: 'sess-1',
       gatewayId: 'gw-cmd',
     });
-    const started = await events.waitFor<OcppCallReceived>(
+    const started = await events.waitFor<OcppCallReceivedOf<'StartTransaction'>>(
       (e) =>
         e.type === 'OcppCallReceived' && e.subject === 'CP-REMOTE' && e.data.action === 'StartTransaction',
     );
     expect(started.data.payload).toMatchObject({ connectorId: 1, idTag: 'REMOTE01' });
-    const transactionId = started.data.reply.transactionId as number;
+    const transactionId = started.data.reply.transactionId;
     await sim.settle();
 
     const stop = await send({
@@ -93,7 +93,7 @@ describe('ocpp-gateway commands (real Kafka + Postgres)', () => {
       payload: { transactionId },
     });
     expect(stop).toMatchObject({ outcome: 'Result', payload: { status: 'Accepted' } });
-    const stopped = await events.waitFor<OcppCallReceived>(
+    const stopped = await events.waitFor<OcppCallReceivedOf<'StopTransaction'>>(
       (e) =>
         e.type === 'OcppCallReceived' && e.subject === 'CP-REMOTE' && e.data.action === 'StopTransaction',
     );

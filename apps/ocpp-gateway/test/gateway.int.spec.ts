@@ -1,4 +1,9 @@
-import { OCPP_INBOUND_ACTIONS, topicName, type OcppCallReceived } from '@app/contracts';
+import {
+  OCPP_INBOUND_ACTIONS,
+  topicName,
+  type OcppCallReceived,
+  type OcppCallReceivedOf,
+} from '@app/contracts';
 import { createEnvelopeValidator } from '@app/contracts/schemas';
 import { exampleRequests } from '@app/ocpp';
 import {
@@ -461,7 +466,7 @@ describe('ocpp-gateway (real Kafka + Postgres)', () => {
         reason: 'EVDisconnected',
       });
       const statuses = events
-        .matching<OcppCallReceived>(
+        .matching<OcppCallReceivedOf<'StatusNotification'>>(
           (e) =>
             e.type === 'OcppCallReceived' && e.subject === 'CP-SIM' && e.data.action === 'StatusNotification',
         )

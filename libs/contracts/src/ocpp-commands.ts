@@ -3,6 +3,7 @@
  * `ocpp.v16.command-results` (key commandId, producer ocpp-gateway).
  * Every gateway replica reads every command; only the one holding the charger's connection sends it.
  */
+import type { Ocpp16Action } from '@app/ocpp/ocpp16-types.generated';
 import type { Envelope } from './envelope';
 
 export const OCPP_OUTBOUND_ACTIONS = [
@@ -14,7 +15,7 @@ export const OCPP_OUTBOUND_ACTIONS = [
   'GetConfiguration',
   'UnlockConnector',
   'TriggerMessage',
-] as const;
+] as const satisfies readonly Ocpp16Action[];
 export type OcppOutboundAction = (typeof OCPP_OUTBOUND_ACTIONS)[number];
 
 /** type `OcppCommandRequested`, schema `ocpp.command/v1`. */

@@ -2,6 +2,7 @@
  * `ocpp.v16.events`, key chargePointId, producer: ocpp-gateway.
  * One record per accepted CALL from a charger, and one per connection change.
  */
+import type { Ocpp16Action, Ocpp16Confirmations, Ocpp16Requests } from '@app/ocpp/ocpp16-types.generated';
 import type { Envelope } from './envelope';
 
 export const OCPP_EVENTS_SOURCE = 'ocpp-gateway';
@@ -18,19 +19,16 @@ export const OCPP_INBOUND_ACTIONS = [
   'StartTransaction',
   'StatusNotification',
   'StopTransaction',
-] as const;
+] as const satisfies readonly Ocpp16Action[];
 export type OcppInboundAction = (typeof OCPP_INBOUND_ACTIONS)[number];
 
-/** type `OcppCallReceived`, schema `ocpp.call-received/v1`. */
-export interface OcppCallReceived {
+/** What every `OcppCallReceived` carries, whatever the action. */
+export interface OcppCallReceivedBase {
   chargePointId: string;
   /** Fleet the charger is registered to (tenant). */
   fleetId: string;
   /** The OCPP message id of the CALL (unique per connection, not globally). */
   messageId: string;
-  action: OcppInboundAction;
-  /** The CALL payload, schema-valid, as parsed JSON. */
-  payload: Record<string, unknown>;
   /**
    * The whole CALL frame exactly as the charger sent it (UTF-8 text). Signed meter values,
    * meterStop and transactionData are kept byte for byte here.
@@ -38,11 +36,24 @@ export interface OcppCallReceived {
   rawFrame: string;
   /** When the gateway received the frame (ISO-8601, gateway clock). */
   receivedAt: string;
-  /** The CALLRESULT payload the gateway sent back (after Kafka acknowledged this record). */
-  reply: Record<string, unknown>;
   /** Which gateway replica handled it. */
   gatewayId: string;
 }
+
+/** One action's `OcppCallReceived`: the CALL payload and the confirmation typed by the OCPP 1.6 schemas. */
+export interface OcppCallReceivedOf<A extends OcppInboundAction> extends OcppCallReceivedBase {
+  action: A;
+  /** The CALL payload, valid against `<action>.req`, as parsed JSON. */
+  payload: Ocpp16Requests[A];
+  /** The CALLRESULT payload the gateway sent back (`<action>.conf`), after Kafka acknowledged this record. */
+  reply: Ocpp16Confirmations[A];
+}
+
+/**
+ * type `OcppCallReceived`, schema `ocpp.call-received/v1`: a union discriminated by `action`, so
+ * `if (e.action === 'StartTransaction')` narrows `payload` and `reply`.
+ */
+export type OcppCallReceived = { [A in OcppInboundAction]: OcppCallReceivedOf<A> }[OcppInboundAction];
 
 /** type `ChargerConnected`, schema `ocpp.charger-connected/v1`. */
 export interface ChargerConnected {

@@ -1,10 +1,11 @@
 import type { OcppInboundAction } from '@app/contracts';
+import type { Ocpp16Requests } from './ocpp16-types.generated';
 
 /**
  * One valid request per charger-initiated action, as a real charger would send it. Used by tests,
  * the simulator and the benchmark as a baseline to mutate.
  */
-export function exampleRequests(now = new Date()): Record<OcppInboundAction, Record<string, unknown>> {
+export function exampleRequests(now = new Date()): { [A in OcppInboundAction]: Ocpp16Requests[A] } {
   const ts = now.toISOString();
   return {
     Authorize: { idTag: 'AABBCCDD' },

@@ -4,3 +4,4 @@ export * from './frames';
 export * from './schemas';
 export * from './validator';
 export * from './examples';
+export * from './messages';

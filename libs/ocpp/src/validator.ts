@@ -2,6 +2,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { KNOWN_OCPP16_ACTIONS, isSupportedInboundAction } from './actions';
 import { OcppError, type Ocpp16ErrorCode } from './errors';
+import type { InboundCall } from './messages';
 import { OCPP16_SCHEMAS, requestSchemaId, responseSchemaId } from './schemas';
 
 /**
@@ -171,5 +172,13 @@ export class Ocpp16Validator {
       return new OcppError('NotSupported', `action "${action}" is not accepted from a charge point`);
     }
     return this.validateRequest(action, payload);
+  }
+
+  /**
+   * `checkInboundCall`, and for a CALL that passes, the CALL typed by its action (the schema
+   * guarantees the shape, so the cast is the one place the type is taken on trust).
+   */
+  parseInboundCall(action: string, payload: unknown): InboundCall | OcppError {
+    return this.checkInboundCall(action, payload) ?? ({ action, payload } as InboundCall);
   }
 }

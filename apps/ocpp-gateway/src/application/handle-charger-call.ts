@@ -1,10 +1,15 @@
-import type { OcppInboundAction } from '@app/contracts';
+import type { OcppCallReceived, OcppInboundAction } from '@app/contracts';
 import {
   callErrorFrame,
   callErrorFrameOf,
   callResultFrame,
+  OcppError,
   type CallFrame,
+  type Ocpp16Confirmations,
+  type Ocpp16Requests,
   type Ocpp16Validator,
+  type StartTransactionConfirmation,
+  type StartTransactionRequest,
 } from '@app/ocpp';
 import { decideIdTagInfo, type IdTagInfo } from '../domain/id-tag-info';
 import type { TransactionIdBlocks } from '../domain/transaction-id-block';
@@ -35,6 +40,13 @@ export interface HandleChargerCallDeps {
   now?(): Date;
 }
 
+type Confirmations = {
+  [A in OcppInboundAction]: (
+    ctx: ChargerContext,
+    payload: Ocpp16Requests[A],
+  ) => Promise<Ocpp16Confirmations[A]>;
+};
+
 export interface CallOutcome {
   /** The frame to send back: CALLRESULT or CALLERROR. */
   reply: string;
@@ -57,34 +69,38 @@ export class HandleChargerCall {
 
   async execute(
     ctx: ChargerContext,
-    call: CallFrame,
+    frame: CallFrame,
     rawFrame: string,
     receivedAt: Date,
   ): Promise<CallOutcome> {
-    const invalid = this.deps.validator.checkInboundCall(call.action, call.payload);
-    if (invalid) return { reply: callErrorFrameOf(call.messageId, invalid), outcome: invalid.code };
-    const action = call.action as OcppInboundAction;
+    const call = this.deps.validator.parseInboundCall(frame.action, frame.payload);
+    if (call instanceof OcppError)
+      return { reply: callErrorFrameOf(frame.messageId, call), outcome: call.code };
+    const { action, payload } = call;
     try {
-      const reply = await this.confirmation(ctx, action, call.payload);
+      const reply = await this.confirmation(ctx, action, payload);
       if (this.shouldPublish(ctx, action, receivedAt)) {
-        await this.deps.sink.callReceived({
+        // `action`, `payload` and `reply` belong together (one action's request and confirmation);
+        // TypeScript cannot follow that through the destructuring, so the union is asserted here.
+        const event = {
           chargePointId: ctx.chargePointId,
           fleetId: ctx.fleetId,
-          messageId: call.messageId,
+          messageId: frame.messageId,
           action,
-          payload: call.payload,
+          payload,
           rawFrame,
           receivedAt: receivedAt.toISOString(),
           reply,
           gatewayId: this.deps.gatewayId,
-        });
+        } as OcppCallReceived;
+        await this.deps.sink.callReceived(event);
         if (action === 'Heartbeat') ctx.lastHeartbeatPublishedAt = receivedAt.getTime();
       }
-      return { reply: callResultFrame(call.messageId, reply), outcome: 'result' };
+      return { reply: callResultFrame(frame.messageId, reply), outcome: 'result' };
     } catch (error) {
-      this.deps.onError?.(error, { chargePointId: ctx.chargePointId, action, messageId: call.messageId });
+      this.deps.onError?.(error, { chargePointId: ctx.chargePointId, action, messageId: frame.messageId });
       return {
-        reply: callErrorFrame(call.messageId, 'InternalError', 'could not record the message; please retry'),
+        reply: callErrorFrame(frame.messageId, 'InternalError', 'could not record the message; please retry'),
         outcome: 'InternalError',
       };
     }
@@ -97,75 +113,62 @@ export class HandleChargerCall {
   }
 
   /** The CALLRESULT payload for a schema-valid request. */
-  private async confirmation(
+  private confirmation<A extends OcppInboundAction>(
     ctx: ChargerContext,
-    action: OcppInboundAction,
-    payload: Record<string, unknown>,
-  ): Promise<Record<string, unknown>> {
-    switch (action) {
-      case 'Authorize':
-        return { idTagInfo: await this.idTagInfo(ctx, payload.idTag as string) };
-      case 'BootNotification':
-        return {
-          status: 'Accepted',
-          currentTime: this.now().toISOString(),
-          interval: this.deps.heartbeatIntervalS,
-        };
-      case 'DataTransfer':
-        return {
-          status: this.deps.dataTransferVendors.has(payload.vendorId as string)
-            ? 'Accepted'
-            : 'UnknownVendorId',
-        };
-      case 'Heartbeat':
-        return { currentTime: this.now().toISOString() };
-      case 'StartTransaction':
-        return this.startTransaction(ctx, payload);
-      case 'StopTransaction':
-        // Always confirmed, also for an unknown or repeated transactionId: a CALLERROR would make
-        // the charger retry forever. The session service decides what the stop means.
-        // idTagInfo is optional in StopTransaction.conf: if the tag cannot be looked up (database
-        // down) the stop is still confirmed, without it, rather than retried by the charger.
-        if (typeof payload.idTag !== 'string') return {};
-        try {
-          return { idTagInfo: await this.idTagInfo(ctx, payload.idTag) };
-        } catch (error) {
-          this.deps.onError?.(error, {
-            chargePointId: ctx.chargePointId,
-            action: 'StopTransaction',
-            messageId: '',
-          });
-          return {};
-        }
-      case 'MeterValues':
-      case 'StatusNotification':
-      case 'DiagnosticsStatusNotification':
-      case 'FirmwareStatusNotification':
-        return {};
-      default: {
-        const unhandled: never = action;
-        throw new Error(`no confirmation for ${String(unhandled)}`);
-      }
-    }
+    action: A,
+    payload: Ocpp16Requests[A],
+  ): Promise<Ocpp16Confirmations[A]> {
+    const confirm: Confirmations[A] = this.confirmations[action];
+    return confirm(ctx, payload);
   }
+
+  /** One function per action, each from its `<action>.req` to its `<action>.conf`. */
+  private readonly confirmations: Confirmations = {
+    Authorize: async (ctx, payload) => ({ idTagInfo: await this.idTagInfo(ctx, payload.idTag) }),
+    BootNotification: async () => ({
+      status: 'Accepted',
+      currentTime: this.now().toISOString(),
+      interval: this.deps.heartbeatIntervalS,
+    }),
+    DataTransfer: async (_ctx, payload) => ({
+      status: this.deps.dataTransferVendors.has(payload.vendorId) ? 'Accepted' : 'UnknownVendorId',
+    }),
+    Heartbeat: async () => ({ currentTime: this.now().toISOString() }),
+    StartTransaction: (ctx, payload) => this.startTransaction(ctx, payload),
+    StopTransaction: async (ctx, payload) => {
+      // Always confirmed, also for an unknown or repeated transactionId: a CALLERROR would make
+      // the charger retry forever. The session service decides what the stop means.
+      // idTagInfo is optional in StopTransaction.conf: if the tag cannot be looked up (database
+      // down) the stop is still confirmed, without it, rather than retried by the charger.
+      if (payload.idTag === undefined) return {};
+      try {
+        return { idTagInfo: await this.idTagInfo(ctx, payload.idTag) };
+      } catch (error) {
+        this.deps.onError?.(error, {
+          chargePointId: ctx.chargePointId,
+          action: 'StopTransaction',
+          messageId: '',
+        });
+        return {};
+      }
+    },
+    MeterValues: async () => ({}),
+    StatusNotification: async () => ({}),
+    DiagnosticsStatusNotification: async () => ({}),
+    FirmwareStatusNotification: async () => ({}),
+  };
 
   private async startTransaction(
     ctx: ChargerContext,
-    payload: Record<string, unknown>,
-  ): Promise<Record<string, unknown>> {
-    const idTag = payload.idTag as string;
+    payload: StartTransactionRequest,
+  ): Promise<StartTransactionConfirmation> {
+    const { idTag, connectorId, timestamp, meterStart } = payload;
     const [idTagInfo, candidate] = await Promise.all([
       this.idTagInfo(ctx, idTag),
       this.deps.transactionIds.allocate(),
     ]);
     const transactionId = await this.deps.transactions.recordStart(
-      {
-        chargePointId: ctx.chargePointId,
-        connectorId: payload.connectorId as number,
-        idTag,
-        timestamp: payload.timestamp as string,
-        meterStart: payload.meterStart as number,
-      },
+      { chargePointId: ctx.chargePointId, connectorId, idTag, timestamp, meterStart },
       candidate,
     );
     return { transactionId, idTagInfo };
