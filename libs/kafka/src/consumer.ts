@@ -9,6 +9,46 @@ export interface BatchContext {
   heartbeat(): Promise<void>;
 }
 
+export interface BatchErrorInfo {
+  topic: string;
+  partition: number;
+  offset: string;
+  attempt: number;
+}
+
+/** Where records that can never be processed go, and what names the topic. */
+export interface DeadLetterTarget {
+  publisher: KafkaPublisher;
+  topicFor(topic: string): string;
+}
+
+/**
+ * Parks one record in the dead-letter topic: its key and bytes unchanged, where it came from in
+ * `x-original-*` headers, and why in `x-dead-letter-reason`.
+ */
+export async function publishDeadLetter(
+  target: DeadLetterTarget,
+  groupId: string,
+  topic: string,
+  partition: number,
+  message: KafkaMessage,
+  reason: string,
+): Promise<void> {
+  await target.publisher.publish({
+    topic: target.topicFor(topic),
+    key: message.key?.toString('utf8') ?? '',
+    value: message.value ?? '',
+    headers: {
+      'x-original-topic': topic,
+      'x-original-partition': String(partition),
+      'x-original-offset': message.offset,
+      'x-consumer-group': groupId,
+      // Header values are bytes on the wire; a reason is for people, so a bounded one will do.
+      'x-dead-letter-reason': reason.slice(0, 2000),
+    },
+  });
+}
+
 export interface BatchConsumerOptions {
   groupId: string;
   topics: string[];
@@ -25,8 +65,8 @@ export interface BatchConsumerOptions {
    * Where a single record that still fails after `maxAttempts` goes, so it cannot stall its
    * partition. Without it, the consumer keeps retrying (the partition stalls, nothing is lost).
    */
-  deadLetter?: { publisher: KafkaPublisher; topicFor(topic: string): string };
-  onError?(error: unknown, info: { topic: string; partition: number; offset: string; attempt: number }): void;
+  deadLetter?: DeadLetterTarget;
+  onError?(error: unknown, info: BatchErrorInfo): void;
   /** Group membership changes, restarts and Kafka commit failures (logs). */
   onEvent?(message: string): void;
   /**
@@ -318,13 +358,13 @@ export class BatchConsumer {
         );
         try {
           const ctx = { topic: batch.topic, partition: batch.partition, heartbeat };
-          const ok = await this.attempt(ctx, batch.messages, alive);
-          if (!ok) {
+          const failure = await this.attempt(ctx, batch.messages, alive);
+          if (failure) {
             // Split so that one poison record does not hold back the others.
             for (const message of batch.messages) {
               if (!alive()) return;
               const single = await this.attempt(ctx, [message], alive);
-              if (!single) await this.deadLetter(batch.topic, batch.partition, message);
+              if (single) await this.deadLetter(batch.topic, batch.partition, message, single.error);
             }
           }
           const last = batch.messages[batch.messages.length - 1].offset;
@@ -345,11 +385,12 @@ export class BatchConsumer {
     });
   }
 
+  /** Resolves null once the handler succeeded, or with the last error after `maxAttempts` failures. */
   private async attempt(
     ctx: Omit<BatchContext, 'messages'>,
     messages: KafkaMessage[],
     alive: () => boolean,
-  ): Promise<boolean> {
+  ): Promise<{ error: unknown } | null> {
     const maxAttempts = this.options.maxAttempts ?? 5;
     const backoff = this.options.retryBackoffMs ?? 200;
     const transient = this.options.isTransient ?? isTransientError;
@@ -357,7 +398,7 @@ export class BatchConsumer {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.options.handleBatch({ ...ctx, messages });
-        return true;
+        return null;
       } catch (error) {
         this.options.onError?.(error, {
           topic: ctx.topic,
@@ -366,7 +407,7 @@ export class BatchConsumer {
           attempt,
         });
         if (!alive()) throw error; // rebalancing, replaced or stopping: let kafkajs redeliver
-        if (!transient(error) && ++failures >= maxAttempts) return false;
+        if (!transient(error) && ++failures >= maxAttempts) return { error };
         await sleep(backoffMs(attempt, { initialMs: backoff, maxMs: 5000 }, Math.random()));
         // Stay in the group while waiting out an outage.
         await ctx.heartbeat().catch(() => undefined);
@@ -374,7 +415,12 @@ export class BatchConsumer {
     }
   }
 
-  private async deadLetter(topic: string, partition: number, message: KafkaMessage): Promise<void> {
+  private async deadLetter(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    error: unknown,
+  ): Promise<void> {
     const dl = this.options.deadLetter;
     if (!dl) {
       // No dead-letter topic: never skip a record; keep retrying until it succeeds or we stop.
@@ -382,18 +428,8 @@ export class BatchConsumer {
         `record ${topic}[${partition}]@${message.offset} failed and no dead-letter topic is configured`,
       );
     }
-    const headers: Record<string, string> = {
-      'x-original-topic': topic,
-      'x-original-partition': String(partition),
-      'x-original-offset': message.offset,
-      'x-consumer-group': this.options.groupId,
-    };
-    await dl.publisher.publish({
-      topic: dl.topicFor(topic),
-      key: message.key?.toString('utf8') ?? '',
-      value: message.value ?? '',
-      headers,
-    });
+    const reason = `failed ${this.options.maxAttempts ?? 5} times: ${(error as Error)?.message ?? String(error)}`;
+    await publishDeadLetter(dl, this.options.groupId, topic, partition, message, reason);
   }
 
   /** One commit at a time, bounded; its failure is logged and forgotten (the next one carries newer offsets). */

@@ -5,3 +5,4 @@ export * from './consumer';
 export * from './supervision';
 export * from './nest';
 export * from './security';
+export * from './transactional-consumer';

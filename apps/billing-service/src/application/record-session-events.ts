@@ -1,16 +1,8 @@
 import type { SessionCompleted, SessionInvalidated } from '@app/contracts';
-import { parseEnvelope, type Envelope } from '@app/contracts';
-import type { Queryable } from '@app/event-store';
 import { chargeForCompletedSession, malformedSessionCompleted, type ChargeRecord } from '../domain/charge';
-import { chargeRepository } from '../infrastructure/charge-repository';
+import type { ChargeStore, Db, SessionRecord } from './ports';
 
-/** One record of `charging.sessions.v1` as the consumer hands it over. */
-export interface SessionRecord {
-  topic: string;
-  partition: number;
-  offset: string;
-  value: Buffer | null;
-}
+export type { SessionRecord } from './ports';
 
 export interface RecordOutcome {
   charged: ChargeRecord[];
@@ -25,94 +17,91 @@ export interface RecordOutcome {
  * outbox. INVALID sessions, sessions without a usable tariff and records billing cannot read
  * become anomalies, never charges. Other session events are not billing's business.
  */
-export async function recordSessionEvents(
-  c: Queryable,
-  records: SessionRecord[],
-  now = () => new Date(),
-): Promise<RecordOutcome> {
-  const outcome: RecordOutcome = { charged: [], anomalies: 0, duplicates: 0 };
-  for (const record of records) {
-    const position = `${record.topic}:${record.partition}:${record.offset}`;
-    let envelope: Envelope;
-    try {
-      envelope = parseEnvelope(record.value);
-    } catch (e) {
-      await chargeRepository.insertAnomaly(
-        c,
-        position,
-        { kind: 'MALFORMED_EVENT', reason: (e as Error).message },
-        record.value?.toString('utf8').slice(0, 10000) ?? null,
-        {},
-      );
-      outcome.anomalies++;
-      continue;
-    }
-    if (envelope.type === 'SessionCompleted') {
-      const problem = malformedSessionCompleted(envelope.data);
-      if (problem) {
-        await chargeRepository.insertAnomaly(
+export class RecordSessionEvents {
+  constructor(
+    private readonly charges: ChargeStore,
+    private readonly now = () => new Date(),
+  ) {}
+
+  async handle(c: Db, records: SessionRecord[]): Promise<RecordOutcome> {
+    const { charges, now } = this;
+    const outcome: RecordOutcome = { charged: [], anomalies: 0, duplicates: 0 };
+    for (const record of records) {
+      const envelope = record.envelope;
+      if (envelope === null) {
+        await charges.insertAnomaly(
           c,
-          envelope.id,
-          { kind: 'MALFORMED_EVENT', reason: `SessionCompleted: ${problem}` },
-          envelope,
+          record.position,
+          { kind: 'MALFORMED_EVENT', reason: record.unreadable ?? 'not an envelope' },
+          record.value?.toString('utf8').slice(0, 10000) ?? null,
           {},
         );
         outcome.anomalies++;
         continue;
       }
-      const session = envelope.data as SessionCompleted;
-      const ref = {
-        sessionId: session.sessionId,
-        fleetId: session.fleetId,
-        chargePointId: session.chargePointId,
-        evse: session.evse,
-      };
-      const result = chargeForCompletedSession(session, envelope.id, now().toISOString());
-      if ('anomaly' in result) {
-        await chargeRepository.insertAnomaly(c, envelope.id, result.anomaly, envelope.data, ref);
-        outcome.anomalies++;
-      } else {
-        // A savepoint, so that data Postgres refuses (a year it cannot store...) becomes an
-        // anomaly of this record instead of failing the whole batch again and again.
-        await c.query('savepoint charge');
-        try {
-          if (await chargeRepository.insertSessionCharge(c, result.charge)) {
-            await chargeRepository.appendChargeCalculated(c, [result.charge]);
-            outcome.charged.push(result.charge);
-          } else {
-            outcome.duplicates++;
-          }
-          await c.query('release savepoint charge');
-        } catch (e) {
-          const code = (e as { code?: string }).code ?? '';
-          if (!code.startsWith('22')) throw e; // only data exceptions are this record's fault
-          await c.query('rollback to savepoint charge');
-          await chargeRepository.insertAnomaly(
+      if (envelope.type === 'SessionCompleted') {
+        const problem = malformedSessionCompleted(envelope.data);
+        if (problem) {
+          await charges.insertAnomaly(
             c,
             envelope.id,
-            { kind: 'MALFORMED_EVENT', reason: `not storable: ${(e as Error).message}` },
-            envelope.data,
-            ref,
+            { kind: 'MALFORMED_EVENT', reason: `SessionCompleted: ${problem}` },
+            envelope,
+            {},
           );
           outcome.anomalies++;
+          continue;
         }
+        const session = envelope.data as SessionCompleted;
+        const ref = {
+          sessionId: session.sessionId,
+          fleetId: session.fleetId,
+          chargePointId: session.chargePointId,
+          evse: session.evse,
+        };
+        const result = chargeForCompletedSession(session, envelope.id, now().toISOString());
+        if ('anomaly' in result) {
+          await charges.insertAnomaly(c, envelope.id, result.anomaly, envelope.data, ref);
+          outcome.anomalies++;
+        } else {
+          // Guarded, so that data the store refuses (a year Postgres cannot hold...) becomes an
+          // anomaly of this record instead of failing the whole batch again and again.
+          const stored = await charges.guarded(c, async () => {
+            if (!(await charges.insertSessionCharge(c, result.charge))) return false;
+            await charges.appendChargeCalculated(c, [result.charge]);
+            return true;
+          });
+          if ('ok' in stored) {
+            if (stored.ok) outcome.charged.push(result.charge);
+            else outcome.duplicates++;
+          } else {
+            await charges.insertAnomaly(
+              c,
+              envelope.id,
+              { kind: 'MALFORMED_EVENT', reason: `not storable: ${stored.refused.message}` },
+              envelope.data,
+              ref,
+            );
+            outcome.anomalies++;
+          }
+        }
+      } else if (envelope.type === 'SessionInvalidated') {
+        const s = envelope.data as SessionInvalidated;
+        await charges.insertAnomaly(
+          c,
+          envelope.id,
+          { kind: 'SESSION_INVALIDATED', reason: String(s?.reason ?? 'invalidated') },
+          envelope.data,
+          {
+            sessionId: s?.sessionId,
+            fleetId: s?.fleetId,
+            chargePointId: s?.chargePointId,
+            evse: s?.evse,
+          },
+        );
+        outcome.anomalies++;
       }
-    } else if (envelope.type === 'SessionInvalidated') {
-      const s = envelope.data as SessionInvalidated;
-      await chargeRepository.insertAnomaly(
-        c,
-        envelope.id,
-        { kind: 'SESSION_INVALIDATED', reason: String(s?.reason ?? 'invalidated') },
-        envelope.data,
-        {
-          sessionId: s?.sessionId,
-          fleetId: s?.fleetId,
-          chargePointId: s?.chargePointId,
-          evse: s?.evse,
-        },
-      );
-      outcome.anomalies++;
     }
+    return outcome;
   }
-  return outcome;
 }

@@ -3,6 +3,7 @@ import { appendToStream, type Queryable } from '@app/event-store';
 import type { Anomaly, ChargeRecord, PricingInputs } from '../domain/charge';
 import { toChargeCalculated } from '../domain/charge';
 import { canonicalTimestamp } from '../domain/values';
+import type { AnomalyQuery, AnomalyRecord, AnomalyRef, ChargeStore } from '../application/ports';
 
 export const CHARGE_STREAM_TYPE = 'charge';
 export const CHARGE_CALCULATED_TYPE = 'ChargeCalculated';
@@ -178,6 +179,7 @@ export function rowToCharge(r: ChargeRow): ChargeRecord {
   };
 }
 
+/** The ChargeStore on Postgres. Every method runs on the caller's client (its transaction). */
 export const chargeRepository = {
   /**
    * Stores a session's original charge. A redelivered SessionCompleted meets the unique index
@@ -240,7 +242,7 @@ export const chargeRepository = {
     sourceEventId: string,
     anomaly: Anomaly,
     event: unknown,
-    ref: { sessionId?: string; fleetId?: string; chargePointId?: string; evse?: string },
+    ref: AnomalyRef,
   ): Promise<void> {
     await c.query(
       `insert into anomalies (source_event_id, session_id, kind, reason, fleet_id, charge_point_id, evse, event)
@@ -257,4 +259,29 @@ export const chargeRepository = {
       ],
     );
   },
-};
+
+  /** A savepoint around `work`: a data exception (SQLSTATE class 22) rolls back only `work`. */
+  async guarded<T>(c: Queryable, work: () => Promise<T>): Promise<{ ok: T } | { refused: Error }> {
+    await c.query('savepoint guarded');
+    try {
+      const ok = await work();
+      await c.query('release savepoint guarded');
+      return { ok };
+    } catch (e) {
+      const code = (e as { code?: string }).code ?? '';
+      if (!code.startsWith('22')) throw e; // only data exceptions are the record's fault
+      await c.query('rollback to savepoint guarded');
+      return { refused: e as Error };
+    }
+  },
+
+  /** The anomaly report, oldest first. */
+  async anomalies(c: Queryable, q: AnomalyQuery): Promise<AnomalyRecord[]> {
+    const { rows } = await c.query<Omit<AnomalyRecord, 'detected_at'> & { detected_at: Date }>(
+      `select anomaly_id as id, kind, reason, session_id, fleet_id, charge_point_id, evse, source_event_id, detected_at
+       from anomalies where detected_at >= $1 and detected_at < $2 order by detected_at, anomaly_id limit $3`,
+      [q.from, q.to, q.limit],
+    );
+    return rows.map((r) => ({ ...r, detected_at: r.detected_at.toISOString() }));
+  },
+} satisfies ChargeStore;

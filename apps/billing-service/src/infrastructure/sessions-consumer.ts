@@ -8,12 +8,13 @@ import {
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import { Counter } from 'prom-client';
-import { deadLetterTopicName, topicName } from '@app/contracts';
-import { inTransactionWithRetry, processBatchOnce } from '@app/event-store';
-import { BatchConsumer, KAFKA_CLIENT, KafkaPublisher } from '@app/kafka';
+import { topicName } from '@app/contracts';
+import { BatchConsumer, KAFKA_CLIENT, KafkaPublisher, transactionalConsumer } from '@app/kafka';
 import { metricsRegistry } from '@app/observability';
-import { recordSessionEvents } from '../application/record-session-events';
+import { RecordSessionEvents } from '../application/record-session-events';
+import { sessionEnvelopeProblems } from '../application/session-envelope-problems';
 import { BILLING_SERVICE_CONFIG, type BillingServiceConfig } from '../config';
+import { chargeRepository } from './charge-repository';
 import { PG_POOL } from './database/pool';
 import { BillingOutbox } from './outbox';
 
@@ -37,9 +38,11 @@ const duplicates = new Counter({
 });
 
 /**
- * Creates the consumer of `charging.sessions.v1`. Each batch is one Postgres transaction: the
- * charges, anomalies, outbox events and the partition's next offset commit together, so a crash at
- * any point neither loses a bill nor books one twice; the Kafka commit afterwards is only a hint.
+ * Creates the consumer of `charging.sessions.v1` on the shared transactional consumer: each batch
+ * is one Postgres transaction, so the charges, anomalies, outbox events and the partition's next
+ * offset commit together, and a crash at any point neither loses a bill nor books one twice; the
+ * Kafka commit afterwards is only a hint. Envelopes billing must not act on
+ * (`sessionEnvelopeProblems`) go to the dead-letter topic with the reason.
  */
 export function createSessionsConsumer(
   kafka: Kafka,
@@ -48,36 +51,34 @@ export function createSessionsConsumer(
   prefix: string,
   opts: { onCommitted?: () => void; log?: (m: string) => void; sessionTimeoutMs?: number } = {},
 ): BatchConsumer {
-  const topic = topicName('chargingSessions', prefix);
-  const groupId = sessionsGroupId(prefix);
-  return new BatchConsumer(kafka, {
-    groupId,
-    topics: [topic],
+  const record = new RecordSessionEvents(chargeRepository);
+  return transactionalConsumer(kafka, pool, {
+    groupId: sessionsGroupId(prefix),
+    topics: [topicName('chargingSessions', prefix)],
     fromBeginning: true,
     sessionTimeoutMs: opts.sessionTimeoutMs,
-    // Postgres holds the offsets (consumer_offsets, in each batch's transaction): the Kafka commit
-    // is a hint, sent in the background, so a coordinator that moved never holds up billing.
-    commitIntervalMs: 1000,
+    deadLetter: publisher,
+    validate: sessionEnvelopeProblems,
     onEvent: (m) => opts.log?.(m),
-    deadLetter: { publisher, topicFor: deadLetterTopicName },
     onError: (e, info) =>
       opts.log?.(
         `sessions batch ${info.topic}[${info.partition}]@${info.offset} attempt ${info.attempt}: ${(e as Error).message}`,
       ),
-    handleBatch: async ({ topic: t, partition, messages }) => {
-      const records = messages.map((m) => ({ topic: t, partition, offset: m.offset, value: m.value }));
-      const result = await inTransactionWithRetry(pool, async (c) => {
-        let outcome = { charged: 0, anomalies: 0, duplicates: 0 };
-        await processBatchOnce(c, groupId, t, partition, records, async (fresh) => {
-          const r = await recordSessionEvents(c, fresh);
-          outcome = { charged: r.charged.length, anomalies: r.anomalies, duplicates: r.duplicates };
-        });
-        return outcome;
-      });
-      charged.inc(result.charged);
+    handle: (client, topic, records) =>
+      record.handle(
+        client,
+        records.map((r) => ({
+          position: `${topic}:${r.partition}:${r.offset}`,
+          envelope: r.envelope,
+          unreadable: r.unreadable,
+          value: r.value,
+        })),
+      ),
+    afterCommit: (result) => {
+      charged.inc(result.charged.length);
       anomalies.inc(result.anomalies);
       duplicates.inc(result.duplicates);
-      if (result.charged > 0) opts.onCommitted?.();
+      if (result.charged.length > 0) opts.onCommitted?.();
     },
   });
 }

@@ -2,6 +2,7 @@ import type { Actor, TariffAssignment, TariffPublished } from '@app/contracts';
 import { appendToStream, type Queryable } from '@app/event-store';
 import { randomUUID } from 'node:crypto';
 import type { AssignedTariff, Tariff, TariffPrices, TariffVersion } from '../domain/tariff';
+import type { TariffStore } from '../application/ports';
 
 export const TARIFF_STREAM_TYPE = 'tariff';
 export const TARIFF_PUBLISHED_TYPE = 'TariffVersionPublished';
@@ -38,6 +39,34 @@ function toVersion(r: VersionRow): TariffVersion {
       ? { created_by: { kind: r.created_by_kind, id: r.created_by_id } }
       : {}),
   };
+}
+
+/** Tariff rows with their versions and assignments (two statements, whatever the number of rows). */
+async function hydrate(
+  c: Queryable,
+  rows: { tariff_id: string; name: string; created_at: Date }[],
+): Promise<Tariff[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.tariff_id);
+  const versions = await c.query<VersionRow>(
+    `select tariff_id, version, effective_from, kwh_price::text, session_price::text, time_tariffs, vat::text, currency, max_charging_time,
+       created_by_kind, created_by_id
+     from tariff_versions where tariff_id = any($1::uuid[]) order by tariff_id, version`,
+    [ids],
+  );
+  const assignments = await c.query<{ tariff_id: string; scope: TariffAssignment['scope']; ref: string }>(
+    'select tariff_id, scope, ref from tariff_assignments where tariff_id = any($1::uuid[]) order by scope, ref',
+    [ids],
+  );
+  return rows.map((r) => ({
+    id: r.tariff_id,
+    name: r.name,
+    created_at: r.created_at.toISOString(),
+    versions: versions.rows.filter((v) => v.tariff_id === r.tariff_id).map(toVersion),
+    assignments: assignments.rows
+      .filter((a) => a.tariff_id === r.tariff_id)
+      .map((a) => ({ scope: a.scope, ref: a.ref })),
+  }));
 }
 
 /** Tariffs in Postgres. Every method runs on the caller's client, so use cases compose them in one transaction. */
@@ -95,7 +124,7 @@ export const tariffRepository = {
       [id],
     );
     if (t.rowCount === 0) return null;
-    const [tariff] = await this.hydrate(c, t.rows);
+    const [tariff] = await hydrate(c, t.rows);
     return tariff;
   },
 
@@ -109,34 +138,7 @@ export const tariffRepository = {
         : 'select tariff_id, name, created_at from tariffs order by created_at, tariff_id limit $1',
       afterId ? [limit, afterId] : [limit],
     );
-    return this.hydrate(c, rows);
-  },
-
-  async hydrate(
-    c: Queryable,
-    rows: { tariff_id: string; name: string; created_at: Date }[],
-  ): Promise<Tariff[]> {
-    if (rows.length === 0) return [];
-    const ids = rows.map((r) => r.tariff_id);
-    const versions = await c.query<VersionRow>(
-      `select tariff_id, version, effective_from, kwh_price::text, session_price::text, time_tariffs, vat::text, currency, max_charging_time,
-         created_by_kind, created_by_id
-       from tariff_versions where tariff_id = any($1::uuid[]) order by tariff_id, version`,
-      [ids],
-    );
-    const assignments = await c.query<{ tariff_id: string; scope: TariffAssignment['scope']; ref: string }>(
-      'select tariff_id, scope, ref from tariff_assignments where tariff_id = any($1::uuid[]) order by scope, ref',
-      [ids],
-    );
-    return rows.map((r) => ({
-      id: r.tariff_id,
-      name: r.name,
-      created_at: r.created_at.toISOString(),
-      versions: versions.rows.filter((v) => v.tariff_id === r.tariff_id).map(toVersion),
-      assignments: assignments.rows
-        .filter((a) => a.tariff_id === r.tariff_id)
-        .map((a) => ({ scope: a.scope, ref: a.ref })),
-    }));
+    return hydrate(c, rows);
   },
 
   /** Points an assignment at a tariff; returns the tariff it pointed at before (if another). */
@@ -199,4 +201,4 @@ export const tariffRepository = {
     ]);
     return data;
   },
-};
+} satisfies TariffStore;
