@@ -337,7 +337,7 @@ export class IngestOcppEvents {
           });
           return true;
         }
-        if (session.status === 'CLOSED' && session.stopReason === 'INFERRED') {
+        if (session.status === 'CLOSED' && session.stop.stopReason === 'INFERRED') {
           // The charger's real stop came after the session was closed on its last meter value
           // (connector Available past STOP_GRACE_MINUTES). The bill stands; finance needs to see
           // the charger's own meterStop to decide on a correction.
@@ -345,7 +345,7 @@ export class IngestOcppEvents {
             sessionId: session.sessionId,
             transactionId: tx,
             meterStop,
-            inferredMeterStop: session.meterStopWh,
+            inferredMeterStop: session.stop.meterStopWh,
             timestamp,
             rawFrame: d.rawFrame,
           });

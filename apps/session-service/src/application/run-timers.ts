@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { inTransactionWithRetry } from '@app/event-store';
 import { nextTimerAt, type TimerSettings } from '../domain/timers';
+import { fromStoredState } from '../domain/session';
 import type { SessionStore } from '../infrastructure/database/session-store';
-import type { LoadedSession } from './session-unit-of-work';
 import { SessionUnitOfWork } from './session-unit-of-work';
 import type { CommandSender } from './ports';
 import type { CommandAudit } from './command-audit';
@@ -35,10 +35,11 @@ export class RunTimers {
     }[] = [];
     const changed = await inTransactionWithRetry(this.pool, async (client) => {
       stops.length = 0;
-      const { rows } = await client.query<{ state: LoadedSession['state']; version: string }>(
+      const { rows: stored } = await client.query<{ state: unknown; version: string }>(
         `select state, version from sessions where timer_at <= $1 order by timer_at limit 200 for update skip locked`,
         [now.toISOString()],
       );
+      const rows = stored.map((r) => ({ state: fromStoredState(r.state), version: r.version }));
       const uow = new SessionUnitOfWork(rows.map((r) => ({ state: r.state, version: Number(r.version) })));
       for (const r of rows) {
         const events = uow.execute(
@@ -46,12 +47,12 @@ export class RunTimers {
           { type: 'CheckTimers', now: now.toISOString(), ...this.settings },
           `timer:${r.state.sessionId}:${now.toISOString()}`,
         );
-        if (events.some((e) => e.type === 'SessionStopRequested') && r.state.transactionId !== null) {
+        if (events.some((e) => e.type === 'SessionStopRequested') && r.state.start !== null) {
           const commandId = randomUUID();
           stops.push({
             commandId,
             chargePointId: r.state.chargePointId,
-            transactionId: r.state.transactionId,
+            transactionId: r.state.start.transactionId,
             sessionId: r.state.sessionId,
             fleetId: r.state.fleetId,
           });

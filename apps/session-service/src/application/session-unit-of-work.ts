@@ -71,7 +71,7 @@ export class SessionUnitOfWork {
   byTransaction(chargePointId: string, transactionId: number): SessionState | null {
     let found: SessionState | null = null;
     for (const state of this.ofCharger(chargePointId)) {
-      if (state.chargePointId === chargePointId && state.transactionId === transactionId) {
+      if (state.chargePointId === chargePointId && state.start?.transactionId === transactionId) {
         // A gateway that reuses ids after a reset: prefer the open one, then the newest.
         if (
           !found ||

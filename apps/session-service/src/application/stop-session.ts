@@ -117,7 +117,7 @@ export class StopSession {
           commandId: prepared.commandId,
           chargePointId: prepared.state.chargePointId,
           action: 'RemoteStopTransaction',
-          payload: { transactionId: prepared.state.transactionId },
+          payload: { transactionId: prepared.state.start?.transactionId },
           deadline: deadline.toISOString(),
           requestedBy: 'session-service',
           sessionId,

@@ -25,7 +25,7 @@ export function given(...events: SessionEvent[]) {
           else expect(produced).toEqual(expected);
           return { state: after() };
         },
-        thenState(check: Partial<SessionState> | ((s: SessionState) => void)) {
+        thenState(check: { [field: string]: unknown } | ((s: SessionState) => void)) {
           const s = after();
           if (typeof check === 'function') check(s);
           else expect(s).toMatchObject(check);

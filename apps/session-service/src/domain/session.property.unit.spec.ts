@@ -67,7 +67,7 @@ const stopRecord = fc
   }));
 
 function deliver(records: ChargerRecord[]): SessionState {
-  let state = initialState();
+  let state: SessionState = initialState();
   for (const command of [startTx({ meterStartWh: 1000 }), ...records]) {
     for (const event of decide(command, state)) state = evolve(state, event);
   }
@@ -115,7 +115,7 @@ describe('session aggregate: evolve is pure', () => {
         fc.array(fc.oneof(meterRecord, statusRecord), { minLength: 0, maxLength: 12 }),
         fc.option(stopRecord, { nil: undefined }),
         (records, stop) => {
-          let state = Object.freeze(initialState()) as SessionState;
+          let state: SessionState = Object.freeze(initialState());
           for (const command of [startTx({ meterStartWh: 1000 }), ...records, ...(stop ? [stop] : [])]) {
             for (const event of decide(command, state)) {
               const before = JSON.stringify(state);

@@ -47,7 +47,7 @@ describe('session aggregate', () => {
         .then([{ type: 'SessionFailed', data: { ...REF, reason, failedAt: t(0.2) } }]);
       given(requested)
         .when({ type: 'RecordRemoteStartResult', outcome, at: t(0.2) })
-        .thenState({ status: 'FAILED', failureReason: reason });
+        .thenState({ status: 'FAILED', failure: { reason, failedAt: t(0.2) } });
     });
     it('an Accepted result arriving after StartTransaction changes nothing', () => {
       given(requested, started)
@@ -72,10 +72,7 @@ describe('session aggregate', () => {
         .thenState({
           status: 'ACTIVE',
           authType: 'REMOTE',
-          transactionId: 42,
-          meterStartWh: 1000,
-          startedAt: t(1),
-          startReceivedAt: t(1),
+          start: { transactionId: 42, meterStartWh: 1000, startedAt: t(1), receivedAt: t(1) },
           userReference: 'user-7',
         });
     });
@@ -106,8 +103,8 @@ describe('session aggregate', () => {
       given()
         .when(startTx({ timestamp: t(11), receivedAt: t(1) }))
         .thenState((s) => {
-          expect(s.startedAt).toBe(t(11));
-          expect(s.startReceivedAt).toBe(t(1));
+          expect(s.start?.startedAt).toBe(t(11));
+          expect(s.start?.receivedAt).toBe(t(1));
           expect(s.flags).toContain('CLOCK_SKEW');
         });
     });
@@ -132,7 +129,7 @@ describe('session aggregate', () => {
         .when(meter(5000, 10))
         .thenState({ lastMeter: { wh: 5000, measuredAt: t(10) } });
     });
-    it('an old reading delivered late does not replace a newer one, and is flagged LATE_EVENTS', () => {
+    it('an old reading delivered late does not replace a newer one, and sets no flag (only the start and stop count: flags.ts)', () => {
       const newer: SessionEvent = {
         type: 'SessionMeterUpdated',
         data: { ...REF42, meterWh: 9000, measuredAt: t(20), receivedAt: t(20) },
@@ -141,8 +138,7 @@ describe('session aggregate', () => {
         .when(meter(5000, 10, { receivedAt: t(30) }))
         .thenState((s) => {
           expect(s.lastMeter).toEqual({ wh: 9000, measuredAt: t(20) });
-          expect(s.flags).toContain('LATE_EVENTS');
-          expect(s.flags).not.toContain('CLOCK_SKEW');
+          expect(s.flags).toEqual([]);
         });
     });
     it('a Transaction.Begin reading of 0 is a placeholder: no event, meterStart kept', () => {
@@ -154,11 +150,11 @@ describe('session aggregate', () => {
       const zeroStart = { ...started, data: { ...started.data, meterStartWh: 0 } } as SessionEvent;
       const s = given(requested, zeroStart)
         .when(meter(777, 1, { context: 'Transaction.Begin' }))
-        .thenState({ meterStartWh: 0 }).state;
+        .thenState({ start: { meterStartWh: 0 } }).state;
       expect(effectiveMeterStart(s)).toBe(777);
       const s2 = given(requested, started)
         .when(meter(777, 1, { context: 'Transaction.Begin' }))
-        .thenState({ meterStartWh: 1000 }).state;
+        .thenState({ start: { meterStartWh: 1000 } }).state;
       expect(effectiveMeterStart(s2)).toBe(1000);
     });
     it('signed data sent with a 0 placeholder first travels with the first real reading', () => {
@@ -259,7 +255,7 @@ describe('session aggregate', () => {
         });
       const s = given(requested, started)
         .when(stopTx())
-        .thenState({ status: 'CLOSED', meterStopWh: 16000, completedAt: t(51) }).state;
+        .thenState({ status: 'CLOSED', stop: { meterStopWh: 16000, completedAt: t(51) } }).state;
       expect(durationSeconds(s)).toBe(3000);
     });
     it('a repeated stop changes nothing', () => {
@@ -274,7 +270,7 @@ describe('session aggregate', () => {
         .then((events) => expect(events.map((e) => e.type)).toEqual(['SessionInvalidated']));
       given(requested, started)
         .when(stopTx({ meterStopWh: 500 }))
-        .thenState({ status: 'INVALID', meterStopWh: 500 });
+        .thenState({ status: 'INVALID', invalid: { meterStopWh: 500 } });
     });
     it('meter readings inside transactionData are recorded too', () => {
       given(requested, started)
@@ -291,7 +287,7 @@ describe('session aggregate', () => {
       )
         .when(stopTx({ timestamp: t(11), receivedAt: t(12) }))
         .thenState({ status: 'CLOSED' }).state;
-      expect(s.startReceivedAt).toBe(t(3));
+      expect(s.start?.receivedAt).toBe(t(3));
       expect(durationSeconds(closed)).toBe(600);
     });
   });
@@ -370,7 +366,7 @@ describe('session aggregate', () => {
         .when({ type: 'CheckTimers', now: t(50), stopGraceMinutes: 10, startTimeoutSeconds: 90 })
         .thenState((s) => {
           expect(s.status).toBe('CLOSED');
-          expect(s.stopReason).toBe('INFERRED');
+          expect(s.stop?.stopReason).toBe('INFERRED');
           expect(s.flags).toContain('INFERRED_STOP');
         });
     });

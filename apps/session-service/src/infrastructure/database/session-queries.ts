@@ -1,17 +1,17 @@
 import type { Queryable } from '@app/event-store';
 import type { SessionListFilter, SessionQueries } from '../../application/ports';
-import type { SessionState } from '../../domain/session';
+import { fromStoredState, type SessionState } from '../../domain/session';
 
 /** SessionQueries over the `sessions` projection table. */
 export class PostgresSessionQueries implements SessionQueries {
   constructor(private readonly db: Queryable) {}
 
   async find(fleetId: string, sessionId: string): Promise<SessionState | null> {
-    const { rows } = await this.db.query<{ state: SessionState }>(
+    const { rows } = await this.db.query<{ state: unknown }>(
       'select state from sessions where session_id = $1 and fleet_id = $2',
       [sessionId, fleetId],
     );
-    return rows[0]?.state ?? null;
+    return rows[0] ? fromStoredState(rows[0].state) : null;
   }
 
   async list(
@@ -36,13 +36,13 @@ export class PostgresSessionQueries implements SessionQueries {
       where.push(`(created_at, session_id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
     params.push(f.limit);
-    const { rows } = await this.db.query<{ state: SessionState; created_at: Date; session_id: string }>(
+    const { rows } = await this.db.query<{ state: unknown; created_at: Date; session_id: string }>(
       `select state, created_at, session_id::text from sessions where ${where.join(' and ')}
        order by created_at desc, session_id desc limit $${params.length}`,
       params,
     );
     return rows.map((r) => ({
-      state: r.state,
+      state: fromStoredState(r.state),
       createdAt: r.created_at.toISOString(),
       sessionId: r.session_id,
     }));

@@ -1,5 +1,5 @@
 import { appendToStreams, runAll, type Queryable } from '@app/event-store';
-import type { SessionState } from '../../domain/session';
+import { fromStoredState, toStoredState, type SessionState } from '../../domain/session';
 import { nextTimerAt, type TimerSettings } from '../../domain/timers';
 import type { LoadedSession, SessionUnitOfWork } from '../../application/session-unit-of-work';
 import type { WebhookOutbox } from '../../application/webhooks';
@@ -11,10 +11,11 @@ export const sessionIdOfStream = (streamId: string) => streamId.slice('session-'
 const OPEN = ['STARTING', 'PREPARING', 'ACTIVE', 'REMOTE_STOPPED'];
 
 interface Row {
-  state: SessionState;
+  /** The stored JSON (domain toStoredState): read it with fromStoredState. */
+  state: unknown;
   version: string;
 }
-const toLoaded = (r: Row): LoadedSession => ({ state: r.state, version: Number(r.version) });
+const toLoaded = (r: Row): LoadedSession => ({ state: fromStoredState(r.state), version: Number(r.version) });
 
 /** The sessions projection as the aggregates' snapshot store, and the write side of a unit of work. */
 export class SessionStore {
@@ -100,13 +101,13 @@ export function sessionRow(state: SessionState, version: number, timers: TimerSe
     charge_point_id: state.chargePointId,
     connector_id: state.connectorId,
     evse: state.evse,
-    transaction_id: state.transactionId,
+    transaction_id: state.start?.transactionId ?? null,
     user_reference: state.userReference,
     created_at: state.createdAt ?? state.lastUpdatedAt,
     last_updated_at: state.lastUpdatedAt ?? state.createdAt,
     timer_at: nextTimerAt(state, timers),
     version,
-    state,
+    state: toStoredState(state),
   };
 }
 

@@ -1,0 +1,119 @@
+/** What the session aggregate is asked to do; `decide` answers each with events (or a SessionRuleError). */
+import type { Actor, FinalAmount, TariffSnapshot } from '@app/contracts';
+import type { EnergyReading } from '../meter-values';
+
+export type RemoteOutcome = 'Accepted' | 'Rejected' | 'Offline' | 'Timeout' | 'Error';
+
+export interface RequestStart {
+  type: 'RequestStart';
+  sessionId: string;
+  fleetId: string;
+  chargePointId: string;
+  connectorId: number;
+  evse: string;
+  idTag: string;
+  userReference: string | null;
+  commandId: string;
+  tariff: TariffSnapshot | null;
+  requestedAt: string;
+  /** Who asked; carried in SessionRequested. */
+  actor: Actor;
+}
+
+export interface RecordRemoteStartResult {
+  type: 'RecordRemoteStartResult';
+  outcome: RemoteOutcome;
+  at: string;
+}
+
+export interface RecordStartTransaction {
+  type: 'RecordStartTransaction';
+  /** Used when this creates a LOCAL session. */
+  sessionId: string;
+  fleetId: string;
+  chargePointId: string;
+  connectorId: number;
+  evse: string;
+  transactionId: number;
+  idTag: string;
+  meterStartWh: number;
+  timestamp: string;
+  receivedAt: string;
+  /** The tariff in force at `timestamp` (looked up by the caller). */
+  tariff: TariffSnapshot | null;
+}
+
+export interface RecordMeterValues {
+  type: 'RecordMeterValues';
+  readings: EnergyReading[];
+  signed: string[];
+  receivedAt: string;
+}
+
+export interface RecordStatusNotification {
+  type: 'RecordStatusNotification';
+  connectorStatus: string;
+  timestamp: string | null;
+  receivedAt: string;
+}
+
+export interface RecordStopTransaction {
+  type: 'RecordStopTransaction';
+  transactionId: number;
+  meterStopWh: number;
+  timestamp: string;
+  receivedAt: string;
+  reason: string | null;
+  signed: string[];
+  readings: EnergyReading[];
+}
+
+export interface RequestStop {
+  type: 'RequestStop';
+  requestedAt: string;
+  requestedBy: string;
+  actor: Actor;
+}
+
+export interface RecordRemoteStopResult {
+  type: 'RecordRemoteStopResult';
+  outcome: RemoteOutcome;
+  at: string;
+}
+
+export interface CheckTimers {
+  type: 'CheckTimers';
+  now: string;
+  stopGraceMinutes: number;
+  startTimeoutSeconds: number;
+}
+
+export interface RecordCharge {
+  type: 'RecordCharge';
+  chargeId: string;
+  kind: 'CHARGE' | 'REVERSAL';
+  reversesChargeId?: string;
+  finalAmount: FinalAmount;
+  pricedAt: string;
+}
+
+export type SessionCommand =
+  | RequestStart
+  | RecordRemoteStartResult
+  | RecordStartTransaction
+  | RecordMeterValues
+  | RecordStatusNotification
+  | RecordStopTransaction
+  | RequestStop
+  | RecordRemoteStopResult
+  | CheckTimers
+  | RecordCharge;
+
+export class SessionRuleError extends Error {
+  constructor(
+    readonly code: 'SESSION_NOT_FOUND' | 'SESSION_EXISTS' | 'NOT_STOPPABLE',
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,383 @@
+/**
+ * `decide(command, state) → events`, pure (no clock, no I/O: times come in the commands). One
+ * function per command; `decide` only dispatches.
+ */
+import type { Actor, SessionRef } from '@app/contracts';
+import type { EnergyReading } from '../meter-values';
+import type { SessionEvent, StoredSessionCompleted } from '../session-events';
+import type {
+  CheckTimers,
+  RecordCharge,
+  RecordMeterValues,
+  RecordRemoteStartResult,
+  RecordRemoteStopResult,
+  RecordStartTransaction,
+  RecordStatusNotification,
+  RecordStopTransaction,
+  RequestStart,
+  RequestStop,
+  SessionCommand,
+} from './commands';
+import { SessionRuleError } from './commands';
+import { sameReport } from './connector';
+import { closed, fold, mergeSigned } from './evolve';
+import {
+  billedMeterStart,
+  isCharging,
+  type ChargingSession,
+  type SessionState,
+  type StopRecord,
+} from './state';
+import { inferredStopAt, maxChargingStopDueAt, startTimeoutAt } from './timers';
+
+/** The actor of what the service decides itself (a stop at max_charging_time). */
+export const SYSTEM_ACTOR: Actor = { kind: 'system', id: 'session-service' };
+
+const ms = (iso: string) => Date.parse(iso);
+
+export function ref(s: SessionState): SessionRef {
+  const r: SessionRef = {
+    sessionId: s.sessionId,
+    fleetId: s.fleetId,
+    chargePointId: s.chargePointId,
+    connectorId: s.connectorId,
+    evse: s.evse,
+  };
+  if (s.start !== null) r.transactionId = s.start.transactionId;
+  return r;
+}
+
+/**
+ * One SessionMeterUpdated per energy reading. A Transaction.Begin reading of 0 is a placeholder some
+ * chargers send, never a meter value, so it is dropped here for MeterValues and StopTransaction alike.
+ */
+function meterUpdates(state: SessionState, readings: EnergyReading[], receivedAt: string): SessionEvent[] {
+  return readings
+    .filter((r) => !(r.context === 'Transaction.Begin' && r.wh === 0))
+    .map((r) => ({
+      type: 'SessionMeterUpdated' as const,
+      data: {
+        ...ref(state),
+        meterWh: r.wh,
+        measuredAt: r.measuredAt,
+        receivedAt,
+        ...(r.context === 'Transaction.Begin' ? { context: r.context } : {}),
+      },
+    }));
+}
+
+/** The SessionCompleted of a running session ending with `stop`: the facts and flags of the CLOSED state it folds to. */
+function completion(state: ChargingSession, stop: StopRecord, signed: string[]): StoredSessionCompleted {
+  const after = closed(state, stop, signed);
+  return {
+    ...ref(after),
+    transactionId: after.start.transactionId,
+    authType: after.authType,
+    userReference: after.userReference,
+    idTag: after.idTag,
+    tariff: after.tariff,
+    meterStartWh: billedMeterStart(after),
+    meterStopWh: stop.meterStopWh,
+    startedAt: after.start.startedAt,
+    completedAt: stop.completedAt,
+    receivedAt: stop.receivedAt,
+    stopReason: stop.stopReason,
+    flags: after.flags,
+    signedMeterValues: after.signedMeterValues,
+  };
+}
+
+function requestStart(command: RequestStart, state: SessionState): SessionEvent[] {
+  if (state.status !== null) {
+    throw new SessionRuleError('SESSION_EXISTS', `session ${state.sessionId} already exists`);
+  }
+  return [
+    {
+      type: 'SessionRequested',
+      data: {
+        sessionId: command.sessionId,
+        fleetId: command.fleetId,
+        chargePointId: command.chargePointId,
+        connectorId: command.connectorId,
+        evse: command.evse,
+        authType: 'REMOTE',
+        userReference: command.userReference,
+        idTag: command.idTag,
+        requestedAt: command.requestedAt,
+        actor: command.actor,
+        commandId: command.commandId,
+        tariff: command.tariff,
+      },
+    },
+  ];
+}
+
+function recordRemoteStartResult(command: RecordRemoteStartResult, state: SessionState): SessionEvent[] {
+  if (state.status !== 'STARTING' && state.status !== 'PREPARING') return [];
+  if (command.outcome === 'Accepted') {
+    return state.status === 'STARTING'
+      ? [{ type: 'SessionStartAccepted', data: { ...ref(state), acceptedAt: command.at } }]
+      : [];
+  }
+  const reason =
+    command.outcome === 'Rejected'
+      ? 'START_REJECTED'
+      : command.outcome === 'Offline'
+        ? 'CHARGER_OFFLINE'
+        : command.outcome === 'Timeout'
+          ? 'START_TIMEOUT'
+          : 'COMMAND_ERROR';
+  return [{ type: 'SessionFailed', data: { ...ref(state), reason, failedAt: command.at } }];
+}
+
+function recordStartTransaction(command: RecordStartTransaction, state: SessionState): SessionEvent[] {
+  if (state.status !== null && state.status !== 'STARTING' && state.status !== 'PREPARING') {
+    // A StartTransaction delivered again: the session already runs (or ran) this transaction.
+    return [];
+  }
+  const remote = state.status !== null;
+  return [
+    {
+      type: 'SessionStarted',
+      data: {
+        sessionId: remote ? state.sessionId : command.sessionId,
+        fleetId: command.fleetId,
+        chargePointId: command.chargePointId,
+        connectorId: command.connectorId,
+        evse: remote ? state.evse : command.evse,
+        transactionId: command.transactionId,
+        authType: remote ? 'REMOTE' : 'LOCAL',
+        idTag: command.idTag,
+        userReference: remote ? state.userReference : null,
+        meterStartWh: command.meterStartWh,
+        startedAt: command.timestamp,
+        receivedAt: command.receivedAt,
+        tariff: command.tariff,
+      },
+    },
+  ];
+}
+
+function recordMeterValues(command: RecordMeterValues, state: SessionState): SessionEvent[] {
+  if (state.start === null) return [];
+  const events: SessionEvent[] = meterUpdates(state, command.readings, command.receivedAt);
+  if (events.length > 0 && command.signed.length > 0) {
+    // Signed data travels with the first kept reading (not the first sent: that may be a placeholder).
+    events[0] = {
+      ...events[0],
+      data: { ...events[0].data, signedMeterValues: command.signed },
+    } as SessionEvent;
+  } else if (command.signed.length > 0) {
+    // Signed data without a plain reading: keep it anyway (attached to the last reading we know).
+    const at = state.lastMeter ?? { wh: state.start.meterStartWh, measuredAt: state.start.startedAt };
+    events.push({
+      type: 'SessionMeterUpdated',
+      data: {
+        ...ref(state),
+        meterWh: at.wh,
+        measuredAt: at.measuredAt,
+        receivedAt: command.receivedAt,
+        signedMeterValues: command.signed,
+      },
+    });
+  }
+  return events;
+}
+
+function recordStatusNotification(command: RecordStatusNotification, state: SessionState): SessionEvent[] {
+  if (state.status === null) return [];
+  const report = {
+    status: command.connectorStatus,
+    at: command.timestamp ?? command.receivedAt,
+    receivedAt: command.receivedAt,
+  };
+  if (state.connectorReports.some((r) => sameReport(r, report))) return []; // the same record again
+  return [
+    {
+      type: 'SessionConnectorStatusChanged',
+      data: { ...ref(state), connectorStatus: report.status, at: report.at, receivedAt: report.receivedAt },
+    },
+  ];
+}
+
+function recordStopTransaction(command: RecordStopTransaction, state: SessionState): SessionEvent[] {
+  if (!isCharging(state)) return []; // repeated stop, or a stop for a session that never started: nothing changes
+  const signed = mergeSigned([], command.signed);
+  // Readings in transactionData are meter values like any other (a Transaction.End reading, samples).
+  const events: SessionEvent[] = meterUpdates(state, command.readings, command.receivedAt);
+  const withReadings = fold(events, state) as ChargingSession; // meter updates never change the status
+  const meterStart = billedMeterStart(withReadings);
+  if (command.meterStopWh < meterStart) {
+    events.push({
+      type: 'SessionInvalidated',
+      data: {
+        ...ref(state),
+        reason: `meterStop ${command.meterStopWh} Wh is below meterStart ${meterStart} Wh`,
+        meterStartWh: meterStart,
+        meterStopWh: command.meterStopWh,
+        invalidatedAt: command.timestamp,
+        receivedAt: command.receivedAt,
+        stopReason: command.reason ?? 'Local',
+        signedMeterValues: signed,
+      },
+    });
+    return events;
+  }
+  events.push({
+    type: 'SessionCompleted',
+    data: completion(
+      withReadings,
+      {
+        meterStopWh: command.meterStopWh,
+        completedAt: command.timestamp,
+        receivedAt: command.receivedAt,
+        stopReason: command.reason ?? 'Local',
+      },
+      signed,
+    ),
+  });
+  return events;
+}
+
+function requestStop(command: RequestStop, state: SessionState): SessionEvent[] {
+  if (state.status === null) throw new SessionRuleError('SESSION_NOT_FOUND', 'session not found');
+  if (state.status === 'REMOTE_STOPPED' || state.stopRequestedAt !== null) return []; // stopping twice: same session
+  if (state.status !== 'ACTIVE') {
+    throw new SessionRuleError(
+      'NOT_STOPPABLE',
+      `session is ${state.status}; only an ACTIVE session can be stopped`,
+    );
+  }
+  return [
+    {
+      type: 'SessionStopRequested',
+      data: {
+        ...ref(state),
+        requestedAt: command.requestedAt,
+        requestedBy: command.requestedBy,
+        actor: command.actor,
+      },
+    },
+  ];
+}
+
+function recordRemoteStopResult(command: RecordRemoteStopResult, state: SessionState): SessionEvent[] {
+  if (state.status !== 'ACTIVE' || command.outcome !== 'Accepted') return [];
+  return [{ type: 'SessionRemoteStopAccepted', data: { ...ref(state), acceptedAt: command.at } }];
+}
+
+function checkTimers(command: CheckTimers, state: SessionState): SessionEvent[] {
+  const now = ms(command.now);
+  const settings = {
+    stopGraceMinutes: command.stopGraceMinutes,
+    startTimeoutSeconds: command.startTimeoutSeconds,
+  };
+  const timeout = startTimeoutAt(state, settings);
+  if (timeout !== null) {
+    return now >= timeout
+      ? [{ type: 'SessionFailed', data: { ...ref(state), reason: 'START_TIMEOUT', failedAt: command.now } }]
+      : [];
+  }
+  if (!isCharging(state)) return [];
+  // Connector back to Available without a StopTransaction: close from the last meter value after the grace period.
+  const inferred = inferredStopAt(state, settings);
+  if (inferred !== null && now >= inferred) {
+    const start = billedMeterStart(state);
+    const last = state.lastMeter;
+    const meterStop = last && last.wh >= start ? last.wh : start;
+    const completedAt =
+      last && last.wh === meterStop ? last.measuredAt : (state.connectorStatusAt ?? command.now);
+    return [
+      {
+        type: 'SessionCompleted',
+        data: completion(
+          state,
+          { meterStopWh: meterStop, completedAt, receivedAt: null, stopReason: 'INFERRED' },
+          [],
+        ),
+      },
+    ];
+  }
+  // Still within the grace period: a max_charging_time stop that falls due now still applies.
+  // max_charging_time reached: ask the charger to stop, and again every STOP_RETRY_MS while ACTIVE.
+  const stopDue = maxChargingStopDueAt(state);
+  if (stopDue !== null && now >= stopDue) {
+    const flag: SessionEvent[] = state.raisedFlags.includes('MAX_CHARGING_TIME_REACHED')
+      ? []
+      : [
+          {
+            type: 'SessionFlagRaised',
+            data: { ...ref(state), flag: 'MAX_CHARGING_TIME_REACHED', at: command.now },
+          },
+        ];
+    return [
+      ...flag,
+      {
+        type: 'SessionStopRequested',
+        data: {
+          ...ref(state),
+          requestedAt: command.now,
+          requestedBy: 'MAX_CHARGING_TIME',
+          actor: SYSTEM_ACTOR,
+        },
+      },
+    ];
+  }
+  return [];
+}
+
+function recordCharge(command: RecordCharge, state: SessionState): SessionEvent[] {
+  if (state.status === null) throw new SessionRuleError('SESSION_NOT_FOUND', 'session not found');
+  if (command.kind === 'REVERSAL') {
+    // A reversal cancels the current charge; the corrected charge that follows sets the amount again.
+    if (state.chargeId !== command.reversesChargeId) return [];
+    return [
+      {
+        type: 'SessionChargeReversed',
+        data: {
+          ...ref(state),
+          chargeId: command.chargeId,
+          reversesChargeId: command.reversesChargeId,
+          reversedAt: command.pricedAt,
+        },
+      },
+    ];
+  }
+  if (state.chargeId === command.chargeId) return []; // redelivered
+  if (state.pricedAt !== null && ms(command.pricedAt) < ms(state.pricedAt)) return []; // an older charge arriving late
+  return [
+    {
+      type: 'SessionPriced',
+      data: {
+        ...ref(state),
+        chargeId: command.chargeId,
+        finalAmount: command.finalAmount,
+        pricedAt: command.pricedAt,
+      },
+    },
+  ];
+}
+
+type Decider<K extends SessionCommand['type']> = (
+  command: Extract<SessionCommand, { type: K }>,
+  state: SessionState,
+) => SessionEvent[];
+
+const DECIDERS: { [K in SessionCommand['type']]: Decider<K> } = {
+  RequestStart: requestStart,
+  RecordRemoteStartResult: recordRemoteStartResult,
+  RecordStartTransaction: recordStartTransaction,
+  RecordMeterValues: recordMeterValues,
+  RecordStatusNotification: recordStatusNotification,
+  RecordStopTransaction: recordStopTransaction,
+  RequestStop: requestStop,
+  RecordRemoteStopResult: recordRemoteStopResult,
+  CheckTimers: checkTimers,
+  RecordCharge: recordCharge,
+};
+
+export function decide(command: SessionCommand, state: SessionState): SessionEvent[] {
+  const decider = DECIDERS[command.type] as Decider<SessionCommand['type']> | undefined;
+  if (!decider) throw new Error(`unknown session command ${(command as { type: string }).type}`);
+  return decider(command, state);
+}
