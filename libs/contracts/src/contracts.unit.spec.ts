@@ -34,7 +34,9 @@ import {
   COMMON_SCHEMA,
   EVENT_SCHEMA_DOCUMENTS,
   createEnvelopeValidator,
+  createTopicValidator,
   describeEventSchema,
+  TOPIC_SCHEMAS,
   schemaFileName,
   type JsonSchema,
 } from './schemas';
@@ -887,6 +889,15 @@ describe('AsyncAPI document (libs/contracts/asyncapi.yaml)', () => {
     }
   });
 
+  it('the topic validators accept the schemas of exactly the message types each topic carries', () => {
+    for (const key of Object.keys(TOPICS) as TopicKey[]) {
+      expect({ key, schemas: [...TOPIC_SCHEMAS[key]].sort() }).toEqual({
+        key,
+        schemas: TOPIC_MESSAGES[key].map((type) => TS_SCHEMA_IDS[type]).sort(),
+      });
+    }
+  });
+
   it('every message payload $ref names an existing schema for that message type, and every schema is referenced', () => {
     const referenced = new Set<string>();
     for (const [name, message] of Object.entries(doc.components.messages)) {
@@ -901,5 +912,60 @@ describe('AsyncAPI document (libs/contracts/asyncapi.yaml)', () => {
       referenced.add(path.basename(file));
     }
     expect([...referenced].sort()).toEqual(EVENT_SCHEMA_DOCUMENTS.map((d) => String(d.$id)).sort());
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+describe("createTopicValidator (the consumers' edge check)", () => {
+  const checks = Object.fromEntries(
+    (Object.keys(TOPICS) as TopicKey[]).map((key) => [key, createTopicValidator(key)]),
+  ) as Record<TopicKey, (envelope: unknown) => string | null>;
+  const topicOf = (schema: string) =>
+    (Object.keys(TOPIC_SCHEMAS) as TopicKey[]).find((key) => TOPIC_SCHEMAS[key].includes(schema))!;
+
+  it('accepts every sample on its own topic and refuses it, naming why, on every other', () => {
+    for (const sample of samples) {
+      for (const key of Object.keys(TOPICS) as TopicKey[]) {
+        if (key === topicOf(sample.schema))
+          expect({ schema: sample.schema, reason: checks[key](sample) }).toEqual({
+            schema: sample.schema,
+            reason: null,
+          });
+        else expect(checks[key](sample)).toContain(`is not one of ${TOPICS[key].name}'s`);
+      }
+    }
+  });
+
+  const call = ocppSamples[0] as Envelope<OcppCallReceived>;
+  const withData = (data: Record<string, unknown>) => ({ ...call, data: { ...call.data, ...data } });
+
+  it('refuses what is not an envelope of a known schema', () => {
+    for (const bad of [null, 42, 'x', {}, { ...call, schema: 'ocpp.call-received/v9' }]) {
+      expect(checks.ocppEvents(bad)).toMatch(/^envelope schema .* is not one of ocpp\.v16\.events's/);
+    }
+  });
+
+  it('names the contract schema and the first problems, at most three and a count', () => {
+    expect(checks.ocppEvents(withData({ fleetId: '' }))).toBe(
+      'ocpp.call-received/v1: /data/fleetId must NOT have fewer than 1 characters',
+    );
+    const reason = checks.ocppEvents(
+      withData({ fleetId: 1, messageId: 2, rawFrame: 3, receivedAt: 4, gatewayId: 5 }),
+    )!;
+    expect(reason).toMatch(/^ocpp\.call-received\/v1: \/data\/fleetId must be string; .*; .*; and \d+ more$/);
+  });
+
+  it('checks an OcppCallReceived payload and reply against the OCPP 1.6 schemas of its action', () => {
+    expect(checks.ocppEvents(withData({ payload: { ...call.data.payload, meterStop: '16000' } }))).toBe(
+      'ocpp.call-received/v1: urn:StopTransaction.req: /meterStop must be integer',
+    );
+    expect(checks.ocppEvents(withData({ action: 'StartTransaction' }))).toBe(
+      'ocpp.call-received/v1: urn:StartTransaction.req: (payload) is missing required field "connectorId"',
+    );
+    expect(checks.ocppEvents(withData({ reply: { idTagInfo: { status: 'Maybe' } } }))).toBe(
+      'ocpp.call-received/v1: urn:StopTransaction.conf: /idTagInfo/status must be one of Accepted, Blocked, Expired, Invalid, ConcurrentTx',
+    );
+    // The same envelope without the OCPP check (another topic's validator would not look at it).
+    expect(validate(withData({ payload: { ...call.data.payload, meterStop: '16000' } }))).toEqual([]);
   });
 });

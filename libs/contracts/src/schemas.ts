@@ -2,13 +2,16 @@
  * The JSON Schemas (draft-07) of every event and command of the contracts, as published for
  * downstream consumers (libs/contracts/schemas/*.schema.json, referenced by libs/contracts/asyncapi.yaml).
  * Imported statically so they travel with the build (dist/) and need no file lookup at runtime.
- *   import { createEnvelopeValidator } from '@app/contracts/schemas';
+ *   import { createEnvelopeValidator, createTopicValidator } from '@app/contracts/schemas';
  *   const validate = createEnvelopeValidator();
  *   const errors = validate(envelope); // [] when valid
+ *   const check = createTopicValidator('ocppEvents'); // at a consumer's edge
+ *   const reason = check(envelope); // null when valid, else why not (one line)
  * Not re-exported from index.ts: loading ajv is only for those who validate.
  */
-import Ajv from 'ajv';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { Ocpp16Validator } from '@app/ocpp/validator';
 import common from '../schemas/common.schema.json';
 import ocppCallReceived from '../schemas/ocpp.call-received.v1.schema.json';
 import chargerConnected from '../schemas/ocpp.charger-connected.v1.schema.json';
@@ -25,6 +28,12 @@ import sessionInvalidated from '../schemas/charging.session-invalidated.v1.schem
 import sessionPriced from '../schemas/charging.session-priced.v1.schema.json';
 import chargeCalculated from '../schemas/billing.charge-calculated.v1.schema.json';
 import tariffPublished from '../schemas/billing.tariff.v1.schema.json';
+
+import { CHARGE_CALCULATED_SCHEMA, TARIFF_PUBLISHED_SCHEMA } from './billing';
+import { OCPP_COMMAND_RESULT_SCHEMA, OCPP_COMMAND_SCHEMA } from './ocpp-commands';
+import { OCPP_EVENT_SCHEMAS, type OcppCallReceived } from './ocpp-events';
+import { SESSION_EVENT_SCHEMAS } from './sessions';
+import { TOPICS, type TopicKey } from './topics';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -98,6 +107,57 @@ export function createEnvelopeValidator(): (envelope: unknown) => string[] {
     const validate = typeof schemaId === 'string' ? validators.get(schemaId) : undefined;
     if (!validate) return [`unknown envelope schema ${JSON.stringify(schemaId)}`];
     if (validate(envelope)) return [];
-    return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
+    return (validate.errors ?? []).map(describeError);
+  };
+}
+
+function describeError(e: ErrorObject): string {
+  return `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`;
+}
+
+/** The envelope schemas each topic carries (ARCHITECTURE.md): anything else on it is misrouted. */
+export const TOPIC_SCHEMAS: Readonly<Record<TopicKey, readonly string[]>> = {
+  ocppEvents: Object.values(OCPP_EVENT_SCHEMAS),
+  ocppCommands: [OCPP_COMMAND_SCHEMA],
+  ocppCommandResults: [OCPP_COMMAND_RESULT_SCHEMA],
+  chargingSessions: Object.values(SESSION_EVENT_SCHEMAS),
+  sessionCharges: [CHARGE_CALCULATED_SCHEMA],
+  tariffs: [TARIFF_PUBLISHED_SCHEMA],
+};
+
+/** At most this many schema problems go into a reason (a Kafka header, a log line). */
+const MAX_REASONS = 3;
+
+/**
+ * The edge check of one topic's consumer: `null` when the envelope is one of the topic's schemas and
+ * valid against it, else one line saying why not (for the dead-letter reason header or an anomaly).
+ * Every schema is compiled once, here. On `ocpp.v16.events`, an OcppCallReceived's `payload` and
+ * `reply` are also checked against the OCPP 1.6 `<action>.req` / `<action>.conf` schemas, so a
+ * consumer can rely on the typed payloads (`OcppCallReceivedOf<A>`) instead of parsing by hand.
+ */
+export function createTopicValidator(topic: TopicKey): (envelope: unknown) => string | null {
+  const ajv = createContractAjv();
+  const validators = new Map<string, ValidateFunction>(
+    TOPIC_SCHEMAS[topic].map((id) => [id, ajv.getSchema(String(CONTRACT_SCHEMAS.get(id)!.$id))!]),
+  );
+  const ocpp = topic === 'ocppEvents' ? new Ocpp16Validator() : null;
+  return (envelope) => {
+    const schemaId = (envelope as { schema?: unknown } | null)?.schema;
+    const validate = typeof schemaId === 'string' ? validators.get(schemaId) : undefined;
+    if (!validate) {
+      return `envelope schema ${JSON.stringify(schemaId)} is not one of ${TOPICS[topic].name}'s (${TOPIC_SCHEMAS[topic].join(', ')})`;
+    }
+    if (!validate(envelope)) {
+      const errors = validate.errors ?? [];
+      const shown = errors.slice(0, MAX_REASONS).map(describeError);
+      if (errors.length > MAX_REASONS) shown.push(`and ${errors.length - MAX_REASONS} more`);
+      return `${schemaId}: ${shown.join('; ')}`;
+    }
+    if (ocpp && schemaId === OCPP_EVENT_SCHEMAS.OcppCallReceived) {
+      const { action, payload, reply } = (envelope as { data: OcppCallReceived }).data;
+      const problem = ocpp.validateRequest(action, payload) ?? ocpp.validateResponse(action, reply);
+      if (problem) return `${schemaId}: ${problem.description}`;
+    }
+    return null;
   };
 }
