@@ -6,7 +6,20 @@ import { createHash } from 'node:crypto';
  * the event store (the unique `event_id`), on top of the offsets stored in Postgres.
  */
 export function nameUuid(...parts: (string | number)[]): string {
-  const h = createHash('sha1').update(parts.join('\u0000')).digest();
+  return uuidFromDigest('sha1', parts);
+}
+
+/**
+ * The same layout over SHA-256 (not an RFC 4122 name-based uuid, only shaped like one). Billing's
+ * stored charge ids were made this way: a redelivered SessionCompleted must find the same id, so
+ * they keep it. New ids use `nameUuid`.
+ */
+export function nameUuidSha256(...parts: (string | number)[]): string {
+  return uuidFromDigest('sha256', parts);
+}
+
+function uuidFromDigest(algorithm: 'sha1' | 'sha256', parts: (string | number)[]): string {
+  const h = createHash(algorithm).update(parts.join('\u0000')).digest();
   h[6] = (h[6] & 0x0f) | 0x50;
   h[8] = (h[8] & 0x3f) | 0x80;
   const x = h.subarray(0, 16).toString('hex');

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { isUuid, nameUuid, UUID_RE } from './ids';
+import { isUuid, nameUuid, nameUuidSha256, UUID_RE } from './ids';
 
 describe('nameUuid', () => {
   it('is deterministic and keeps the ids already stored (fixed vectors)', () => {
@@ -51,5 +51,15 @@ describe('isUuid', () => {
       expect(isUuid(bad)).toBe(false);
     }
     expect(UUID_RE.test('123e4567-e89b-12d3-a456-426614174000')).toBe(true);
+  });
+});
+
+describe('nameUuidSha256', () => {
+  it("is billing's deterministicUuid (SHA-256, v5 bits): the charge ids already stored stay the same", () => {
+    expect(nameUuidSha256('billing.charge|7c9e6679-7425-40de-944b-e07fc1f90ae7')).toBe(
+      'd816db2f-9094-59e9-adc8-cd16cf80545a',
+    );
+    expect(nameUuidSha256('a', 'b')).toBe(nameUuidSha256('a\u0000b'));
+    expect(nameUuidSha256('a')).not.toBe(nameUuid('a'));
   });
 });
