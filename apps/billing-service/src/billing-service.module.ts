@@ -1,4 +1,4 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Pool } from 'pg';
@@ -10,12 +10,46 @@ import { ChargesController } from './api/charges.controller';
 import { ExportsController } from './api/exports.controller';
 import { BillingErrorFilter } from './api/error.filter';
 import { TariffsController } from './api/tariffs.controller';
+import { AddTariffVersion } from './application/add-tariff-version';
+import { AssignTariff, ListAssignments, UnassignTariff } from './application/assign-tariff';
+import type { AuditTrail } from './application/change-context';
+import { CorrectCharge } from './application/correct-charge';
+import { CreateTariff } from './application/create-tariff';
+import { ExportCharges } from './application/export-charges';
+import { GetCharge, ListAnomalies, ListSessionCharges } from './application/read-charges';
+import { GetTariff, ListTariffs, ResolveTariff } from './application/read-tariffs';
+import { billingUseCases, exportSettingsOf, type BillingUseCases } from './composition';
 import { BILLING_SERVICE_CONFIG, type BillingServiceConfig } from './config';
 import { dataSourceOptions } from './infrastructure/database/data-source';
 import { PG_EXPORT_POOL, PG_POOL, PoolLifecycle, createPool } from './infrastructure/database/pool';
 import { AUDIT_TRAIL, PostgresAuditTrail } from './infrastructure/audit-trail';
 import { BillingOutbox } from './infrastructure/outbox';
 import { SessionsConsumer } from './infrastructure/sessions-consumer';
+
+const BILLING_USE_CASES = Symbol('BILLING_USE_CASES');
+
+/** Every use case under its class, so a controller gets it injected by type. */
+const USE_CASES: { [K in keyof BillingUseCases]: Type<BillingUseCases[K]> } = {
+  createTariff: CreateTariff,
+  addTariffVersion: AddTariffVersion,
+  assignTariff: AssignTariff,
+  unassignTariff: UnassignTariff,
+  listAssignments: ListAssignments,
+  getTariff: GetTariff,
+  listTariffs: ListTariffs,
+  resolveTariff: ResolveTariff,
+  listSessionCharges: ListSessionCharges,
+  getCharge: GetCharge,
+  listAnomalies: ListAnomalies,
+  correctCharge: CorrectCharge,
+  exportCharges: ExportCharges,
+};
+
+const useCaseProviders: Provider[] = Object.entries(USE_CASES).map(([name, type]) => ({
+  provide: type,
+  inject: [BILLING_USE_CASES],
+  useFactory: (u: BillingUseCases) => u[name as keyof BillingUseCases],
+}));
 
 @Module({})
 export class BillingServiceModule {
@@ -47,6 +81,13 @@ export class BillingServiceModule {
           inject: [AUTH_POOL],
           useFactory: (pool: Pool) => new PostgresAuditTrail(pool),
         },
+        {
+          provide: BILLING_USE_CASES,
+          inject: [PG_POOL, PG_EXPORT_POOL, AUDIT_TRAIL, BillingOutbox],
+          useFactory: (pool: Pool, exportPool: Pool, audit: AuditTrail, outbox: BillingOutbox) =>
+            billingUseCases({ pool, exportPool, audit, outbox, exportSettings: exportSettingsOf(config) }),
+        },
+        ...useCaseProviders,
         PoolLifecycle,
         PostgresReadiness,
         BillingOutbox,

@@ -1,16 +1,11 @@
-import { Body, Controller, Get, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { parseQuery, query } from '@app/http';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Pool } from 'pg';
 import { actorOf, type Principal } from '@app/auth/principal';
 import { CurrentPrincipal, Roles } from '@app/auth/nest';
-import type { AuditTrail } from '../application/change-context';
-import { correctCharge } from '../application/correct-charge';
-import { getCharge, listAnomalies, listSessionCharges } from '../application/read-charges';
+import { CorrectCharge } from '../application/correct-charge';
+import { GetCharge, ListAnomalies, ListSessionCharges } from '../application/read-charges';
 import { toChargeView } from '../domain/charge-view';
-import { AUDIT_TRAIL } from '../infrastructure/audit-trail';
-import { PG_POOL } from '../infrastructure/database/pool';
-import { BillingOutbox } from '../infrastructure/outbox';
 
 const CHARGES_QUERY = { session_id: query.uuid().required() };
 
@@ -18,9 +13,10 @@ const CHARGES_QUERY = { session_id: query.uuid().required() };
 @Controller('v1')
 export class ChargesController {
   constructor(
-    @Inject(PG_POOL) private readonly pool: Pool,
-    private readonly outbox: BillingOutbox,
-    @Inject(AUDIT_TRAIL) private readonly audit: AuditTrail,
+    private readonly listSessionCharges: ListSessionCharges,
+    private readonly getCharge: GetCharge,
+    private readonly correctCharge: CorrectCharge,
+    private readonly listAnomalies: ListAnomalies,
   ) {}
 
   @Roles('finance', 'fleet')
@@ -31,7 +27,8 @@ export class ChargesController {
   async bySession(@Query() raw: Record<string, unknown>, @CurrentPrincipal() principal: Principal) {
     const { session_id: sessionId } = parseQuery(CHARGES_QUERY, raw);
     // A fleet credential sees its own fleet's charges only: another fleet's session reads as unknown.
-    return { charges: (await listSessionCharges(this.pool, sessionId, principal.fleet)).map(toChargeView) };
+    const charges = await this.listSessionCharges.execute(sessionId, principal.fleet);
+    return { charges: charges.map(toChargeView) };
   }
 
   @Roles('finance', 'fleet')
@@ -40,7 +37,7 @@ export class ChargesController {
     summary: "One charge (404 for an unknown id and, to a fleet credential, for another fleet's charge)",
   })
   async byId(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
-    return { charge: toChargeView(await getCharge(this.pool, id, principal.fleet)) };
+    return { charge: toChargeView(await this.getCharge.execute(id, principal.fleet)) };
   }
 
   @Roles('finance')
@@ -49,8 +46,7 @@ export class ChargesController {
     summary: 'Correct a charge: book its reversal and (unless "cancel": true) a new charge, with a reason',
   })
   async correct(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal) {
-    const result = await correctCharge(this.pool, id, body, { actor: actorOf(principal), audit: this.audit });
-    this.outbox.wake();
+    const result = await this.correctCharge.execute(id, body, actorOf(principal));
     return {
       reversal: toChargeView(result.reversal),
       charge: result.charge ? toChargeView(result.charge) : null,
@@ -61,6 +57,6 @@ export class ChargesController {
   @Get('anomalies')
   @ApiOperation({ summary: 'Sessions that got no charge (INVALID, no tariff, unreadable) in a time range' })
   async anomalies(@Query() query: Record<string, unknown>) {
-    return { anomalies: await listAnomalies(this.pool, query) };
+    return { anomalies: await this.listAnomalies.execute(query) };
   }
 }

@@ -1,38 +1,16 @@
-import { Controller, Get, Inject, Query, Res } from '@nestjs/common';
+import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@app/auth/nest';
 import type { Response } from 'express';
-import type { Pool } from 'pg';
-import {
-  exportCharges,
-  isProvisional,
-  parseExportQuery,
-  periodsOf,
-  type ExportSettings,
-} from '../application/export-charges';
-import { BILLING_SERVICE_CONFIG, datevSettings, ocpiSettings, type BillingServiceConfig } from '../config';
+import { ExportCharges, isProvisional, periodsOf } from '../application/export-charges';
 import { badRequest } from '../domain/errors';
-import { PG_EXPORT_POOL } from '../infrastructure/database/pool';
-import { exportTotals } from '../infrastructure/exports/charge-export-reader';
 import { drainOrClose } from './drain-or-close';
 
 @ApiTags('exports')
 @Roles('finance')
 @Controller('v1/exports')
 export class ExportsController {
-  private readonly settings: ExportSettings;
-
-  constructor(
-    @Inject(PG_EXPORT_POOL) private readonly pool: Pool,
-    @Inject(BILLING_SERVICE_CONFIG) private readonly config: BillingServiceConfig,
-  ) {
-    this.settings = {
-      timeZone: config.BILLING_TIMEZONE,
-      batchRows: config.EXPORT_BATCH_ROWS,
-      datev: datevSettings(config),
-      ocpi: ocpiSettings(config),
-    };
-  }
+  constructor(private readonly exportCharges: ExportCharges) {}
 
   @Get('charges')
   @ApiOperation({
@@ -46,15 +24,15 @@ export class ExportsController {
     @Query() query: { from?: string; to?: string; format?: string },
     @Res() res: Response,
   ): Promise<void> {
-    const req = parseExportQuery(query, this.settings.timeZone);
-    if (req.format === 'datev' && periodsOf(req, this.settings.timeZone).length > 1) {
+    const req = this.exportCharges.parse(query);
+    if (req.format === 'datev' && periodsOf(req, this.exportCharges.settings.timeZone).length > 1) {
       throw badRequest(
         'a DATEV Buchungsstapel covers one booking period (month): ask for one month, or run `npm run -s export:charges -- --format datev --out-dir DIR` for one file per month',
         'DATEV_ONE_PERIOD',
       );
     }
     let opened = false;
-    await exportCharges(this.pool, req, this.settings, async (name, contentType, encoding) => {
+    await this.exportCharges.run(req, async (name, contentType, encoding) => {
       if (opened) throw new Error('an HTTP export is one file');
       opened = true;
       res.status(200);
@@ -79,11 +57,11 @@ export class ExportsController {
       'Row count and sums per currency of the charges booked in [from, to): what the export adds up to',
   })
   async totals(@Query() query: { from?: string; to?: string }) {
-    const req = parseExportQuery({ ...query, format: 'csv' }, this.settings.timeZone);
+    const req = this.exportCharges.parse({ ...query, format: 'csv' });
     return {
       from: req.from.toISOString(),
       to: req.to.toISOString(),
-      totals: await exportTotals(this.pool, req),
+      totals: await this.exportCharges.totals(req),
     };
   }
 }

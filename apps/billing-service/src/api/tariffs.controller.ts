@@ -1,39 +1,37 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Pool } from 'pg';
 import { actorOf, type Principal } from '@app/auth/principal';
 import { CurrentPrincipal, Roles } from '@app/auth/nest';
-import type { AuditTrail, ChangeContext } from '../application/change-context';
-import { addTariffVersion } from '../application/add-tariff-version';
-import { assignTariff, listAssignments, unassignTariff } from '../application/assign-tariff';
-import { createTariff } from '../application/create-tariff';
-import { getTariff, listTariffs, resolveTariff } from '../application/read-tariffs';
-import { AUDIT_TRAIL } from '../infrastructure/audit-trail';
-import { PG_POOL } from '../infrastructure/database/pool';
+import { AddTariffVersion } from '../application/add-tariff-version';
+import { AssignTariff, ListAssignments, UnassignTariff } from '../application/assign-tariff';
+import { CreateTariff } from '../application/create-tariff';
+import { GetTariff, ListTariffs, ResolveTariff } from '../application/read-tariffs';
 
 @ApiTags('tariffs')
 @Controller('v1')
 export class TariffsController {
   constructor(
-    @Inject(PG_POOL) private readonly pool: Pool,
-    @Inject(AUDIT_TRAIL) private readonly audit: AuditTrail,
+    private readonly createTariff: CreateTariff,
+    private readonly listTariffs: ListTariffs,
+    private readonly resolveTariff: ResolveTariff,
+    private readonly getTariff: GetTariff,
+    private readonly addTariffVersion: AddTariffVersion,
+    private readonly listAssignments: ListAssignments,
+    private readonly assignTariff: AssignTariff,
+    private readonly unassignTariff: UnassignTariff,
   ) {}
-
-  private by(principal: Principal): ChangeContext {
-    return { actor: actorOf(principal), audit: this.audit };
-  }
 
   @Roles('operator')
   @Post('tariffs')
   @ApiOperation({ summary: 'Create a tariff with version 1 (prices as decimal strings or JSON numbers)' })
   async create(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
-    return { tariff: await createTariff(this.pool, body, this.by(principal)) };
+    return { tariff: await this.createTariff.execute(body, actorOf(principal)) };
   }
 
   @Roles('operator', 'finance')
   @Get('tariffs')
   async list(@Query() query: { limit?: string; cursor?: string }) {
-    return listTariffs(this.pool, query);
+    return this.listTariffs.execute(query);
   }
 
   @Roles('operator', 'finance')
@@ -42,26 +40,26 @@ export class TariffsController {
     summary: 'The tariff version that prices a session starting at `at` here (most specific assignment wins)',
   })
   async resolve(@Query() query: { fleet_id?: string; charge_point_id?: string; evse?: string; at?: string }) {
-    return resolveTariff(this.pool, query);
+    return this.resolveTariff.execute(query);
   }
 
   @Roles('operator', 'finance')
   @Get('tariffs/:id')
   async get(@Param('id') id: string) {
-    return { tariff: await getTariff(this.pool, id) };
+    return { tariff: await this.getTariff.execute(id) };
   }
 
   @Roles('operator')
   @Post('tariffs/:id/versions')
   @ApiOperation({ summary: 'Add the next version, effective from a later time (versions are never edited)' })
   async addVersion(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal) {
-    return { tariff: await addTariffVersion(this.pool, id, body, this.by(principal)) };
+    return { tariff: await this.addTariffVersion.execute(id, body, actorOf(principal)) };
   }
 
   @Roles('operator', 'finance')
   @Get('tariff-assignments')
   async assignments() {
-    return { assignments: await listAssignments(this.pool) };
+    return { assignments: await this.listAssignments.execute() };
   }
 
   @Roles('operator')
@@ -73,7 +71,7 @@ export class TariffsController {
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
   ) {
-    return { assignment: await assignTariff(this.pool, scope, ref, body, this.by(principal)) };
+    return { assignment: await this.assignTariff.execute(scope, ref, body, actorOf(principal)) };
   }
 
   @Roles('operator')
@@ -84,6 +82,6 @@ export class TariffsController {
     @Param('ref') ref: string,
     @CurrentPrincipal() principal: Principal,
   ): Promise<void> {
-    await unassignTariff(this.pool, scope, ref, this.by(principal));
+    await this.unassignTariff.execute(scope, ref, actorOf(principal));
   }
 }

@@ -17,15 +17,6 @@ export interface AuditTrail {
 }
 
 /**
- * Who is making a change, and where to record it. Every use case that changes tariffs or
- * charges takes one, so no change can be made without an actor.
- */
-export interface ChangeContext {
-  actor: Actor;
-  audit: AuditTrail;
-}
-
-/**
  * Audit entry ids are chosen once per request, outside the transaction's retry loop, so a retried
  * transaction records the same entry again and the log keeps one row.
  */

@@ -1,4 +1,3 @@
-import type { Pool } from 'pg';
 import { badRequest, unprocessable } from '../domain/errors';
 import { csvFormatter } from '../domain/exports/csv';
 import {
@@ -13,8 +12,8 @@ import { EXPORT_FORMATS, type ExportFormat, type ExportFormatter } from '../doma
 import { jsonlFormatter } from '../domain/exports/jsonl';
 import { ocpiCdrFormatter, type OcpiSettings } from '../domain/exports/ocpi-cdr';
 import { zonedMidnight, zonedMonth } from '../domain/exports/zoned-time';
-import { currencyMixIn, readChargesForExport } from '../infrastructure/exports/charge-export-reader';
 import { parseQuery, query as param } from '@app/http';
+import type { ChargeExportSource, ExportTotals } from './ports';
 
 export interface ExportRequest {
   from: Date;
@@ -124,91 +123,104 @@ const stamp = (d: Date) =>
 /** The currency of our DATEV batches (header field WKZ); charges in other currencies are refused. */
 export const DATEV_CURRENCY = 'EUR';
 
-export async function exportCharges(
-  pool: Pool,
-  req: ExportRequest,
-  s: ExportSettings,
-  open: OpenExportFile,
-): Promise<{ rows: number; files: string[] }> {
-  const now = s.now?.() ?? new Date();
-  const files: string[] = [];
-  let rows = 0;
+export class ExportCharges {
+  constructor(
+    private readonly source: ChargeExportSource,
+    readonly settings: ExportSettings,
+  ) {}
 
-  if (req.format !== 'datev') {
-    const f = formatterFor(req.format, s);
-    const name = `charges_${stamp(req.from)}_${stamp(req.to)}.${req.format === 'ocpi-cdr' ? 'cdrs.json' : f.fileExtension}`;
-    const file = await open(name, f.contentType, f.encoding ?? 'utf8');
-    files.push(name);
-    await file.write(f.header());
-    const utf8 = (f.encoding ?? 'utf8') === 'utf8';
-    for await (const batch of readChargesForExport(pool, req, s.timeZone, s.batchRows, f.fields)) {
-      if (utf8) {
-        // Each row is encoded into the batch's buffer as it is made: cheaper than joining the rows
-        // into one string (flattening a rope per row) and encoding that again.
-        const out = new Utf8Batch();
-        for (let i = 0; i < batch.length; i++) out.add(f.row(batch[i], rows++));
-        for (const chunk of out.chunks()) await file.write(chunk);
-      } else {
-        // join() builds one flat string; `+=` would build a deep rope that costs more to encode.
-        const parts = new Array<string>(batch.length);
-        for (let i = 0; i < batch.length; i++) parts[i] = f.row(batch[i], rows++);
-        await file.write(parts.join(''));
+  /** Parses `from`, `to`, `format` in the books' time zone. */
+  parse(query: Record<string, unknown>): ExportRequest {
+    return parseExportQuery(query, this.settings.timeZone);
+  }
+
+  /** The sums an export of the same range adds up to, per currency (for reconciliation). */
+  totals(req: ExportRequest): Promise<ExportTotals[]> {
+    return this.source.totals(req);
+  }
+
+  async run(req: ExportRequest, open: OpenExportFile): Promise<{ rows: number; files: string[] }> {
+    const s = this.settings;
+    const now = s.now?.() ?? new Date();
+    const files: string[] = [];
+    let rows = 0;
+
+    if (req.format !== 'datev') {
+      const f = formatterFor(req.format, s);
+      const name = `charges_${stamp(req.from)}_${stamp(req.to)}.${req.format === 'ocpi-cdr' ? 'cdrs.json' : f.fileExtension}`;
+      const file = await open(name, f.contentType, f.encoding ?? 'utf8');
+      files.push(name);
+      await file.write(f.header());
+      const utf8 = (f.encoding ?? 'utf8') === 'utf8';
+      for await (const batch of this.source.rows(req, s.timeZone, s.batchRows, f.fields)) {
+        if (utf8) {
+          // Each row is encoded into the batch's buffer as it is made: cheaper than joining the rows
+          // into one string (flattening a rope per row) and encoding that again.
+          const out = new Utf8Batch();
+          for (let i = 0; i < batch.length; i++) out.add(f.row(batch[i], rows++));
+          for (const chunk of out.chunks()) await file.write(chunk);
+        } else {
+          // join() builds one flat string; `+=` would build a deep rope that costs more to encode.
+          const parts = new Array<string>(batch.length);
+          for (let i = 0; i < batch.length; i++) parts[i] = f.row(batch[i], rows++);
+          await file.write(parts.join(''));
+        }
       }
+      await file.write(f.footer());
+      await file.end();
+      return { rows, files };
     }
-    await file.write(f.footer());
-    await file.end();
+
+    // Checked before the first byte: a missing account found mid-stream could only cut the file short.
+    // The batch header declares EUR and we write no exchange rates, so other currencies cannot go in.
+    const mix = await this.source.currencyMix(req);
+    const foreign = mix
+      .filter((m) => m.currency !== DATEV_CURRENCY)
+      .map((m) => `${m.currency} (${m.charges} charges)`);
+    if (foreign.length > 0) {
+      throw unprocessable(
+        `a DATEV Buchungsstapel here is in ${DATEV_CURRENCY}; the range also has ${foreign.join(', ')}: export those as csv, jsonl or ocpi-cdr`,
+        'DATEV_CURRENCY',
+      );
+    }
+    const missing = missingVatAccounts(
+      s.datev,
+      mix.flatMap((m) => m.vatRates),
+    );
+    if (missing.length > 0) {
+      throw unprocessable(
+        `the range has VAT rates without a DATEV account: set ${missing.join(', ')}`,
+        'DATEV_VAT_ACCOUNT_MISSING',
+      );
+    }
+    const periods = periodsOf(req, s.timeZone);
+    let current: { key: string; formatter: ExportFormatter; file: ExportFile } | null = null;
+    const openPeriod = async (p: DatevPeriod) => {
+      if (current) await current.file.end();
+      const formatter = datevFormatter(s.datev, p, now);
+      const name = `EXTF_Buchungsstapel_${periodKey(p)}.csv`;
+      const file = await open(name, formatter.contentType, formatter.encoding ?? 'utf8');
+      files.push(name);
+      await file.write(formatter.header());
+      current = { key: periodKey(p), formatter, file };
+    };
+    let next = 0; // index into periods of the next file to open
+    const datevFields = datevFormatter(s.datev, periods[0], now).fields;
+    for await (const batch of this.source.rows(req, s.timeZone, s.batchRows, datevFields)) {
+      let chunk = '';
+      for (const r of batch) {
+        const key = periodKey(periodOfLocalDate(r.booked_local_date));
+        if (!current || (current as { key: string }).key !== key) {
+          if (chunk) await current!.file.write(chunk);
+          chunk = '';
+          while (next < periods.length && periodKey(periods[next]) <= key) await openPeriod(periods[next++]);
+        }
+        chunk += current!.formatter.row(r, rows++);
+      }
+      if (chunk) await current!.file.write(chunk);
+    }
+    while (next < periods.length) await openPeriod(periods[next++]);
+    if (current) await (current as { file: ExportFile }).file.end();
     return { rows, files };
   }
-
-  // Checked before the first byte: a missing account found mid-stream could only cut the file short.
-  // The batch header declares EUR and we write no exchange rates, so other currencies cannot go in.
-  const mix = await currencyMixIn(pool, req);
-  const foreign = mix
-    .filter((m) => m.currency !== DATEV_CURRENCY)
-    .map((m) => `${m.currency} (${m.charges} charges)`);
-  if (foreign.length > 0) {
-    throw unprocessable(
-      `a DATEV Buchungsstapel here is in ${DATEV_CURRENCY}; the range also has ${foreign.join(', ')}: export those as csv, jsonl or ocpi-cdr`,
-      'DATEV_CURRENCY',
-    );
-  }
-  const missing = missingVatAccounts(
-    s.datev,
-    mix.flatMap((m) => m.vatRates),
-  );
-  if (missing.length > 0) {
-    throw unprocessable(
-      `the range has VAT rates without a DATEV account: set ${missing.join(', ')}`,
-      'DATEV_VAT_ACCOUNT_MISSING',
-    );
-  }
-  const periods = periodsOf(req, s.timeZone);
-  let current: { key: string; formatter: ExportFormatter; file: ExportFile } | null = null;
-  const openPeriod = async (p: DatevPeriod) => {
-    if (current) await current.file.end();
-    const formatter = datevFormatter(s.datev, p, now);
-    const name = `EXTF_Buchungsstapel_${periodKey(p)}.csv`;
-    const file = await open(name, formatter.contentType, formatter.encoding ?? 'utf8');
-    files.push(name);
-    await file.write(formatter.header());
-    current = { key: periodKey(p), formatter, file };
-  };
-  let next = 0; // index into periods of the next file to open
-  const datevFields = datevFormatter(s.datev, periods[0], now).fields;
-  for await (const batch of readChargesForExport(pool, req, s.timeZone, s.batchRows, datevFields)) {
-    let chunk = '';
-    for (const r of batch) {
-      const key = periodKey(periodOfLocalDate(r.booked_local_date));
-      if (!current || (current as { key: string }).key !== key) {
-        if (chunk) await current!.file.write(chunk);
-        chunk = '';
-        while (next < periods.length && periodKey(periods[next]) <= key) await openPeriod(periods[next++]);
-      }
-      chunk += current!.formatter.row(r, rows++);
-    }
-    if (chunk) await current!.file.write(chunk);
-  }
-  while (next < periods.length) await openPeriod(periods[next++]);
-  if (current) await (current as { file: ExportFile }).file.end();
-  return { rows, files };
 }

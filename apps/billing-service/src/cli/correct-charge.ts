@@ -14,7 +14,7 @@ import os from 'node:os';
 import { Pool } from 'pg';
 import { cliActor } from '@app/auth/audit';
 import { ConfigError, env, loadConfig } from '@app/config';
-import { correctCharge } from '../application/correct-charge';
+import { billingUseCases, exportSettingsOf } from '../composition';
 import { loadBillingServiceConfig } from '../config';
 import { toChargeView } from '../domain/charge-view';
 import { BillingError } from '../domain/errors';
@@ -54,16 +54,22 @@ async function main(): Promise<number> {
   let pool;
   let auditPool: Pool | undefined;
   try {
-    pool = createPool(loadBillingServiceConfig().DATABASE_URL, 1);
+    const config = loadBillingServiceConfig();
+    pool = createPool(config.DATABASE_URL, 1);
     const { AUTH_DATABASE_URL } = loadConfig(
       { AUTH_DATABASE_URL: env.url('postgres://postgres@127.0.0.1:5432/access', ['postgres', 'postgresql']) },
       process.env,
     );
     auditPool = new Pool({ connectionString: AUTH_DATABASE_URL, max: 1 });
-    const result = await correctCharge(pool, chargeId, body, {
-      actor,
+    const { correctCharge } = billingUseCases({
+      pool,
+      exportPool: pool,
       audit: new PostgresAuditTrail(auditPool),
+      // No relay runs here: the running service's relay publishes the committed charges.
+      outbox: { wake: () => undefined },
+      exportSettings: exportSettingsOf(config),
     });
+    const result = await correctCharge.execute(chargeId, body, actor);
     process.stdout.write(
       JSON.stringify(
         { reversal: toChargeView(result.reversal), charge: result.charge && toChargeView(result.charge) },

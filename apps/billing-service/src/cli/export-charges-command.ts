@@ -5,13 +5,15 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { ConfigError } from '@app/config';
 import {
-  exportCharges,
+  ExportCharges,
   isProvisional,
   parseExportQuery,
   periodsOf,
   type ExportFile,
 } from '../application/export-charges';
-import { datevSettings, loadBillingServiceConfig, ocpiSettings } from '../config';
+import { exportSettingsOf } from '../composition';
+import { loadBillingServiceConfig } from '../config';
+import { PostgresChargeExportSource } from '../infrastructure/exports/charge-export-reader';
 import { BillingError } from '../domain/errors';
 import { createPool } from '../infrastructure/database/pool';
 
@@ -63,28 +65,19 @@ export async function runExportCli(
 
     const pool = createPool(config.DATABASE_URL, 2, false);
     try {
-      const result = await exportCharges(
-        pool,
-        req,
-        {
-          timeZone: config.BILLING_TIMEZONE,
-          batchRows: config.EXPORT_BATCH_ROWS,
-          datev: datevSettings(config, env),
-          ocpi: ocpiSettings(config),
-        },
-        async (name, _contentType, encoding): Promise<ExportFile> => {
-          const target = args['out-dir'] ? path.join(args['out-dir'], name) : args.out;
-          if (!target) return { write: (c) => writeTo(stdout, c, encoding), end: async () => undefined };
-          const file = fs.createWriteStream(target);
-          return {
-            write: (c) => writeTo(file, c, encoding),
-            end: async () => {
-              file.end();
-              await once(file, 'finish');
-            },
-          };
-        },
-      );
+      const exporter = new ExportCharges(new PostgresChargeExportSource(pool), exportSettingsOf(config, env));
+      const result = await exporter.run(req, async (name, _contentType, encoding): Promise<ExportFile> => {
+        const target = args['out-dir'] ? path.join(args['out-dir'], name) : args.out;
+        if (!target) return { write: (c) => writeTo(stdout, c, encoding), end: async () => undefined };
+        const file = fs.createWriteStream(target);
+        return {
+          write: (c) => writeTo(file, c, encoding),
+          end: async () => {
+            file.end();
+            await once(file, 'finish');
+          },
+        };
+      });
       stderr.write(
         `exported ${result.rows} charges${args.out || args['out-dir'] ? ` to ${result.files.join(', ')}` : ''}\n`,
       );

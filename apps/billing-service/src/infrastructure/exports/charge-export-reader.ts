@@ -1,6 +1,9 @@
 import type { Pool } from 'pg';
 import Cursor from 'pg-cursor';
 import type { ExportRow } from '../../domain/exports/export-row';
+import type { ChargeExportSource, CurrencyMix, ExportRange, ExportTotals } from '../../application/ports';
+
+export type { CurrencyMix, ExportRange, ExportTotals } from '../../application/ports';
 
 const UTC_SECONDS = (col: string) => `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
 
@@ -96,11 +99,6 @@ function rowBuilder(fields: readonly (typeof FIELDS)[number][]): (a: unknown[]) 
   ) => ExportRow;
 }
 
-export interface ExportRange {
-  from: Date;
-  to: Date;
-}
-
 /**
  * The charges booked in [from, to), in booking order, `batchRows` at a time through a server-side
  * cursor: memory stays bounded by two batches however many rows the range holds. The connection
@@ -141,15 +139,6 @@ export async function* readChargesForExport(
   }
 }
 
-export interface ExportTotals {
-  currency: string;
-  rows: number;
-  energy_wh: string;
-  net: string;
-  vat: string;
-  gross: string;
-}
-
 /** The sums an export of the same range must add up to, per currency (for reconciliation). */
 export async function exportTotals(pool: Pool, range: ExportRange): Promise<ExportTotals[]> {
   const { rows } = await pool.query<ExportTotals & { rows: string }>(
@@ -158,13 +147,6 @@ export async function exportTotals(pool: Pool, range: ExportRange): Promise<Expo
     [range.from, range.to],
   );
   return rows.map((r) => ({ ...r, rows: Number(r.rows) }));
-}
-
-/** Per currency booked in the range: how many charges, and the VAT rates of those with VAT. */
-export interface CurrencyMix {
-  currency: string;
-  charges: number;
-  vatRates: string[];
 }
 
 /**
@@ -179,4 +161,26 @@ export async function currencyMixIn(pool: Pool, range: ExportRange): Promise<Cur
     [range.from, range.to],
   );
   return rows.map((r) => ({ currency: r.currency, charges: r.charges, vatRates: r.rates }));
+}
+
+/** The ChargeExportSource on its own pool (an export holds a connection while it streams). */
+export class PostgresChargeExportSource implements ChargeExportSource {
+  constructor(private readonly pool: Pool) {}
+
+  rows(
+    range: ExportRange,
+    timeZone: string,
+    batchRows: number,
+    fields?: readonly (keyof ExportRow)[],
+  ): AsyncIterable<ExportRow[]> {
+    return readChargesForExport(this.pool, range, timeZone, batchRows, fields);
+  }
+
+  totals(range: ExportRange): Promise<ExportTotals[]> {
+    return exportTotals(this.pool, range);
+  }
+
+  currencyMix(range: ExportRange): Promise<CurrencyMix[]> {
+    return currencyMixIn(this.pool, range);
+  }
 }
