@@ -69,8 +69,3 @@ export interface ConnectionDirectory {
   /** Removes this replica and its rows (start after a crash, clean shutdown). */
   forgetReplica(gatewayId: string): Promise<void>;
 }
-
-export const CHARGER_REPOSITORY = Symbol('CHARGER_REPOSITORY');
-export const TRANSACTION_REPOSITORY = Symbol('TRANSACTION_REPOSITORY');
-export const OCPP_EVENT_SINK = Symbol('OCPP_EVENT_SINK');
-export const CONNECTION_DIRECTORY = Symbol('CONNECTION_DIRECTORY');
