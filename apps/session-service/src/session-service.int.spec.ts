@@ -155,7 +155,8 @@ describe('session-service process: kill -9 mid-stream loses and doubles nothing'
       { type: 'SessionStarted', n: CHARGERS },
     ]);
     const bad = await pool.query(
-      `select count(*)::int as n from sessions where (state->>'meterStopWh')::int - (state->>'meterStartWh')::int <> $1`,
+      `select count(*)::int as n from sessions
+       where coalesce((state->'stop'->>'meterStopWh')::int - (state->'start'->>'meterStartWh')::int, -1) <> $1`,
       [1000 * METER_VALUES + 7],
     );
     expect(bad.rows[0].n).toBe(0);

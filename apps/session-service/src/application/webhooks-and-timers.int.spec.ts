@@ -109,7 +109,7 @@ describe('webhooks and timers (real Kafka + Postgres)', () => {
     expect((await session('CP-T-1', 5)).status).toBe('ACTIVE'); // within STOP_GRACE_MINUTES
     await h.runtime.runTimers.runOnce(new Date(now + 11 * 60_000));
     const closed = await session('CP-T-1', 5);
-    expect(closed).toMatchObject({ status: 'CLOSED', stopReason: 'INFERRED', meterStopWh: 4000 });
+    expect(closed).toMatchObject({ status: 'CLOSED', stop: { stopReason: 'INFERRED', meterStopWh: 4000 } });
     expect(closed.flags).toContain('INFERRED_STOP');
 
     // The charger's real StopTransaction arrives after the inferred close: the session (and its
@@ -129,8 +129,7 @@ describe('webhooks and timers (real Kafka + Postgres)', () => {
     });
     expect(await session('CP-T-1', 5)).toMatchObject({
       status: 'CLOSED',
-      stopReason: 'INFERRED',
-      meterStopWh: 4000,
+      stop: { stopReason: 'INFERRED', meterStopWh: 4000 },
     });
 
     // A remote start nobody answers: FAILED after START_TIMEOUT_SECONDS.
@@ -151,6 +150,6 @@ describe('webhooks and timers (real Kafka + Postgres)', () => {
         [started.sessionId],
       )
     ).rows[0].state;
-    expect(failed).toMatchObject({ status: 'FAILED', failureReason: 'START_TIMEOUT' });
+    expect(failed).toMatchObject({ status: 'FAILED', failure: { reason: 'START_TIMEOUT' } });
   });
 });

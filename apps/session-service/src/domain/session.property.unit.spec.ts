@@ -1,12 +1,17 @@
 import fc from 'fast-check';
 import { decide, evolve, initialState, type SessionCommand, type SessionState } from './session';
+import type { SessionEvent } from './session-events';
 import { startTx, t } from './session.fixtures.spec';
 
 /**
- * Property: whatever order a charger's records of one session are delivered in after its
+ * Properties: whatever order a charger's records of one session are delivered in after its
  * StartTransaction (offline queues flushing old MeterValues late, StatusNotifications out of
- * order, Kafka redelivering a record), and however often each is delivered, the folded state is
- * the same as for the in-order, exactly-once delivery.
+ * order, Kafka redelivering a record), and however often each is delivered,
+ * - the folded state is the same as for the in-order, exactly-once delivery;
+ * - the session's end is emitted once, and it is the same event: SessionCompleted (or
+ *   SessionInvalidated) with the same flags, meter readings, times, tariff and stop reason, which is
+ *   what billing prices. Only its `signedMeterValues` may differ: it carries the signed data known
+ *   when the stop arrived (all of it stays on the state).
  */
 type ChargerRecord = Extract<
   SessionCommand,
@@ -66,12 +71,42 @@ const stopRecord = fc
     readings: [{ wh, measuredAt: t(minute), context: 'Transaction.End' }],
   }));
 
-function deliver(records: ChargerRecord[]): SessionState {
+function deliverWithEvents(records: ChargerRecord[]): { state: SessionState; events: SessionEvent[] } {
   let state: SessionState = initialState();
+  const events: SessionEvent[] = [];
   for (const command of [startTx({ meterStartWh: 1000 }), ...records]) {
-    for (const event of decide(command, state)) state = evolve(state, event);
+    for (const event of decide(command, state)) {
+      events.push(event);
+      state = evolve(state, event);
+    }
   }
-  return state;
+  return { state, events };
+}
+
+const deliver = (records: ChargerRecord[]): SessionState => deliverWithEvents(records).state;
+
+/** The session's end events, without the signed data (see above). */
+function ends(events: SessionEvent[]): unknown[] {
+  return events
+    .filter((e) => e.type === 'SessionCompleted' || e.type === 'SessionInvalidated')
+    .map((e) => {
+      const { signedMeterValues: _signed, ...data } = e.data as { signedMeterValues?: string[] };
+      return { type: e.type, data };
+    });
+}
+
+/** Delivery with duplicates and a free shuffle (keys from fast-check). */
+function interleave<T>(unique: T[], dupPicks: number[], shuffleKeys: number[]): T[] {
+  const delivery = unique.map((r, i) => ({ r, k: shuffleKeys[i] ?? i }));
+  for (const pick of dupPicks) {
+    if (unique.length === 0) break;
+    delivery.push({
+      r: unique[pick % unique.length],
+      k: shuffleKeys[(pick + 7) % Math.max(1, shuffleKeys.length)] ?? pick,
+    });
+  }
+  delivery.sort((a, b) => a.k - b.k);
+  return delivery.map((d) => d.r);
 }
 
 describe('session aggregate: delivery order and duplicates do not matter', () => {
@@ -90,20 +125,46 @@ describe('session aggregate: delivery order and duplicates do not matter', () =>
           // also shuffle freely to cover offline queues flushed in any order.
           const inOrder = deliver(unique);
 
-          const delivery = unique.map((r, i) => ({ r, k: shuffleKeys[i] ?? i }));
-          for (const pick of dupPicks) {
-            if (unique.length === 0) break;
-            delivery.push({
-              r: unique[pick % unique.length],
-              k: shuffleKeys[(pick + 7) % Math.max(1, shuffleKeys.length)] ?? pick,
-            });
-          }
-          delivery.sort((a, b) => a.k - b.k);
-          const shuffled = deliver(delivery.map((d) => d.r));
+          const shuffled = deliver(interleave(unique, dupPicks, shuffleKeys));
           expect(shuffled).toEqual(inOrder);
         },
       ),
       { numRuns: 1000 },
+    );
+  });
+
+  it('any interleaving with duplicates emits the end (SessionCompleted or SessionInvalidated) of in-order delivery, once', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(meterRecord, statusRecord), { minLength: 0, maxLength: 12 }),
+        stopRecord,
+        fc.array(fc.nat(), { maxLength: 8 }),
+        fc.array(fc.nat(), { maxLength: 40 }),
+        (records, stop, dupPicks, shuffleKeys) => {
+          const unique = [...records, stop];
+          const inOrder = ends(deliverWithEvents(unique).events);
+          expect(inOrder).toHaveLength(1);
+          const shuffled = ends(deliverWithEvents(interleave(unique, dupPicks, shuffleKeys)).events);
+          expect(shuffled).toEqual(inOrder);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('the flags of the end event are the flags of the state it leaves', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(meterRecord, statusRecord), { minLength: 0, maxLength: 12 }),
+        stopRecord,
+        fc.array(fc.nat(), { maxLength: 40 }),
+        (records, stop, shuffleKeys) => {
+          const { state, events } = deliverWithEvents(interleave([...records, stop], [], shuffleKeys));
+          const end = events.find((e) => e.type === 'SessionCompleted');
+          if (end) expect((end.data as { flags: string[] }).flags).toEqual(state.flags);
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });
