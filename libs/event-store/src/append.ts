@@ -6,6 +6,7 @@ import {
   type Queryable,
 } from './types';
 import { runAll } from './transaction';
+import { isUuid } from '@app/contracts';
 
 /** One stream's part of an append. */
 export interface StreamAppend {
@@ -23,8 +24,6 @@ export interface AppendResult {
   /** How many events were stored (0 when every event id was already stored: an idempotent retry). */
   appended: number;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Appends events to one stream. Run it inside the caller's transaction (see `inTransaction`) so
@@ -254,7 +253,7 @@ function validate(appends: StreamAppend[]): void {
     }
     const ids = new Set<string>();
     for (const e of a.events) {
-      if (!UUID.test(e.eventId))
+      if (!isUuid(e.eventId))
         throw new EventStoreError(`stream ${a.streamId}: eventId "${e.eventId}" is not a uuid`);
       if (ids.has(e.eventId.toLowerCase()))
         throw new EventStoreError(`stream ${a.streamId}: eventId ${e.eventId} twice`);

@@ -1,6 +1,21 @@
 import { createHash } from 'node:crypto';
-import type { Actor, ChargeCalculated, FinalAmount, SessionCompleted, TariffSnapshot } from '@app/contracts';
-import { parseInstant, PricingDecimal, PricingInputError, quote, validateTariff } from '@app/pricing';
+import {
+  isUuid,
+  type Actor,
+  type ChargeCalculated,
+  type FinalAmount,
+  type SessionCompleted,
+  type TariffSnapshot,
+} from '@app/contracts';
+import {
+  parseInstant,
+  parseQuoteRequest,
+  priceSession,
+  PricingDecimal,
+  PricingInputError,
+  validateTariff,
+  type ValidatedTariff,
+} from '@app/pricing';
 
 export type ChargeKind = 'CHARGE' | 'REVERSAL';
 
@@ -77,10 +92,14 @@ const plainDecimal = (s: string) => (/e/i.test(s) ? new PricingDecimal(s).toFixe
 /**
  * Inputs the calculator accepted, in canonical form: prices as plain decimal strings (a JSON
  * number 0.88 becomes "0.88"), timestamps as RFC 3339 UTC. Same values, so the same price; this is
- * what the charge stores and ChargeCalculated carries.
+ * what the charge stores and ChargeCalculated carries. `validated`: the tariff as the calculator
+ * already validated it (pricing passes it, so a tariff is validated once per charge).
  */
-export function canonicalInputs(inputs: PricingInputs): PricingInputs {
-  const t = validateTariff(inputs.tariff).snapshot;
+export function canonicalInputs(
+  inputs: PricingInputs,
+  validated: ValidatedTariff = validateTariff(inputs.tariff),
+): PricingInputs {
+  const t = validated.snapshot;
   const tariff: TariffSnapshot = {
     ...(t.tariff_id !== undefined ? { tariff_id: t.tariff_id } : {}),
     ...(t.version !== undefined ? { version: t.version } : {}),
@@ -117,7 +136,9 @@ type NotPriced = { ok: false; anomaly: Anomaly };
 /** Prices inputs with the calculator `npm run -s quote` uses; what cannot be billed is an anomaly. */
 export function priceInputs(inputs: PricingInputs): Priced | NotPriced {
   try {
-    const result = quote(inputs);
+    // Validated once: the same tariff prices the session and becomes the charge's canonical inputs.
+    const request = parseQuoteRequest(inputs);
+    const result = priceSession(request.tariff, request.readings);
     if (result.status === 'INVALID')
       return { ok: false, anomaly: { kind: 'PRICING_INVALID', reason: result.reason } };
     return {
@@ -127,7 +148,7 @@ export function priceInputs(inputs: PricingInputs): Priced | NotPriced {
       elapsedS: result.elapsed_s,
       finalAmount: result.final_amount,
       vatRate: new PricingDecimal(String(inputs.tariff.vat)).toFixed(),
-      inputs: canonicalInputs(inputs),
+      inputs: canonicalInputs(inputs, request.tariff),
     };
   } catch (e) {
     if (!(e instanceof PricingInputError)) throw e;
@@ -136,13 +157,11 @@ export function priceInputs(inputs: PricingInputs): Priced | NotPriced {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** What is wrong with a SessionCompleted's data, or null when billing can use it. */
 export function malformedSessionCompleted(data: unknown): string | null {
   if (typeof data !== 'object' || data === null) return 'data is not an object';
   const d = data as Record<string, unknown>;
-  if (typeof d.sessionId !== 'string' || !UUID.test(d.sessionId)) return 'sessionId is not a uuid';
+  if (!isUuid(d.sessionId)) return 'sessionId is not a uuid';
   for (const f of ['fleetId', 'chargePointId', 'evse', 'startedAt', 'completedAt'] as const) {
     if (typeof d[f] !== 'string' || d[f] === '') return `${f} is missing or not a string`;
   }

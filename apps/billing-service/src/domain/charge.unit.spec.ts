@@ -1,9 +1,11 @@
 import type { SessionCompleted } from '@app/contracts';
+import { validateTariff } from '@app/pricing';
 import {
   canonicalInputs,
   chargeForCompletedSession,
   chargeIdForSession,
   malformedSessionCompleted,
+  priceInputs,
   reversalOf,
   toChargeCalculated,
 } from './charge';
@@ -42,6 +44,14 @@ describe('charges', () => {
     expect(chargeIdForSession('a')).not.toBe(chargeIdForSession('b'));
     expect(chargeIdForSession('a')).toMatch(
       /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+  });
+
+  it('keeps the charge ids it has always stored and published (never a new algorithm for old sessions)', () => {
+    // A session re-billed after a restore must get the id its ChargeCalculated already carried:
+    // session-service records charges by id, so a new id would be a second charge downstream.
+    expect(chargeIdForSession('5b0e1f7c-1111-4222-8333-444455556666')).toBe(
+      '3e518f87-6f5c-5f9a-8dba-d506044a7177',
     );
   });
 
@@ -165,5 +175,35 @@ describe('charges', () => {
       started_at: '2024-05-01T10:00:00.25Z',
       completed_at: '2024-05-01T10:01:00.000000001Z',
     });
+  });
+
+  it('validates the tariff once per priced charge (the calculator and the canonical inputs share it)', () => {
+    // Count the reads of one price: what one validation costs, then what pricing costs.
+    let reads = 0;
+    const tariff = {
+      session_price: '1.00',
+      time_tariffs: [],
+      vat: '0.19',
+      currency: 'EUR',
+      max_charging_time: 60,
+      get kwh_price() {
+        reads++;
+        return '0.50';
+      },
+    };
+    validateTariff(tariff);
+    const oneValidation = reads;
+    expect(oneValidation).toBeGreaterThan(0);
+    reads = 0;
+    const priced = priceInputs({
+      tariff: tariff as never,
+      meter_start: 0,
+      meter_stop: 8765,
+      started_at: '2024-05-01T10:00:00Z',
+      completed_at: '2024-05-01T10:15:00Z',
+    });
+    expect(priced).toMatchObject({ ok: true, finalAmount: { net: '5.38', gross: '6.40' } });
+    expect(priced.ok && priced.inputs.tariff.kwh_price).toBe('0.50');
+    expect(reads).toBe(oneValidation);
   });
 });

@@ -1,13 +1,11 @@
 import { parseInstant, PricingInputError, type Instant } from '@app/pricing';
 import { badRequest } from './errors';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // A timestamp with an explicit offset: without one, the instant depends on the reader's zone.
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
-export function isUuid(value: unknown): value is string {
-  return typeof value === 'string' && UUID.test(value);
-}
+/** The contracts' uuid check (the form Postgres accepts), for billing's ids in paths and bodies. */
+export { isUuid } from '@app/contracts';
 
 /** An ISO 8601 timestamp with offset, as a Date (checked by the calculator's parser: no 30 February). */
 export function readTimestamp(value: unknown, field: string): Date {

@@ -1,14 +1,2 @@
-import { createHash } from 'node:crypto';
-
-/**
- * A name-based uuid (RFC 4122 version 5 layout over sha1): the same inputs always give the same id.
- * Event ids derived from the Kafka record's envelope id make reprocessing a record idempotent in
- * the event store (the unique `event_id`), on top of the offsets stored in Postgres.
- */
-export function nameUuid(...parts: (string | number)[]): string {
-  const h = createHash('sha1').update(parts.join('\u0000')).digest();
-  h[6] = (h[6] & 0x0f) | 0x50;
-  h[8] = (h[8] & 0x3f) | 0x80;
-  const x = h.subarray(0, 16).toString('hex');
-  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
-}
+/** The one name-based uuid helper lives in libs/contracts; this name stays for the session-service files that import it. */
+export { nameUuid } from '@app/contracts';
