@@ -34,6 +34,7 @@ import { PREFERRED_LEADER_EVERY_5_S } from './publisher-failover';
 import { hashChargerPassword } from '../../apps/ocpp-gateway/src/domain/charger-password';
 import { createDataSource } from '../../apps/ocpp-gateway/src/infrastructure/database/data-source';
 import { PgChargerRepository } from '../../apps/ocpp-gateway/src/infrastructure/database/repositories/pg-charger.repository';
+import { TARIFF_ENERGY_ONLY } from '@app/testing/fixtures';
 
 export interface FailoverOptions {
   chargers: number;
@@ -87,14 +88,7 @@ export interface FailoverResult {
 const FLEET = 'failover-fleet';
 const OPERATOR_KEY = 'failover-operator-key-0123456789';
 const ID_TAG = 'FAILOVER1';
-const TARIFF = {
-  currency: 'EUR',
-  kwh_price: '0.40',
-  session_price: '0.00',
-  vat: '0.19',
-  max_charging_time: 600,
-  time_tariffs: [],
-};
+const TARIFF = TARIFF_ENERGY_ONLY;
 
 function percentile(values: number[], p: number): number {
   if (values.length === 0) return 0;

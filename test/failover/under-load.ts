@@ -23,20 +23,14 @@ import {
   type TestDatabase,
 } from '@app/testing';
 import { SimulatedCharger, sleep } from '@app/testing/simulator';
+import { TARIFF_ENERGY_ONLY } from '@app/testing/fixtures';
 
 export type AppName = (typeof APPS)[number]['name'];
 
 /** The fleet unregistered chargers join (OCPP_ALLOW_UNREGISTERED) and its tariff. */
 const FLEET = 'demo';
 const OPERATOR_KEY = 'failover-operator-key-0001';
-const TARIFF = {
-  currency: 'EUR',
-  kwh_price: '0.40',
-  session_price: '0.00',
-  vat: '0.19',
-  max_charging_time: 600,
-  time_tariffs: [],
-};
+const TARIFF = TARIFF_ENERGY_ONLY;
 
 export async function query<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
   const client = new Client({ connectionString: url });

@@ -26,6 +26,7 @@ import {
   waitFor,
   type RunningBilling,
 } from '../../apps/billing-service/test/billing-app';
+import { TARIFF_D } from '@app/testing/fixtures';
 
 const KEYS = {
   finance: { key: 'sk_test_audit_finance_0123456789', name: 'audit finance', roles: ['finance' as const] },
@@ -50,14 +51,7 @@ const KEYS = {
 };
 type Who = keyof typeof KEYS;
 
-const TARIFF = {
-  kwh_price: '0.50',
-  session_price: '1.00',
-  time_tariffs: [],
-  vat: '0.19',
-  currency: 'EUR',
-  max_charging_time: 4320,
-};
+const TARIFF = TARIFF_D;
 
 function completed(fleetId: string): SessionCompleted {
   return {

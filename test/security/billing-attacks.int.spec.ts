@@ -8,6 +8,7 @@ import {
   waitFor,
   type RunningBilling,
 } from '../../apps/billing-service/test/billing-app';
+import { TARIFF_D } from '@app/testing/fixtures';
 
 /**
  * The attacks of issue 10's first paragraph, each replayed against the running billing-service:
@@ -40,14 +41,7 @@ describe('billing API attacks (real Kafka + Postgres)', () => {
       authType: 'LOCAL',
       userReference: 'driver-42',
       idTag: 'SECRET-ID-TAG-0042',
-      tariff: {
-        kwh_price: '0.50',
-        session_price: '1.00',
-        time_tariffs: [],
-        vat: '0.19',
-        currency: 'EUR',
-        max_charging_time: 4320,
-      },
+      tariff: { ...TARIFF_D },
       meterStartWh: 1000,
       meterStopWh: 9765,
       startedAt: '2024-05-01T10:00:00.000Z',

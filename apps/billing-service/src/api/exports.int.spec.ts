@@ -22,15 +22,10 @@ import { runExportCli } from '../cli/export-charges-command';
 import { CSV_COLUMNS, parseCsvLine } from '../domain/exports/csv';
 import { chargeForCompletedSession } from '../domain/charge';
 import { chargeRepository } from '../infrastructure/charge-repository';
+import { TARIFF_A } from '@app/testing/fixtures';
 
-const tariff = {
-  kwh_price: '0.88',
-  session_price: '0.50',
-  time_tariffs: [{ starting_at_minute: 45, minute_price: '0.12' }],
-  vat: '0.19',
-  currency: 'EUR',
-  max_charging_time: 4320,
-};
+/** Tariff A with a session fee, so every amount column has a value. */
+const tariff = { ...TARIFF_A, session_price: '0.50' };
 
 function session(wh: number, seconds: number): SessionCompleted {
   const start = Date.parse('2024-05-01T10:00:00Z');

@@ -1,15 +1,10 @@
 import { parseEnvelope, topicName, type TariffPublished } from '@app/contracts';
 import { createEnvelopeValidator } from '@app/contracts/schemas';
 import { http, readTopicUntil, startBilling, type RunningBilling } from '../../test/billing-app';
+import { TARIFF_A, TARIFF_A_AS_NUMBERS } from '@app/testing/fixtures';
 
-const A = {
-  kwh_price: 0.88,
-  session_price: 0,
-  time_tariffs: [{ starting_at_minute: 45, minute_price: 0.12 }],
-  vat: 0.19,
-  currency: 'EUR',
-  max_charging_time: 4320,
-};
+// Pump's clients send prices as JSON numbers; the tariff stores and answers decimal strings.
+const A = TARIFF_A_AS_NUMBERS;
 
 describe('tariffs REST API (real Postgres + Kafka)', () => {
   let b: RunningBilling;
@@ -33,16 +28,7 @@ describe('tariffs REST API (real Postgres + Kafka)', () => {
       {
         version: 1,
         effective_from: '2024-01-01T00:00:00.000Z',
-        tariff: {
-          tariff_id: t.id,
-          version: 1,
-          kwh_price: '0.88',
-          session_price: '0',
-          time_tariffs: [{ starting_at_minute: 45, minute_price: '0.12' }],
-          vat: '0.19',
-          currency: 'EUR',
-          max_charging_time: 4320,
-        },
+        tariff: { tariff_id: t.id, version: 1, ...TARIFF_A },
         // The key that created it (test/security/audit.int.spec.ts checks the exact id).
         created_by: { kind: 'api_key', id: expect.stringMatching(/^[0-9a-f-]{36}$/) },
       },

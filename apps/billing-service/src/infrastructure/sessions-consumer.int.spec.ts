@@ -1,10 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import Decimal from 'decimal.js';
 import {
-  makeEnvelope,
   parseEnvelope,
-  SESSION_EVENT_SCHEMAS,
   topicName,
   type ChargeCalculated,
   type SessionCompleted,
@@ -12,16 +9,23 @@ import {
 } from '@app/contracts';
 import { KafkaPublisher } from '@app/kafka';
 import { createEnvelopeValidator } from '@app/contracts/schemas';
+import {
+  sessionCompleted,
+  sessionEnvelope,
+  TARIFF_A,
+  TARIFF_A_AS_NUMBERS,
+  TARIFF_D,
+} from '@app/testing/fixtures';
 import { http, readTopicUntil, startBilling, waitFor, type RunningBilling } from '../../test/billing-app';
 
 const base = { session_price: '0', time_tariffs: [], vat: '0.19', currency: 'EUR', max_charging_time: 4320 };
 const TARIFFS: Record<string, TariffSnapshot> = {
+  // A JSON number, as a pump-shaped producer may send it: billing stores it as a decimal string.
   A: {
-    ...base,
+    ...TARIFF_A,
     tariff_id: 'A',
     version: 1,
-    kwh_price: 0.88 as unknown as string,
-    time_tariffs: [{ starting_at_minute: 45, minute_price: '0.12' }],
+    kwh_price: TARIFF_A_AS_NUMBERS.kwh_price as unknown as string,
   },
   B: {
     ...base,
@@ -38,7 +42,7 @@ const TARIFFS: Record<string, TariffSnapshot> = {
     session_price: '0.56',
     time_tariffs: [{ starting_at_minute: 180, minute_price: '0.95' }],
   },
-  D: { ...base, kwh_price: '0.50', session_price: '1.00' },
+  D: { ...TARIFF_D },
 };
 
 // ARCHITECTURE.md "Pricing", worked examples: tariff, Wh, seconds → energy, session, time, net, vat, gross.
@@ -57,37 +61,19 @@ function completed(
   over: Partial<SessionCompleted> = {},
 ): SessionCompleted {
   const start = Date.parse('2024-05-01T10:00:00Z');
-  return {
-    sessionId: randomUUID(),
-    fleetId: 'fleet-1',
-    chargePointId: 'CP1',
-    connectorId: 1,
-    evse: 'CP1*1',
+  return sessionCompleted({
     transactionId: 42,
-    authType: 'LOCAL',
-    userReference: null,
-    idTag: 'TAG1',
     tariff,
     meterStartWh: 1000,
     meterStopWh: 1000 + wh,
     startedAt: new Date(start).toISOString(),
     completedAt: new Date(start + seconds * 1000).toISOString(),
-    stopReason: 'Local',
-    flags: [],
     signedMeterValues: ['<?xml version="1.0"?><signedMeterValue>OCMF|{...}|{...}</signedMeterValue>'],
     ...over,
-  };
+  });
 }
 
-const envelope = (type: 'SessionCompleted' | 'SessionInvalidated', data: unknown, id?: string) =>
-  makeEnvelope({
-    id,
-    type,
-    source: 'session-service',
-    subject: (data as { sessionId: string }).sessionId,
-    schema: SESSION_EVENT_SCHEMAS[type],
-    data,
-  });
+const envelope = sessionEnvelope;
 
 describe('billing consumes charging.sessions.v1 (real Kafka + Postgres)', () => {
   let b: RunningBilling;

@@ -2,6 +2,7 @@ import { makeEnvelope, topicName, type ChargeCalculated, type TariffPublished } 
 import { GatewayRecords } from '../testing/gateway-records';
 import { readTopic, startHarness, waitFor, type Harness } from '../testing/harness';
 import type { SessionState } from '../domain/session';
+import { TARIFF_A } from '@app/testing/fixtures';
 
 const tariff: TariffPublished = {
   tariffId: 'tariff-a',
@@ -12,14 +13,7 @@ const tariff: TariffPublished = {
     {
       version: 1,
       effective_from: '2025-01-01T00:00:00Z',
-      tariff: {
-        kwh_price: '0.88',
-        session_price: '0',
-        time_tariffs: [{ starting_at_minute: 45, minute_price: '0.12' }],
-        vat: '0.19',
-        currency: 'EUR',
-        max_charging_time: 4320,
-      },
+      tariff: { ...TARIFF_A },
     },
   ],
 };

@@ -1,15 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { createTestDatabase, migrateApp, type TestDatabase } from '@app/testing';
+import { TARIFF_A } from '@app/testing/fixtures';
 
-const tariff = {
-  kwh_price: '0.88',
-  session_price: '0',
-  time_tariffs: [],
-  vat: '0.19',
-  currency: 'EUR',
-  max_charging_time: 4320,
-};
+const tariff = { ...TARIFF_A, time_tariffs: [] };
 
 const actor = { actor_kind: 'api_key', actor_id: randomUUID() };
 
