@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import {
   isUuid,
+  nameUuidSha256,
   type Actor,
   type ChargeCalculated,
   type FinalAmount,
@@ -66,17 +66,14 @@ export interface Anomaly {
   reason: string;
 }
 
-/** A uuid derived from a name (SHA-256, version/variant bits set like v5), so a retry computes the same id. */
-export function deterministicUuid(name: string): string {
-  const h = createHash('sha256').update(name).digest();
-  h[6] = (h[6] & 0x0f) | 0x50;
-  h[8] = (h[8] & 0x3f) | 0x80;
-  const hex = h.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-/** The id of a session's original charge: the same however often SessionCompleted is redelivered. */
-export const chargeIdForSession = (sessionId: string) => deterministicUuid(`billing.charge|${sessionId}`);
+/**
+ * The id of a session's original charge: the same however often SessionCompleted is redelivered,
+ * and by every billing version. It is stored and published (ChargeCalculated), and session-service
+ * records charges by id, so a session billed again after a restore must get the id it had: these
+ * ids stay on the SHA-256 variant of the name uuid (`nameUuidSha256`) for good. The unique index
+ * `charges_one_bill_per_session` is what bills a session once; the stable id keeps it once downstream.
+ */
+export const chargeIdForSession = (sessionId: string) => nameUuidSha256(`billing.charge|${sessionId}`);
 
 /** RFC 3339 in UTC with every fractional digit kept: the same instant, in the form the contracts' schema accepts. */
 export function rfc3339Utc(value: string): string {
