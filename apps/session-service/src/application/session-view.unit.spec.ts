@@ -4,6 +4,7 @@ import type { SessionEvent } from '../domain/session-events';
 import { generateApiKey, hashApiKey } from '@app/auth';
 import { remoteOutcome } from './record-command-results';
 import { signature, webhookTypes } from './webhooks';
+import { stringifyDecimalJson } from '@app/http/decimal-json';
 import { energyWh, toPumpSession } from './session-view';
 
 const REF42 = { ...REF, transactionId: 42 };
@@ -71,6 +72,53 @@ describe('pump session view', () => {
       meter(123456789 + 987654, 5),
     ]);
     expect(JSON.stringify(toPumpSession(big).energy_in_kwh)).toBe('987.654');
+  });
+});
+
+describe('pump money as exact JSON numbers', () => {
+  const priced = {
+    ...fold([requested, started, meter(2028, 2), completed(2028, 2.8)]),
+    finalAmount: {
+      session: '0',
+      time: '0',
+      energy: '0.9046',
+      net: '0.9046',
+      vat: '0.1719',
+      gross: '1.0765',
+      currency: 'EUR',
+    },
+  };
+
+  it('writes tariff prices and final amounts as number tokens of the decimal text', () => {
+    const json = stringifyDecimalJson({ session: toPumpSession(priced) });
+    expect(json).toContain(
+      '"final_amount":{"session":0,"time":0,"energy":0.9046,"net":0.9046,"vat":0.1719,"gross":1.0765,"currency":"EUR"}',
+    );
+    expect(json).toContain(
+      '"kwh_price":0.88,"session_price":0,"time_tariffs":[{"starting_at_minute":45,"minute_price":0.12}],"vat":0.19,"currency":"EUR","max_charging_time":4320',
+    );
+    const parsed = JSON.parse(json).session;
+    expect(parsed.tariff.kwh_price).toBe(0.88);
+    expect(parsed.final_amount.energy).toBe(0.9046);
+  });
+
+  it('keeps trailing zeros and digits a float would lose', () => {
+    const view = toPumpSession({
+      ...priced,
+      finalAmount: { ...priced.finalAmount, energy: '12345678901234567.8900' },
+    });
+    expect(stringifyDecimalJson(view.final_amount)).toContain('"energy":12345678901234567.8900');
+  });
+
+  it('writes the decimal strings of the contracts when asked, and under plain JSON.stringify', () => {
+    const view = toPumpSession(priced);
+    for (const json of [stringifyDecimalJson(view, 'string'), JSON.stringify(view)]) {
+      const parsed = JSON.parse(json);
+      expect(parsed.final_amount).toEqual(priced.finalAmount);
+      expect(parsed.tariff).toMatchObject({ kwh_price: '0.88', vat: '0.19' });
+      expect(parsed.tariff.time_tariffs[0].minute_price).toBe('0.12');
+      expect(parsed.energy_in_kwh).toBe(1.028);
+    }
   });
 });
 
