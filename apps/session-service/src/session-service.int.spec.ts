@@ -16,7 +16,7 @@ import {
   type TestDatabase,
   type TestKafka,
 } from '@app/testing';
-import { compareWithLive, rebuildSessions } from './application/rebuild-sessions';
+import { compareRebuilt, rebuildSessions } from './infrastructure/database/rebuild-sessions';
 import { GatewayRecords } from './testing/gateway-records';
 import { migrate, readTopic, waitFor } from './testing/harness';
 
@@ -188,6 +188,6 @@ describe('session-service process: kill -9 mid-stream loses and doubles nothing'
     await new Promise((r) => child!.once('exit', r));
     const rebuilt = await rebuildSessions(pool, { stopGraceMinutes: 10, startTimeoutSeconds: 120 });
     expect(rebuilt).toBe(CHARGERS);
-    expect(await compareWithLive(pool)).toEqual({ onlyLive: 0, onlyRebuilt: 0 });
+    expect(await compareRebuilt(pool)).toEqual({ checked: CHARGERS, equal: CHARGERS, differing: [] });
   });
 });

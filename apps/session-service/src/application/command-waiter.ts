@@ -1,16 +1,16 @@
-import type { Pool } from 'pg';
 import type { OcppCommandResult } from '@app/contracts';
+import type { CommandRepository } from './ports';
 
 /**
  * Waits for a command's result row (written by the command-results consumer, on whichever
- * instance owns the partition). Polls Postgres, and is woken at once when this instance's
+ * instance owns the partition). Polls the command store, and is woken at once when this instance's
  * consumer committed the result.
  */
 export class CommandWaiter {
   private readonly waiting = new Map<string, Set<() => void>>();
 
   constructor(
-    private readonly pool: Pool,
+    private readonly commands: Pick<CommandRepository, 'result'>,
     private readonly pollMs = 200,
   ) {}
 
@@ -21,11 +21,8 @@ export class CommandWaiter {
   async wait(commandId: string, untilMs: number): Promise<OcppCommandResult | null> {
     const id = commandId.toLowerCase();
     for (;;) {
-      const { rows } = await this.pool.query<{ outcome: string | null; result: OcppCommandResult | null }>(
-        'select outcome, result from commands where command_id = $1',
-        [id],
-      );
-      if (rows[0]?.outcome) return rows[0].result ?? ({ outcome: rows[0].outcome } as OcppCommandResult);
+      const result = await this.commands.result(id);
+      if (result) return result;
       const left = untilMs - Date.now();
       if (left <= 0) return null;
       await new Promise<void>((resolve) => {

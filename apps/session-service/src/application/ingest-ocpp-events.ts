@@ -5,19 +5,19 @@ import type {
   OcppCallReceived,
   TariffPublished,
 } from '@app/contracts';
-import { runAll, type Queryable } from '@app/event-store';
-import { parseMeterValues } from '../domain/meter-values';
-import { isCharging, type SessionState } from '../domain/session';
-import { selectTariff } from '../domain/tariff-selection';
+import { runAll } from '@app/event-store';
+import type { SessionState } from '../domain/session';
 import type {
   AnomalyRow,
+  ChargerRepository,
   ChargerRow,
-  ChargerStore,
   ConnectorRow,
-} from '../infrastructure/database/charger-store';
-import type { SessionStore } from '../infrastructure/database/session-store';
-import { nameUuid } from './ids';
-import { SessionUnitOfWork, type LoadedSession } from './session-unit-of-work';
+  LoadedSession,
+  SessionRepository,
+  Tx,
+} from './ports';
+import { routeOcppCall } from './route-ocpp-record';
+import { SessionUnitOfWork } from './session-unit-of-work';
 
 export interface IngestResult {
   /** Sessions that got new events (for webhooks, relay wake-up, metrics). */
@@ -73,8 +73,8 @@ function scan(envelopes: Envelope[]) {
  */
 export class IngestOcppEvents {
   constructor(
-    private readonly sessions: SessionStore,
-    private readonly chargers: ChargerStore,
+    private readonly sessions: SessionRepository,
+    private readonly chargers: ChargerRepository,
   ) {}
 
   /**
@@ -83,7 +83,7 @@ export class IngestOcppEvents {
    * envelopes (records processed before are dropped after the offset claim); what is read for the
    * whole batch covers any subset.
    */
-  async prepare(client: Queryable, envelopes: Envelope[]): Promise<IngestReads> {
+  async prepare(client: Tx, envelopes: Envelope[]): Promise<IngestReads> {
     const { cps, txs } = scan(envelopes);
     const cpList = [...cps];
     // MeterValues-only batches (most of them while sessions run) need no connector rows.
@@ -101,7 +101,7 @@ export class IngestOcppEvents {
     return { sessions, connectors };
   }
 
-  async handle(client: Queryable, envelopes: Envelope[], reads?: IngestReads): Promise<IngestResult> {
+  async handle(client: Tx, envelopes: Envelope[], reads?: IngestReads): Promise<IngestResult> {
     const { calls, cps, needTariffs } = scan(envelopes);
     const cpList = [...cps];
     const connectors = new Map<string, ConnectorRow>();
@@ -188,10 +188,33 @@ export class IngestOcppEvents {
           }
           break;
         }
-        case 'OcppCallReceived':
-          if (!this.call(env as Envelope<OcppCallReceived>, uow, connector, evseOf, tariffs, anomalies))
-            ignored++;
+        case 'OcppCallReceived': {
+          const call = env as Envelope<OcppCallReceived>;
+          const route = routeOcppCall(call, uow, { evseOf, tariffs });
+          if (!route.relevant) ignored++;
+          for (const effect of route.effects) {
+            if (effect.kind === 'session') uow.execute(effect.sessionId, effect.command, env.id);
+            else if (effect.kind === 'anomaly')
+              anomalies.push({
+                sourceEventId: env.id,
+                fleetId: call.data.fleetId,
+                chargePointId: call.data.chargePointId,
+                kind: effect.anomaly,
+                detail: effect.detail,
+              });
+            else {
+              // The latest charger report wins, whatever the delivery order.
+              const c = connector(call.data.chargePointId, effect.connectorId, call.data.fleetId);
+              if (!c.statusAt || Date.parse(effect.at) >= Date.parse(c.statusAt)) {
+                c.status = effect.status;
+                c.statusAt = effect.at;
+                c.errorCode = effect.errorCode;
+              }
+              c.fleetId = call.data.fleetId;
+            }
+          }
           break;
+        }
         default:
           ignored++;
       }
@@ -204,171 +227,9 @@ export class IngestOcppEvents {
           client,
           [...touchedConnectors].map((k) => connectors.get(k)!),
         ),
-      () => this.saveChargers(client, [...chargers.values()]),
+      () => this.chargers.saveChargers(client, [...chargers.values()]),
       () => this.chargers.saveAnomalies(client, anomalies),
     ]);
     return { changed, anomalies: anomalies.length, ignored };
-  }
-
-  private async saveChargers(client: Queryable, rows: ChargerRow[]): Promise<void> {
-    // A disconnect without a connect in this batch must not wipe the registered EVSE ids.
-    const connects = rows.filter((r) => r.connected || Object.keys(r.evseIds).length > 0);
-    const disconnects = rows.filter((r) => !connects.includes(r));
-    await this.chargers.saveChargers(client, connects);
-    for (const d of disconnects) {
-      await client.query(
-        `insert into chargers (charge_point_id, fleet_id, connected, gateway_id, last_seen_at) values ($1, $2, false, $3, $4)
-         on conflict (charge_point_id) do update set connected = false, last_seen_at = greatest(chargers.last_seen_at, excluded.last_seen_at)`,
-        [d.chargePointId, d.fleetId, d.gatewayId, d.lastSeenAt],
-      );
-    }
-  }
-
-  /** Returns false when the record carries nothing for sessions (Heartbeat, BootNotification, ...). */
-  private call(
-    env: Envelope<OcppCallReceived>,
-    uow: SessionUnitOfWork,
-    connector: (cp: string, id: number, fleetId: string) => ConnectorRow,
-    evseOf: (cp: string, id: number) => string,
-    tariffs: TariffPublished[],
-    anomalies: AnomalyRow[],
-  ): boolean {
-    const d = env.data;
-    const cp = d.chargePointId;
-    const payload: Rec = isObj(d.payload) ? d.payload : {};
-    const receivedAt = iso(d.receivedAt) ?? env.time;
-    const anomaly = (kind: string, detail: Rec) =>
-      anomalies.push({
-        sourceEventId: env.id,
-        fleetId: d.fleetId,
-        chargePointId: cp,
-        kind,
-        detail: { action: d.action, messageId: d.messageId, ...detail },
-      });
-
-    switch (d.action) {
-      case 'StartTransaction': {
-        const connectorId = int(payload.connectorId);
-        const transactionId = int((d.reply as Rec)?.transactionId);
-        const meterStart = int(payload.meterStart);
-        const idTag = typeof payload.idTag === 'string' ? payload.idTag : '';
-        if (connectorId === null || transactionId === null || meterStart === null) {
-          anomaly('MALFORMED_START', { payload, reply: d.reply });
-          return true;
-        }
-        const timestamp = iso(payload.timestamp) ?? receivedAt;
-        const existing = uow.byTransaction(cp, transactionId);
-        const remote =
-          existing ??
-          uow.openOnConnector(
-            cp,
-            connectorId,
-            (s) => (s.status === 'STARTING' || s.status === 'PREPARING') && s.idTag === idTag,
-          );
-        const sessionId = remote?.sessionId ?? nameUuid('local-session', env.id);
-        const evse = remote?.evse ?? evseOf(cp, connectorId);
-        const tariff = selectTariff(tariffs, { fleetId: d.fleetId, chargePointId: cp, evse }, timestamp);
-        uow.execute(
-          sessionId,
-          {
-            type: 'RecordStartTransaction',
-            sessionId,
-            fleetId: d.fleetId,
-            chargePointId: cp,
-            connectorId,
-            evse,
-            transactionId,
-            idTag,
-            meterStartWh: meterStart,
-            timestamp,
-            receivedAt,
-            tariff,
-          },
-          env.id,
-        );
-        return true;
-      }
-      case 'MeterValues': {
-        const connectorId = int(payload.connectorId);
-        const tx = int(payload.transactionId);
-        const session =
-          (tx !== null ? uow.byTransaction(cp, tx) : null) ??
-          (connectorId !== null && tx === null ? uow.openOnConnector(cp, connectorId, isCharging) : null);
-        if (!session) return false; // readings outside a transaction: nothing to bill
-        const { readings, signed } = parseMeterValues(payload.meterValue);
-        uow.execute(session.sessionId, { type: 'RecordMeterValues', readings, signed, receivedAt }, env.id);
-        return true;
-      }
-      case 'StatusNotification': {
-        const connectorId = int(payload.connectorId);
-        const status = typeof payload.status === 'string' ? payload.status : null;
-        if (connectorId === null || status === null) return false;
-        const timestamp = iso(payload.timestamp);
-        const c = connector(cp, connectorId, d.fleetId);
-        const at = timestamp ?? receivedAt;
-        if (!c.statusAt || Date.parse(at) >= Date.parse(c.statusAt)) {
-          c.status = status;
-          c.statusAt = at;
-          c.errorCode = typeof payload.errorCode === 'string' ? payload.errorCode : null;
-        }
-        c.fleetId = d.fleetId;
-        if (connectorId === 0) return true; // the whole charger
-        const session = uow.openOnConnector(cp, connectorId, isCharging);
-        if (session)
-          uow.execute(
-            session.sessionId,
-            { type: 'RecordStatusNotification', connectorStatus: status, timestamp, receivedAt },
-            env.id,
-          );
-        return true;
-      }
-      case 'StopTransaction': {
-        const tx = int(payload.transactionId);
-        const meterStop = int(payload.meterStop);
-        const timestamp = iso(payload.timestamp) ?? receivedAt;
-        const session = tx !== null ? uow.byTransaction(cp, tx) : null;
-        if (!session || meterStop === null) {
-          // Confirmed to the charger by the gateway (it would retry forever otherwise); kept for a human.
-          anomaly(session ? 'MALFORMED_STOP' : 'STOP_FOR_UNKNOWN_TRANSACTION', {
-            transactionId: tx,
-            meterStop,
-            timestamp,
-            rawFrame: d.rawFrame,
-          });
-          return true;
-        }
-        if (session.status === 'CLOSED' && session.stop.stopReason === 'INFERRED') {
-          // The charger's real stop came after the session was closed on its last meter value
-          // (connector Available past STOP_GRACE_MINUTES). The bill stands; finance needs to see
-          // the charger's own meterStop to decide on a correction.
-          anomaly('STOP_AFTER_INFERRED_CLOSE', {
-            sessionId: session.sessionId,
-            transactionId: tx,
-            meterStop,
-            inferredMeterStop: session.stop.meterStopWh,
-            timestamp,
-            rawFrame: d.rawFrame,
-          });
-        }
-        const { readings, signed } = parseMeterValues(payload.transactionData);
-        uow.execute(
-          session.sessionId,
-          {
-            type: 'RecordStopTransaction',
-            transactionId: tx!,
-            meterStopWh: meterStop,
-            timestamp,
-            receivedAt,
-            reason: typeof payload.reason === 'string' ? payload.reason : null,
-            signed,
-            readings,
-          },
-          env.id,
-        );
-        return true;
-      }
-      default:
-        return false;
-    }
   }
 }

@@ -1,29 +1,17 @@
-import type { ChargeCalculated, Envelope, TariffPublished } from '@app/contracts';
-import type { Queryable } from '@app/event-store';
+import { isUuid, type ChargeCalculated, type Envelope, type TariffPublished } from '@app/contracts';
 import type { SessionState } from '../domain/session';
-import type { ChargerStore } from '../infrastructure/database/charger-store';
-import type { SessionStore } from '../infrastructure/database/session-store';
+import type { ChargerRepository, SessionRepository, Tx } from './ports';
 import { SessionUnitOfWork } from './session-unit-of-work';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** `billing.session-charges.v1`: ChargeCalculated puts `final_amount` on the session (SessionPriced). */
 export class RecordCharges {
-  constructor(private readonly sessions: SessionStore) {}
+  constructor(private readonly sessions: SessionRepository) {}
 
-  async handle(
-    client: Queryable,
-    envelopes: Envelope[],
-  ): Promise<{ changed: SessionState[]; unknown: number }> {
+  async handle(client: Tx, envelopes: Envelope[]): Promise<{ changed: SessionState[]; unknown: number }> {
     const charges = envelopes
       .filter((e) => e.type === 'ChargeCalculated')
       .map((e) => ({ env: e, charge: e.data as ChargeCalculated }))
-      .filter(
-        ({ charge }) =>
-          typeof charge?.sessionId === 'string' &&
-          UUID.test(charge.sessionId) &&
-          typeof charge.chargeId === 'string',
-      );
+      .filter(({ charge }) => isUuid(charge.sessionId) && typeof charge.chargeId === 'string');
     const uow = new SessionUnitOfWork(
       await this.sessions.loadByIds(client, [...new Set(charges.map((c) => c.charge.sessionId))]),
     );
@@ -52,12 +40,9 @@ export class RecordCharges {
 
 /** `billing.tariffs.v1` (compacted, key tariffId): the latest state of each tariff; a tombstone deletes it. */
 export class RecordTariffs {
-  constructor(private readonly chargers: ChargerStore) {}
+  constructor(private readonly chargers: ChargerRepository) {}
 
-  async handle(
-    client: Queryable,
-    records: { key: string | null; envelope: Envelope | null }[],
-  ): Promise<number> {
+  async handle(client: Tx, records: { key: string | null; envelope: Envelope | null }[]): Promise<number> {
     let n = 0;
     for (const { key, envelope } of records) {
       if (envelope === null) {

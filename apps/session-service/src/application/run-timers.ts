@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Pool } from 'pg';
-import { inTransactionWithRetry } from '@app/event-store';
 import { nextTimerAt, type TimerSettings } from '../domain/timers';
-import { fromStoredState } from '../domain/session';
-import type { SessionStore } from '../infrastructure/database/session-store';
 import { SessionUnitOfWork } from './session-unit-of-work';
-import type { CommandSender } from './ports';
+import type { CommandRepository, CommandSender, SessionRepository, TransactionRunner } from './ports';
 import type { CommandAudit } from './command-audit';
 
 const SYSTEM_ACTOR = { kind: 'system' as const, id: 'session-service' };
@@ -17,8 +13,9 @@ const SYSTEM_ACTOR = { kind: 'system' as const, id: 'session-service' };
  */
 export class RunTimers {
   constructor(
-    private readonly pool: Pool,
-    private readonly sessions: SessionStore,
+    private readonly transactions: TransactionRunner,
+    private readonly sessions: SessionRepository,
+    private readonly commandLog: CommandRepository,
     private readonly commands: CommandSender,
     private readonly settings: TimerSettings,
     private readonly commandTimeoutSeconds: number,
@@ -33,14 +30,10 @@ export class RunTimers {
       sessionId: string;
       fleetId: string;
     }[] = [];
-    const changed = await inTransactionWithRetry(this.pool, async (client) => {
+    const changed = await this.transactions.run(async (client) => {
       stops.length = 0;
-      const { rows: stored } = await client.query<{ state: unknown; version: string }>(
-        `select state, version from sessions where timer_at <= $1 order by timer_at limit 200 for update skip locked`,
-        [now.toISOString()],
-      );
-      const rows = stored.map((r) => ({ state: fromStoredState(r.state), version: r.version }));
-      const uow = new SessionUnitOfWork(rows.map((r) => ({ state: r.state, version: Number(r.version) })));
+      const rows = await this.sessions.loadDueTimers(client, now, 200);
+      const uow = new SessionUnitOfWork(rows);
       for (const r of rows) {
         const events = uow.execute(
           r.state.sessionId,
@@ -56,34 +49,25 @@ export class RunTimers {
             sessionId: r.state.sessionId,
             fleetId: r.state.fleetId,
           });
-          await client.query(
-            `insert into commands (command_id, session_id, charge_point_id, action, deadline) values ($1, $2, $3, 'RemoteStopTransaction', $4)`,
-            [
-              commandId,
-              r.state.sessionId,
-              r.state.chargePointId,
-              new Date(now.getTime() + this.commandTimeoutSeconds * 1000).toISOString(),
-            ],
-          );
+          await this.commandLog.record(client, {
+            commandId,
+            sessionId: r.state.sessionId,
+            chargePointId: r.state.chargePointId,
+            action: 'RemoteStopTransaction',
+            deadline: new Date(now.getTime() + this.commandTimeoutSeconds * 1000).toISOString(),
+          });
         }
       }
-      // Sessions whose timer_at was due but nothing changed get it recomputed from their state
-      // (not cleared: another timer of theirs may still be pending). One that would be due again
-      // at once is cleared, so that a rule the sweeper cannot act on never spins.
       const saved = await this.sessions.save(client, uow);
       const untouched = rows.filter((r) => !saved.some((s) => s.sessionId === r.state.sessionId));
-      if (untouched.length > 0) {
-        const next = untouched.map((r) => {
+      await this.sessions.rescheduleTimers(
+        client,
+        untouched.map((r) => {
           const at = nextTimerAt(r.state, this.settings);
-          return at !== null && at > now.toISOString() ? at : null;
-        });
-        await client.query(
-          `update sessions s set timer_at = v.at
-             from unnest($1::uuid[], $2::timestamptz[]) as v(id, at)
-            where s.session_id = v.id and s.timer_at <= $3`,
-          [untouched.map((r) => r.state.sessionId), next, now.toISOString()],
-        );
-      }
+          return { sessionId: r.state.sessionId, at: at !== null && at > now.toISOString() ? at : null };
+        }),
+        now,
+      );
       return saved.map((s) => s.sessionId);
     });
     for (const s of stops) {

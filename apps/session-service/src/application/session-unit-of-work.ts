@@ -9,12 +9,9 @@ import {
 } from '../domain/session';
 import type { SessionEvent } from '../domain/session-events';
 import { nameUuid } from './ids';
+import type { ChangedSessions, LoadedSession } from './ports';
 
-export interface LoadedSession {
-  state: SessionState;
-  /** Stream version as loaded (0 = new). */
-  version: number;
-}
+export type { LoadedSession };
 
 interface Tracked extends LoadedSession {
   pending: NewEvent[];
@@ -25,7 +22,7 @@ interface Tracked extends LoadedSession {
  * (decide → evolve), written together at the end (one multi-stream append, one projection upsert).
  * Lookups by (charger, transactionId) and by open connector see the changes made earlier in the batch.
  */
-export class SessionUnitOfWork {
+export class SessionUnitOfWork implements ChangedSessions {
   private readonly sessions = new Map<string, Tracked>();
   /** Session ids by charger: lookups scan one charger's sessions, not the whole batch's. */
   private readonly byCharger = new Map<string, Set<string>>();

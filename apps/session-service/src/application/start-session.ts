@@ -1,13 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import type { Pool } from 'pg';
 import type { Actor } from '@app/contracts';
-import { inTransactionWithRetry } from '@app/event-store';
 import type { SessionState } from '../domain/session';
 import { selectTariff } from '../domain/tariff-selection';
-import type { ChargerStore } from '../infrastructure/database/charger-store';
-import type { SessionStore } from '../infrastructure/database/session-store';
 import type { CommandAudit } from './command-audit';
-import { BadRequestError, ConflictError, NotFoundError, type CommandSender } from './ports';
+import {
+  BadRequestError,
+  ConflictError,
+  NotFoundError,
+  type ChargerRepository,
+  type CommandRepository,
+  type CommandSender,
+  type SessionRepository,
+  type TransactionRunner,
+  type Tx,
+} from './ports';
 import { SessionUnitOfWork } from './session-unit-of-work';
 
 export interface StartSessionCommand {
@@ -26,9 +32,10 @@ export interface StartSessionCommand {
  */
 export class StartSession {
   constructor(
-    private readonly pool: Pool,
-    private readonly sessions: SessionStore,
-    private readonly chargers: ChargerStore,
+    private readonly transactions: TransactionRunner,
+    private readonly sessions: SessionRepository,
+    private readonly chargers: ChargerRepository,
+    private readonly commandLog: CommandRepository,
     private readonly commands: CommandSender,
     private readonly commandTimeoutSeconds: number,
     private readonly audit: CommandAudit,
@@ -38,14 +45,11 @@ export class StartSession {
     if (cmd.idempotencyKey !== null && (cmd.idempotencyKey.length === 0 || cmd.idempotencyKey.length > 200)) {
       throw new BadRequestError('INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 1 to 200 characters');
     }
-    const result = await inTransactionWithRetry(this.pool, async (client) => {
+    const result = await this.transactions.run(async (client) => {
       if (cmd.idempotencyKey !== null) {
-        const { rows } = await client.query<{ session_id: string }>(
-          'select session_id::text from session_start_requests where fleet_id = $1 and idempotency_key = $2',
-          [cmd.fleetId, cmd.idempotencyKey],
-        );
-        if (rows.length > 0) {
-          const [existing] = await this.sessions.loadByIds(client, [rows[0].session_id]);
+        const earlier = await this.sessions.findByIdempotencyKey(client, cmd.fleetId, cmd.idempotencyKey);
+        if (earlier !== null) {
+          const [existing] = await this.sessions.loadByIds(client, [earlier]);
           const s = existing.state;
           // A replay must be the same request; a different one under the key is a client bug that
           // would otherwise be answered with a session it did not ask for (IETF Idempotency-Key: 422).
@@ -96,21 +100,15 @@ export class StartSession {
         commandId,
       );
       const [session] = await this.sessions.save(client, uow);
-      if (cmd.idempotencyKey !== null) {
-        await client.query(
-          'insert into session_start_requests (fleet_id, idempotency_key, session_id) values ($1, $2, $3)',
-          [cmd.fleetId, cmd.idempotencyKey, sessionId],
-        );
-      }
-      await client.query(
-        `insert into commands (command_id, session_id, charge_point_id, action, deadline) values ($1, $2, $3, 'RemoteStartTransaction', $4)`,
-        [
-          commandId,
-          sessionId,
-          target.chargePointId,
-          new Date(Date.now() + this.commandTimeoutSeconds * 1000).toISOString(),
-        ],
-      );
+      if (cmd.idempotencyKey !== null)
+        await this.sessions.recordIdempotencyKey(client, cmd.fleetId, cmd.idempotencyKey, sessionId);
+      await this.commandLog.record(client, {
+        commandId,
+        sessionId,
+        chargePointId: target.chargePointId,
+        action: 'RemoteStartTransaction',
+        deadline: new Date(Date.now() + this.commandTimeoutSeconds * 1000).toISOString(),
+      });
       return { session, created: true, commandId };
     });
     if (result.commandId) {
@@ -145,34 +143,17 @@ export class StartSession {
 
   /** `evse` is a registered EVSE id of the fleet, or `{chargePointId}*{connectorId}` of one of its chargers. */
   private async resolveEvse(
-    client: import('@app/event-store').Queryable,
+    client: Tx,
     fleetId: string,
     evse: string,
   ): Promise<{ chargePointId: string; connectorId: number; evse: string }> {
-    const registered = await client.query<{ charge_point_id: string; connector_id: number }>(
-      'select charge_point_id, connector_id from connectors where fleet_id = $1 and evse = $2 limit 1',
-      [fleetId, evse],
-    );
-    if (registered.rows.length > 0)
-      return {
-        chargePointId: registered.rows[0].charge_point_id,
-        connectorId: registered.rows[0].connector_id,
-        evse,
-      };
+    const registered = await this.chargers.findRegisteredEvse(client, fleetId, evse);
+    if (registered) return { ...registered, evse };
     const m = /^(.+)\*(\d{1,4})$/.exec(evse);
-    if (m) {
-      const charger = await client.query(
-        'select 1 from chargers where charge_point_id = $1 and fleet_id = $2',
-        [m[1], fleetId],
-      );
-      const connectorId = Number(m[2]);
-      if (charger.rows.length > 0 && connectorId > 0) {
-        const reg = await client.query<{ evse: string | null }>(
-          'select evse from connectors where charge_point_id = $1 and connector_id = $2',
-          [m[1], connectorId],
-        );
-        return { chargePointId: m[1], connectorId, evse: reg.rows[0]?.evse ?? evse };
-      }
+    const connectorId = m ? Number(m[2]) : 0;
+    if (m && connectorId > 0) {
+      const connector = await this.chargers.findFleetConnector(client, fleetId, m[1], connectorId);
+      if (connector) return { chargePointId: m[1], connectorId, evse: connector.evse ?? evse };
     }
     throw new NotFoundError(`evse ${evse} not found`);
   }

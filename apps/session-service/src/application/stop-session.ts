@@ -1,11 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import type { Pool } from 'pg';
 import type { Actor, OcppCommandResult } from '@app/contracts';
-import { inTransactionWithRetry, type Queryable } from '@app/event-store';
 import { SessionRuleError, type SessionState } from '../domain/session';
-import type { SessionStore } from '../infrastructure/database/session-store';
 import { remoteOutcome } from './record-command-results';
-import { ChargerCommandError, ConflictError, NotFoundError, type CommandSender } from './ports';
+import {
+  ChargerCommandError,
+  ConflictError,
+  NotFoundError,
+  type CommandRepository,
+  type CommandSender,
+  type SessionRepository,
+  type TransactionRunner,
+} from './ports';
 import { SessionUnitOfWork } from './session-unit-of-work';
 import type { CommandWaiter } from './command-waiter';
 import type { CommandAudit } from './command-audit';
@@ -38,8 +43,9 @@ export function describeAnswer(r: Pick<OcppCommandResult, 'outcome' | 'payload' 
  */
 export class StopSession {
   constructor(
-    private readonly pool: Pool,
-    private readonly sessions: SessionStore,
+    private readonly transactions: TransactionRunner,
+    private readonly sessions: SessionRepository,
+    private readonly commandLog: CommandRepository,
     private readonly commands: CommandSender,
     private readonly waiter: CommandWaiter,
     /** The request answers within this (from its arrival); the command's deadline is 1 s earlier. */
@@ -52,7 +58,7 @@ export class StopSession {
     const answerBy = Date.now() + this.stopWaitSeconds * 1000;
     // The gateway answers Timeout at the deadline; the second left lets that answer travel back.
     const deadline = new Date(answerBy - STOP_ANSWER_MARGIN_MS);
-    const prepared = await inTransactionWithRetry(this.pool, async (client) => {
+    const prepared = await this.transactions.run(async (client) => {
       const [loaded] = await this.sessions.loadByIds(client, [sessionId], true);
       if (!loaded || loaded.state.fleetId !== fleetId)
         throw new NotFoundError(`session ${sessionId} not found`);
@@ -77,12 +83,15 @@ export class StopSession {
         throw e;
       }
       await this.sessions.save(client, uow);
-      const pending = await this.pendingStop(client, sessionId);
+      const pending = await this.commandLog.pendingStop(client, sessionId);
       if (pending) return { state: uow.get(sessionId)!, commandId: pending, send: false };
-      await client.query(
-        `insert into commands (command_id, session_id, charge_point_id, action, deadline) values ($1, $2, $3, 'RemoteStopTransaction', $4)`,
-        [requestId, sessionId, state.chargePointId, deadline.toISOString()],
-      );
+      await this.commandLog.record(client, {
+        commandId: requestId,
+        sessionId,
+        chargePointId: state.chargePointId,
+        action: 'RemoteStopTransaction',
+        deadline: deadline.toISOString(),
+      });
       return { state: uow.get(sessionId)!, commandId: requestId, send: true };
     });
     if (!prepared.commandId) return prepared.state;
@@ -102,10 +111,7 @@ export class StopSession {
           },
         });
       } catch {
-        await this.pool.query(
-          `update commands set outcome = 'NotSent', completed_at = now() where command_id = $1 and outcome is null`,
-          [prepared.commandId],
-        );
+        await this.commandLog.markNotSent(this.transactions.outside, prepared.commandId);
         throw new ChargerCommandError(
           503,
           'AUDIT_UNAVAILABLE',
@@ -123,10 +129,7 @@ export class StopSession {
           sessionId,
         });
       } catch {
-        await this.pool.query(
-          `update commands set outcome = 'NotSent', completed_at = now() where command_id = $1 and outcome is null`,
-          [prepared.commandId],
-        );
+        await this.commandLog.markNotSent(this.transactions.outside, prepared.commandId);
         throw new ChargerCommandError(
           504,
           'COMMAND_NOT_SENT',
@@ -146,17 +149,7 @@ export class StopSession {
         `the charger did not accept the stop: ${describeAnswer(result)}`,
       );
     }
-    const [after] = await this.sessions.loadByIds(this.pool, [sessionId]);
+    const [after] = await this.sessions.loadByIds(this.transactions.outside, [sessionId]);
     return after.state;
-  }
-
-  /** A RemoteStop of this session still waiting for its answer (so a second stop does not send another). */
-  private async pendingStop(client: Queryable, sessionId: string): Promise<string | null> {
-    const { rows } = await client.query<{ command_id: string }>(
-      `select command_id::text from commands where session_id = $1 and action = 'RemoteStopTransaction' and outcome is null and deadline > now()
-       order by requested_at desc limit 1`,
-      [sessionId],
-    );
-    return rows[0]?.command_id ?? null;
   }
 }

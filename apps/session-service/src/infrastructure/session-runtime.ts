@@ -27,6 +27,8 @@ import type { TimerSettings } from '../domain/timers';
 import { ChargerStore } from './database/charger-store';
 import { SESSION_STREAM_TYPE, SessionStore, sessionIdOfStream } from './database/session-store';
 import { PostgresSessionQueries } from './database/session-queries';
+import { CommandStore } from './database/command-store';
+import { PostgresTransactionRunner } from './database/transaction-runner';
 import { transactionalConsumer } from './kafka/transactional-consumer';
 import { sessionMetrics } from './metrics';
 import { webhookDelivery, type WebhookSettings } from './webhook-delivery';
@@ -95,6 +97,8 @@ export class SessionRuntime implements ChangeNotifier {
   readonly sessionStore: SessionStore;
   readonly chargerStore = new ChargerStore();
   readonly waiter: CommandWaiter;
+  readonly transactions: PostgresTransactionRunner;
+  readonly commandStore: CommandStore;
   readonly startSession: StartSession;
   readonly stopSession: StopSession;
   readonly runTimers: RunTimers;
@@ -146,7 +150,9 @@ export class SessionRuntime implements ChangeNotifier {
       wakeWebhooks,
     );
     this.readSessions = new ReadSessions(new PostgresSessionQueries(this.pool));
-    this.waiter = new CommandWaiter(this.pool);
+    this.transactions = new PostgresTransactionRunner(this.pool);
+    this.commandStore = new CommandStore(this.pool);
+    this.waiter = new CommandWaiter(this.commandStore);
     const commands: CommandSender = {
       send: async (command: OcppCommand) => {
         const envelope = makeEnvelope({
@@ -166,24 +172,27 @@ export class SessionRuntime implements ChangeNotifier {
     };
     this.ingest = new IngestOcppEvents(this.sessionStore, this.chargerStore);
     this.startSession = new StartSession(
-      this.pool,
+      this.transactions,
       this.sessionStore,
       this.chargerStore,
+      this.commandStore,
       commands,
       o.commandTimeoutSeconds,
       o.commandAudit,
     );
     this.stopSession = new StopSession(
-      this.pool,
+      this.transactions,
       this.sessionStore,
+      this.commandStore,
       commands,
       this.waiter,
       o.stopWaitSeconds ?? DEFAULT_STOP_WAIT_SECONDS,
       o.commandAudit,
     );
     this.runTimers = new RunTimers(
-      this.pool,
+      this.transactions,
       this.sessionStore,
+      this.commandStore,
       commands,
       o.timers,
       o.commandTimeoutSeconds,
@@ -244,7 +253,7 @@ export class SessionRuntime implements ChangeNotifier {
       });
     const recordCharges = new RecordCharges(this.sessionStore);
     const recordTariffs = new RecordTariffs(this.chargerStore);
-    const recordResults = new RecordCommandResults(this.sessionStore);
+    const recordResults = new RecordCommandResults(this.sessionStore, this.commandStore);
 
     this.consumers.push(
       transactionalConsumer(o.kafka, this.pool, {

@@ -1,35 +1,11 @@
 import type { TariffPublished } from '@app/contracts';
 import type { Queryable } from '@app/event-store';
+import type { AnomalyRow, ChargerRepository, ChargerRow, ConnectorRow } from '../../application/ports';
 
-export interface ConnectorRow {
-  chargePointId: string;
-  connectorId: number;
-  fleetId: string;
-  evse: string | null;
-  status: string | null;
-  statusAt: string | null;
-  errorCode: string | null;
-}
-
-export interface ChargerRow {
-  chargePointId: string;
-  fleetId: string;
-  evseIds: Record<string, string>;
-  connected: boolean;
-  gatewayId: string | null;
-  lastSeenAt: string;
-}
-
-export interface AnomalyRow {
-  sourceEventId: string;
-  fleetId: string;
-  chargePointId: string;
-  kind: string;
-  detail: unknown;
-}
+export type { AnomalyRow, ChargerRow, ConnectorRow };
 
 /** Chargers, connectors, tariffs and anomalies: projections written next to the session appends. */
-export class ChargerStore {
+export class ChargerStore implements ChargerRepository {
   async loadConnectors(client: Queryable, chargePointIds: string[]): Promise<ConnectorRow[]> {
     if (chargePointIds.length === 0) return [];
     const { rows } = await client.query(
@@ -72,6 +48,20 @@ export class ChargerStore {
   }
 
   async saveChargers(client: Queryable, rows: ChargerRow[]): Promise<void> {
+    // A disconnect without a connect in this batch must not wipe the registered EVSE ids.
+    const connects = rows.filter((r) => r.connected || Object.keys(r.evseIds).length > 0);
+    const disconnects = rows.filter((r) => !connects.includes(r));
+    await this.upsertChargers(client, connects);
+    for (const d of disconnects) {
+      await client.query(
+        `insert into chargers (charge_point_id, fleet_id, connected, gateway_id, last_seen_at) values ($1, $2, false, $3, $4)
+         on conflict (charge_point_id) do update set connected = false, last_seen_at = greatest(chargers.last_seen_at, excluded.last_seen_at)`,
+        [d.chargePointId, d.fleetId, d.gatewayId, d.lastSeenAt],
+      );
+    }
+  }
+
+  private async upsertChargers(client: Queryable, rows: ChargerRow[]): Promise<void> {
     if (rows.length === 0) return;
     await client.query(
       `insert into chargers (charge_point_id, fleet_id, evse_ids, connected, gateway_id, last_seen_at)
@@ -156,5 +146,35 @@ export class ChargerStore {
 
   async deleteTariff(client: Queryable, tariffId: string): Promise<void> {
     await client.query('delete from tariffs where tariff_id = $1', [tariffId]);
+  }
+
+  async findRegisteredEvse(
+    client: Queryable,
+    fleetId: string,
+    evse: string,
+  ): Promise<{ chargePointId: string; connectorId: number } | null> {
+    const { rows } = await client.query<{ charge_point_id: string; connector_id: number }>(
+      'select charge_point_id, connector_id from connectors where fleet_id = $1 and evse = $2 limit 1',
+      [fleetId, evse],
+    );
+    return rows[0] ? { chargePointId: rows[0].charge_point_id, connectorId: rows[0].connector_id } : null;
+  }
+
+  async findFleetConnector(
+    client: Queryable,
+    fleetId: string,
+    chargePointId: string,
+    connectorId: number,
+  ): Promise<{ evse: string | null } | null> {
+    const charger = await client.query(
+      'select 1 from chargers where charge_point_id = $1 and fleet_id = $2',
+      [chargePointId, fleetId],
+    );
+    if (charger.rows.length === 0) return null;
+    const reg = await client.query<{ evse: string | null }>(
+      'select evse from connectors where charge_point_id = $1 and connector_id = $2',
+      [chargePointId, connectorId],
+    );
+    return { evse: reg.rows[0]?.evse ?? null };
   }
 }

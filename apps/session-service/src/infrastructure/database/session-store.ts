@@ -1,8 +1,12 @@
 import { appendToStreams, runAll, type Queryable } from '@app/event-store';
 import { fromStoredState, toStoredState, type SessionState } from '../../domain/session';
 import { nextTimerAt, type TimerSettings } from '../../domain/timers';
-import type { LoadedSession, SessionUnitOfWork } from '../../application/session-unit-of-work';
-import type { WebhookOutbox } from '../../application/webhooks';
+import type {
+  ChangedSessions,
+  LoadedSession,
+  SessionChangeSink,
+  SessionRepository,
+} from '../../application/ports';
 
 export const SESSION_STREAM_TYPE = 'session';
 export const sessionStreamId = (sessionId: string) => `session-${sessionId}`;
@@ -18,11 +22,53 @@ interface Row {
 const toLoaded = (r: Row): LoadedSession => ({ state: fromStoredState(r.state), version: Number(r.version) });
 
 /** The sessions projection as the aggregates' snapshot store, and the write side of a unit of work. */
-export class SessionStore {
+export class SessionStore implements SessionRepository {
   constructor(
     private readonly timers: TimerSettings,
-    private readonly webhooks: WebhookOutbox | null = null,
+    private readonly webhooks: SessionChangeSink | null = null,
   ) {}
+
+  async loadDueTimers(client: Queryable, now: Date, limit: number): Promise<LoadedSession[]> {
+    const { rows } = await client.query<Row>(
+      `select state, version from sessions where timer_at <= $1 order by timer_at limit $2 for update skip locked`,
+      [now.toISOString(), limit],
+    );
+    return rows.map(toLoaded);
+  }
+
+  async rescheduleTimers(
+    client: Queryable,
+    next: { sessionId: string; at: string | null }[],
+    now: Date,
+  ): Promise<void> {
+    if (next.length === 0) return;
+    await client.query(
+      `update sessions s set timer_at = v.at
+         from unnest($1::uuid[], $2::timestamptz[]) as v(id, at)
+        where s.session_id = v.id and s.timer_at <= $3`,
+      [next.map((n) => n.sessionId), next.map((n) => n.at), now.toISOString()],
+    );
+  }
+
+  async findByIdempotencyKey(client: Queryable, fleetId: string, key: string): Promise<string | null> {
+    const { rows } = await client.query<{ session_id: string }>(
+      'select session_id::text from session_start_requests where fleet_id = $1 and idempotency_key = $2',
+      [fleetId, key],
+    );
+    return rows[0]?.session_id ?? null;
+  }
+
+  async recordIdempotencyKey(
+    client: Queryable,
+    fleetId: string,
+    key: string,
+    sessionId: string,
+  ): Promise<void> {
+    await client.query(
+      'insert into session_start_requests (fleet_id, idempotency_key, session_id) values ($1, $2, $3)',
+      [fleetId, key, sessionId],
+    );
+  }
 
   /** Open sessions of these chargers, plus any session holding one of these (charger, transactionId) pairs. */
   async loadForChargers(
@@ -59,7 +105,7 @@ export class SessionStore {
    * append throws, the caller's transaction rolls both back; if it turns out to be a no-op for a
    * session (its event ids were stored already), that row is written again with the stored version.
    */
-  async save(client: Queryable, uow: SessionUnitOfWork): Promise<SessionState[]> {
+  async save(client: Queryable, uow: ChangedSessions): Promise<SessionState[]> {
     const changed = uow.changed();
     if (changed.length === 0) return [];
     const [results] = await runAll(client, [
