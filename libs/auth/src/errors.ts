@@ -18,14 +18,5 @@ export class AuthError extends Error {
 export const unauthenticated = (message: string) => new AuthError('UNAUTHENTICATED', message);
 export const forbidden = (message: string) => new AuthError('FORBIDDEN', message);
 
-/** True for a body already shaped `{ error: { code, message } }` (error filters pass these through). */
-export function isErrorBody(body: unknown): body is { error: { code: string; message: string } } {
-  if (typeof body !== 'object' || body === null) return false;
-  const error = (body as { error?: unknown }).error;
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    typeof (error as { code?: unknown }).code === 'string' &&
-    typeof (error as { message?: unknown }).message === 'string'
-  );
-}
+/** Moved to libs/http (every error filter uses it); re-exported for the existing imports. */
+export { isErrorBody } from '@app/http';

@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendJsonError } from './errors';
+import { bodyParserErrorReply, payloadTooLarge, sendJsonError } from './errors';
 import type { Middleware } from './rate-limit';
 
-const tooLarge = (res: ServerResponse, limitBytes: number) =>
-  sendJsonError(res, 413, 'PAYLOAD_TOO_LARGE', `request body is larger than ${limitBytes} bytes`);
+const tooLarge = (res: ServerResponse, limitBytes: number) => {
+  const { status, code, message } = payloadTooLarge(limitBytes);
+  sendJsonError(res, status, code, message);
+};
 
 /**
  * Refuses a declared Content-Length above the limit whatever the content type, so no route reads
@@ -24,14 +26,9 @@ export function bodyLimitMiddleware(limitBytes: number): Middleware {
  */
 export function bodyParserErrorHandler(limitBytes: number) {
   return (error: unknown, _req: IncomingMessage, res: ServerResponse, next: (e?: unknown) => void): void => {
-    const type = (error as { type?: string } | null)?.type;
-    if (type === 'entity.too.large') return tooLarge(res, limitBytes);
-    if (type === 'entity.parse.failed')
-      return sendJsonError(res, 400, 'INVALID_JSON', 'request body is not valid JSON');
-    if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
-      return sendJsonError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'request body encoding is not supported');
-    }
-    if (type === 'request.aborted') return;
+    if ((error as { type?: unknown } | null)?.type === 'request.aborted') return;
+    const reply = bodyParserErrorReply(error, limitBytes);
+    if (reply) return sendJsonError(res, reply.status, reply.code, reply.message);
     next(error);
   };
 }

@@ -1,0 +1,2 @@
+// The Nest pieces of libs/http (the rest is framework-free): `import { JsonErrorFilter } from '@app/http/nest'`.
+export * from './error-filter';
