@@ -87,6 +87,10 @@ export function hardenHttp(app: NestExpressApplication, settings: HttpSettings):
   app.disable('x-powered-by');
   if (settings.trustProxyHops > 0) app.set('trust proxy', settings.trustProxyHops);
   app.use(helmet());
+  // Every response a client accepts compressed gets compressed, however small: compression's
+  // default threshold (1 KB) left one session or a stop uncompressed though pump's clients send
+  // Accept-Encoding: gzip. First, so the 429/413/400 answers of the middlewares below are too.
+  app.use(compression({ threshold: 0 }));
   app.use(
     rateLimitMiddleware(settings.rateLimit, {
       clientAddress: (req) => (req as Request).ip ?? req.socket.remoteAddress ?? 'unknown',
@@ -99,7 +103,6 @@ export function hardenHttp(app: NestExpressApplication, settings: HttpSettings):
   app.useBodyParser('json', { limit: settings.bodyLimitBytes });
   app.useBodyParser('urlencoded', { limit: settings.bodyLimitBytes, extended: true });
   app.use(bodyParserErrorHandler(settings.bodyLimitBytes));
-  app.use(compression());
 }
 
 @Module({ controllers: [MetricsController] })
@@ -133,7 +136,7 @@ async function listenManagement(
   return management;
 }
 
-/** Creates the Nest app with JSON logs, HTTP limits, gzip, the management listener and graceful SIGTERM handling. */
+/** Creates the Nest app with JSON logs, HTTP limits, compression, the management listener and graceful SIGTERM handling. */
 export async function bootstrapService(
   module: Type<unknown> | DynamicModule,
   options: BootstrapOptions,
