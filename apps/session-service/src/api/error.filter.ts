@@ -16,6 +16,25 @@ const CODES: Record<number, string> = {
   415: 'UNSUPPORTED_MEDIA_TYPE',
 };
 
+/**
+ * Nest's own JSON parser (an app built without bootstrapService's hardenHttp) reports a body that
+ * does not parse as `new BadRequestException(syntaxError.message)` (RoutesResolver's
+ * mapExternalException): no cause, no `type`, only "Unexpected end of JSON input". What is left to
+ * tell it from a route's 400 is the request: it had a JSON body and the parser set none.
+ */
+function bodyParserFailed(error: HttpException, req: Request): boolean {
+  if ((error.cause as { type?: string } | undefined)?.type === 'entity.parse.failed') return true;
+  const hasBody =
+    req.headers['transfer-encoding'] !== undefined ||
+    (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+  return (
+    error.cause === undefined &&
+    hasBody &&
+    /^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i.test(req.headers['content-type'] ?? '') &&
+    req.body === undefined
+  );
+}
+
 /** Every error as `{ "error": { "code", "message" } }` with the right status; never a stack trace. */
 @Catch()
 export class SessionsErrorFilter implements ExceptionFilter {
@@ -41,9 +60,8 @@ export class SessionsErrorFilter implements ExceptionFilter {
       let message =
         typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? error.message);
       if (Array.isArray(message)) message = message.join('; ');
-      // express' body parser: say what is wrong with the JSON
-      if ((error.cause as { type?: string } | undefined)?.type === 'entity.parse.failed')
-        message = 'request body is not valid JSON';
+      if (status === 400 && bodyParserFailed(error, req))
+        return void send(400, 'INVALID_JSON', 'request body is not valid JSON');
       return void send(
         status,
         CODES[status] ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST'),
