@@ -10,32 +10,76 @@ import {
   Req,
   Res,
   UseFilters,
+  UseInterceptors,
 } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
-import { BadRequestError } from '../application/ports';
+import { SESSION_STATUSES } from '@app/contracts';
 import { parseQuery } from '@app/http';
-import { LIST_SESSIONS_QUERY, ReadSessions } from '../application/read-sessions';
-import { SessionRuntime } from '../infrastructure/session-runtime';
 import { Roles } from '@app/auth/nest';
 import { actorOf } from '@app/auth/principal';
-import { fleetOf, type FleetRequest } from './fleet-request';
-import { SessionsErrorFilter } from './error.filter';
+import { BadRequestError } from '../application/ports';
+import { LIST_SESSIONS_QUERY, ReadSessions } from '../application/read-sessions';
 import { toPumpSession } from '../application/session-view';
+import { StartSession } from '../application/start-session';
+import { StopSession } from '../application/stop-session';
+import { DecimalJsonInterceptor } from './decimal-json.interceptor';
+import { DECIMAL_STRINGS_ACCEPT } from './dto/decimal';
+import { ErrorResponse } from './dto/error.dto';
+import { SessionListResponse, SessionResponse, StartSessionRequest } from './dto/session.dto';
+import { SessionsErrorFilter } from './error.filter';
+import { fleetOf, type FleetRequest } from './fleet-request';
+import { ApiQueryFrom } from './openapi-query';
 
-/** The pump-style sessions API (ARCHITECTURE.md "Sessions REST API"). Thin: the use cases do the work. */
+const INSTANT = {
+  type: 'string',
+  description: 'Unix seconds, an ISO-8601 instant with offset, or a date (midnight UTC)',
+  example: '2026-11-30',
+} as const;
+
+/**
+ * The pump-style sessions API (ARCHITECTURE.md "Sessions REST API"). Thin: the use cases do the work.
+ * Prices and amounts are exact JSON numbers (DecimalJsonInterceptor); `Accept: application/json;
+ * decimals=string` gives decimal strings.
+ */
 @ApiTags('sessions')
+@ApiHeader({
+  name: 'Accept',
+  required: false,
+  description: `\`${DECIMAL_STRINGS_ACCEPT}\`: prices and amounts as decimal strings instead of JSON numbers`,
+})
+@ApiResponse({ status: 401, description: 'No or an unknown credential', type: ErrorResponse })
+@ApiResponse({ status: 403, description: 'A credential without the fleet role', type: ErrorResponse })
 @Controller('v1/sessions')
 @Roles('fleet') // a fleet's own sessions; another fleet's are 404
 @UseFilters(SessionsErrorFilter)
+@UseInterceptors(DecimalJsonInterceptor)
 export class SessionsController {
-  private readonly read = new ReadSessions();
-
-  constructor(private readonly runtime: SessionRuntime) {}
+  constructor(
+    private readonly startSession: StartSession,
+    private readonly stopSession: StopSession,
+    private readonly read: ReadSessions,
+  ) {}
 
   @Post('start')
   @ApiOperation({ summary: 'Start a session remotely (RemoteStartTransaction); 201 STARTING' })
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Replays the first answer' })
+  @ApiBody({ type: StartSessionRequest })
+  @ApiCreatedResponse({ type: SessionResponse, description: 'STARTING (or the replayed session)' })
+  @ApiBadRequestResponse({ type: ErrorResponse, description: 'INVALID_BODY, INVALID_JSON' })
+  @ApiNotFoundResponse({ type: ErrorResponse, description: "Unknown EVSE, or another fleet's" })
+  @ApiResponse({ status: 422, type: ErrorResponse, description: 'IDEMPOTENCY_KEY_REUSED' })
   async start(
     @Req() req: FleetRequest,
     @Body() body: unknown,
@@ -54,7 +98,7 @@ export class SessionsController {
     ) {
       throw new BadRequestError('INVALID_BODY', 'user_reference must be a string of at most 255 characters');
     }
-    const { session, created } = await this.runtime.startSession.execute({
+    const { session } = await this.startSession.execute({
       fleetId: fleetOf(req),
       evse,
       userReference: (user_reference as string | null | undefined) ?? null,
@@ -62,7 +106,6 @@ export class SessionsController {
       actor: actorOf(req.principal!),
     });
     res.status(201); // a replayed Idempotency-Key gets the same answer as the first request
-    void created;
     return { session: toPumpSession(session) };
   }
 
@@ -72,23 +115,58 @@ export class SessionsController {
     summary:
       'Stop a session (RemoteStopTransaction); waits for the charger: 200 REMOTE_STOPPED, 404, 409, 502, 504',
   })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: SessionResponse, description: 'REMOTE_STOPPED (or already stopped/CLOSED)' })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiResponse({ status: 409, type: ErrorResponse, description: 'SESSION_NOT_STOPPABLE' })
+  @ApiResponse({
+    status: 502,
+    type: ErrorResponse,
+    description: 'CHARGER_REJECTED: what the charger answered',
+  })
+  @ApiResponse({ status: 504, type: ErrorResponse, description: 'CHARGER_TIMEOUT' })
   async stop(@Req() req: FleetRequest, @Param('id') id: string) {
-    await this.read.get(this.runtime.pool, fleetOf(req), id); // 404 for unknown ids and other fleets' sessions
-    const session = await this.runtime.stopSession.execute(fleetOf(req), id, actorOf(req.principal!));
+    // StopSession answers 404 for unknown ids and other fleets' sessions itself
+    const session = await this.stopSession.execute(fleetOf(req), id, actorOf(req.principal!));
     return { session: toPumpSession(session) };
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One session' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: SessionResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse })
   async get(@Req() req: FleetRequest, @Param('id') id: string) {
-    return { session: toPumpSession(await this.read.get(this.runtime.pool, fleetOf(req), id)) };
+    return { session: toPumpSession(await this.read.get(fleetOf(req), id)) };
   }
 
   @Get()
   @ApiOperation({ summary: 'Sessions of the fleet, newest first, filtered, cursor-paginated' })
+  @ApiQueryFrom(LIST_SESSIONS_QUERY, {
+    status: {
+      description: 'Comma-separated statuses (any of)',
+      schema: {
+        type: 'string',
+        example: 'ACTIVE,CLOSED',
+        pattern: `^(${SESSION_STATUSES.join('|')})(,(${SESSION_STATUSES.join('|')}))*$`,
+      },
+    },
+    auth_type: { description: 'How it was started', schema: { type: 'string', enum: ['LOCAL', 'REMOTE'] } },
+    user_reference: { description: 'Exact match', schema: { type: 'string', maxLength: 255 } },
+    evse: { description: 'EVSE id, exact match', schema: { type: 'string', maxLength: 255 } },
+    charging_station: {
+      description: 'Charge point id, exact match',
+      schema: { type: 'string', maxLength: 255 },
+    },
+    from: { description: 'Created at or after', schema: INSTANT },
+    to: { description: 'Created before', schema: INSTANT },
+    cursor: { description: 'next_cursor of the previous page', schema: { type: 'string' } },
+    limit: { description: 'Page size', schema: { type: 'integer', minimum: 1, maximum: 200 } },
+  })
+  @ApiOkResponse({ type: SessionListResponse })
+  @ApiBadRequestResponse({ type: ErrorResponse, description: 'INVALID_QUERY, INVALID_CURSOR' })
   async list(@Req() req: FleetRequest, @Query() query: Record<string, unknown>) {
     const { sessions, nextCursor } = await this.read.list(
-      this.runtime.pool,
       fleetOf(req),
       parseQuery(LIST_SESSIONS_QUERY, query),
     );
