@@ -70,7 +70,7 @@ describe('compression (hardenHttp, real HTTP)', () => {
   });
 
   it('sends it as it is to a client that does not accept gzip', async () => {
-    for (const headers of [{}, { 'accept-encoding': 'identity' }]) {
+    for (const headers of [{}, { 'accept-encoding': 'identity' }] as Record<string, string>[]) {
       const r = await get(`${base}/v1/session`, headers);
       expect(r.headers['content-encoding']).toBeUndefined();
       expect(JSON.parse(r.bytes.toString('utf8'))).toEqual({ id: 'S1', status: 'CLOSED', kwh: 0.9046 });
