@@ -1,8 +1,10 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Pool } from 'pg';
 import { parseQuery } from '@app/http';
-import { AUDIT_QUERY, listAudit } from '../audit';
+import { ErrorResponseDto } from '@app/http/nest';
+import { AUDIT_QUERY, listAudit, type AuditPage } from '../audit';
+import { AuditPageDto } from './audit.dto';
 import { AUTH_POOL } from './auth.module';
 import { Roles } from './decorators';
 
@@ -22,12 +24,29 @@ export class AuditController {
   @ApiQuery({
     name: 'from',
     required: false,
-    description: 'inclusive; unix seconds, ISO-8601 instant or date',
+    schema: { type: 'string', example: '2026-11-30' },
+    description: 'inclusive; unix seconds, ISO-8601 instant with offset, or a date (midnight UTC)',
   })
-  @ApiQuery({ name: 'to', required: false, description: 'exclusive; unix seconds, ISO-8601 instant or date' })
-  @ApiQuery({ name: 'cursor', required: false, description: 'next_cursor of the previous page' })
-  @ApiQuery({ name: 'limit', required: false, description: '1..1000, default 100' })
-  async list(@Query() query: unknown) {
+  @ApiQuery({
+    name: 'to',
+    required: false,
+    schema: { type: 'string', example: '2026-12-01T00:00:00Z' },
+    description: 'exclusive; unix seconds, ISO-8601 instant with offset, or a date (midnight UTC)',
+  })
+  @ApiQuery({
+    name: 'cursor',
+    required: false,
+    schema: { type: 'string' },
+    description: 'next_cursor of the previous page',
+  })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+  })
+  @ApiOkResponse({ type: AuditPageDto })
+  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'INVALID_QUERY, INVALID_CURSOR' })
+  async list(@Query() query: unknown): Promise<AuditPage> {
     return listAudit(this.pool, parseQuery(AUDIT_QUERY, query));
   }
 }

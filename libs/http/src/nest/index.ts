@@ -1,2 +1,3 @@
 // The Nest pieces of libs/http (the rest is framework-free): `import { JsonErrorFilter } from '@app/http/nest'`.
 export * from './error-filter';
+export * from './error-response.dto';
