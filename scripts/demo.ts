@@ -79,11 +79,12 @@ export interface FlowResult {
 async function http<T>(
   method: string,
   url: string,
-  options: { body?: unknown; apiKey?: string } = {},
+  options: { body?: unknown; apiKey?: string; accept?: string } = {},
 ): Promise<{ status: number; body: T }> {
   const headers: Record<string, string> = {};
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (options.apiKey) headers['x-api-key'] = options.apiKey;
+  if (options.accept) headers.accept = options.accept;
   const res = await fetch(url, {
     method,
     headers,
@@ -309,7 +310,8 @@ export async function runChargingFlow(env: FlowEnv): Promise<FlowResult> {
     const res = await http<{ sessions: ApiSession[] }>(
       'GET',
       `${env.sessionsUrl}/v1/sessions?charging_station=${encodeURIComponent(chargePointId)}`,
-      { apiKey: env.apiKey },
+      // decimal strings, as billing's records and the calculator write them (the default is JSON numbers)
+      { apiKey: env.apiKey, accept: 'application/json; decimals=string' },
     );
     if (res.status !== 200)
       throw new Error(`sessions API answered ${res.status}: ${JSON.stringify(res.body)}`);

@@ -193,7 +193,11 @@ describe('end to end: charger → gateway → sessions → billing → exports',
     let after: { final_amount: unknown } | undefined;
     while (Date.now() < deadline) {
       after = (
-        (await (await fetch(sessionsUrl, { headers: { 'x-api-key': apiKey } })).json()) as {
+        (await (
+          await fetch(sessionsUrl, {
+            headers: { 'x-api-key': apiKey, accept: 'application/json; decimals=string' },
+          })
+        ).json()) as {
           session: { final_amount: unknown };
         }
       ).session;
@@ -201,5 +205,9 @@ describe('end to end: charger → gateway → sessions → billing → exports',
       await new Promise((r) => setTimeout(r, 250));
     }
     expect(after?.final_amount).toEqual(corrected.charge.final_amount);
+    // By default pump's JSON numbers, each written from the decimal's exact text.
+    const numbers = await (await fetch(sessionsUrl, { headers: { 'x-api-key': apiKey } })).text();
+    expect(numbers).toContain(`"gross":${corrected.charge.final_amount.gross},`);
+    expect(numbers).toContain(`"kwh_price":${DEMO_TARIFF.kwh_price},`);
   });
 });
