@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { Pool } from 'pg';
 import { postgresDataSourceOptions } from '@app/config';
 import { createTestDatabase, type TestDatabase } from '@app/testing';
-import { sealWebhookSecrets } from '../../apps/session-service/src/application/webhooks';
+import { sealWebhookSecrets } from '../../apps/session-service/src/infrastructure/database/webhook-store';
 import { MIGRATIONS } from '../../apps/session-service/src/infrastructure/database/migrations';
 import { SelfServiceWebhooks1764590000000 } from '../../apps/session-service/src/infrastructure/database/migrations/1764590000000-self-service-webhooks';
 import { WebhookSecretBox } from '../../apps/session-service/src/infrastructure/webhook-secret-box';

@@ -128,7 +128,7 @@ export class SessionServiceModule {
         {
           provide: ManageWebhooks,
           inject: [SessionRuntime],
-          useFactory: (r: SessionRuntime) => r.webhookManagement,
+          useFactory: (r: SessionRuntime) => r.manageWebhooks,
         },
         SessionRuntimeLifecycle,
         SessionConsumersReadiness,

@@ -209,3 +209,111 @@ export class ChargerCommandError extends Error {
     super(message);
   }
 }
+
+/** Seals webhook signing secrets at rest (AES-GCM in infrastructure/webhook-secret-box.ts). */
+export interface WebhookSecretSealer {
+  seal(secret: string, webhookId: string): string;
+  open(stored: string, webhookId: string): string;
+  /** Sealed with a key that is no longer the current one. */
+  isStale(stored: string): boolean;
+}
+
+export interface DeliveryResult {
+  ok: boolean;
+  statusCode: number | null;
+  error: string | null;
+  /** The request never left: the URL or the address it resolved to is not allowed. */
+  refused: boolean;
+  durationMs: number;
+  /** Response bytes read (at most maxResponseBytes; more means the receiver was cut off). */
+  responseBytes: number;
+}
+
+/** Sends one webhook request; the SSRF-safe adapter in infrastructure/ is the real one. */
+export interface WebhookSender {
+  post(url: string, body: string, headers: Record<string, string>): Promise<DeliveryResult>;
+  /** Refuses a URL that can never be delivered to (scheme, credentials, a non-public IP literal). */
+  checkUrl(url: string): URL;
+}
+
+export interface WebhookRecord {
+  id: string;
+  url: string;
+  events: string[] | null;
+  createdAt: Date;
+}
+
+export interface DeliveryRecord {
+  id: string;
+  type: string;
+  sessionId: string | null;
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  createdAt: Date;
+  deliveredAt: Date | null;
+  gaveUpAt: Date | null;
+  nextAttemptAt: Date;
+  attemptLog: {
+    attempt: number;
+    at: string;
+    statusCode: number | null;
+    error: string | null;
+    durationMs: number;
+  }[];
+}
+
+/** The oldest undelivered delivery of a (webhook, session), with what it takes to send it. */
+export interface DueDelivery {
+  id: string;
+  sessionId: string | null;
+  webhookId: string;
+  body: string;
+  attempts: number;
+  url: string;
+  sealedSecret: string | null;
+  /** A plaintext secret from the old CLI, until the service seals it. */
+  legacySecret: string | null;
+}
+
+export interface WebhookRepository {
+  fleetsWithWebhooks(tx: Tx): Promise<string[]>;
+  /** Queues one delivery per matching webhook of the fleet (as the webhooks are now), in `n` order. */
+  queueDeliveries(
+    tx: Tx,
+    rows: { n: number; fleetId: string; sessionId: string; type: string; body: string }[],
+  ): Promise<void>;
+  /** Serializes changes to one fleet's webhooks until the transaction ends. */
+  lockFleet(tx: Tx, fleetId: string): Promise<void>;
+  count(tx: Tx, fleetId: string): Promise<number>;
+  insert(
+    tx: Tx,
+    webhook: { id: string; fleetId: string; url: string; events: string[] | null; sealedSecret: string },
+  ): Promise<WebhookRecord>;
+  /** Deletes the fleet's webhook with its deliveries; null when the fleet has no such webhook. */
+  delete(tx: Tx, fleetId: string, id: string): Promise<WebhookRecord | null>;
+  list(fleetId: string): Promise<WebhookRecord[]>;
+  find(fleetId: string, id: string): Promise<WebhookRecord | null>;
+  /** Queues a delivery to this webhook only; false when the fleet has no such webhook. */
+  queueTest(fleetId: string, id: string, type: string, body: string): Promise<boolean>;
+  /** Newest first, before the delivery id `cursor`. */
+  deliveries(webhookId: string, page: { limit: number; cursor: string | null }): Promise<DeliveryRecord[]>;
+  /** Runs `work` holding the one dispatcher lock (across instances); 0 without running when another holds it. */
+  withDispatchLock(work: (tx: Tx) => Promise<number>): Promise<number>;
+  dueDeliveries(tx: Tx, limit: number): Promise<DueDelivery[]>;
+  recordAttempt(
+    tx: Tx,
+    attempt: {
+      deliveryId: string;
+      attempt: number;
+      statusCode: number | null;
+      error: string | null;
+      durationMs: number;
+      delivered: boolean;
+      backoffMs: number;
+      gaveUp: boolean;
+    },
+  ): Promise<void>;
+  /** Seals legacy plaintext secrets and reseals those of an older key; returns how many. */
+  resealSecrets(sealer: WebhookSecretSealer): Promise<number>;
+}

@@ -1,4 +1,3 @@
-import type { Queryable } from '@app/event-store';
 import { isUuid, SESSION_STATUSES } from '@app/contracts';
 import { query, type ParsedQuery } from '@app/http';
 import type { SessionState } from '../domain/session';
@@ -20,45 +19,21 @@ export type ListSessionsQuery = ParsedQuery<typeof LIST_SESSIONS_QUERY>;
 
 /** Reads the sessions projection, always scoped to the caller's fleet. */
 export class ReadSessions {
-  /**
-   * TODO(session-core, issue 11): remove with the `client` overloads once the controllers get
-   * ReadSessions injected; set by infrastructure/session-runtime.ts.
-   */
-  static legacyQueries?: (db: Queryable) => SessionQueries;
+  constructor(private readonly queries: SessionQueries) {}
 
-  constructor(private readonly queries?: SessionQueries) {}
-
-  get(fleetId: string, sessionId: string): Promise<SessionState>;
-  /** @deprecated the controller's old call; inject ReadSessions and call get(fleetId, sessionId). */
-  get(client: Queryable, fleetId: string, sessionId: string): Promise<SessionState>;
-  async get(a: string | Queryable, b: string, c?: string): Promise<SessionState> {
-    const [queries, fleetId, sessionId] = typeof a === 'string' ? [this.repo(), a, b] : [this.repo(a), b, c!];
-    if (!isUuid(sessionId)) throw new NotFoundError(`session ${sessionId} not found`);
-    const state = await queries.find(fleetId, sessionId);
+  async get(fleetId: string, sessionId: string): Promise<SessionState> {
+    const state = isUuid(sessionId) ? await this.queries.find(fleetId, sessionId) : null;
     if (!state) throw new NotFoundError(`session ${sessionId} not found`);
     return state;
   }
 
-  list(
-    fleetId: string,
-    q: ListSessionsQuery,
-  ): Promise<{ sessions: SessionState[]; nextCursor: string | null }>;
-  /** @deprecated the controller's old call; inject ReadSessions and call list(fleetId, q). */
-  list(
-    client: Queryable,
-    fleetId: string,
-    q: ListSessionsQuery,
-  ): Promise<{ sessions: SessionState[]; nextCursor: string | null }>;
   /** Newest first; the cursor is the (created_at, id) of the last row of the previous page. */
   async list(
-    a: string | Queryable,
-    b: string | ListSessionsQuery,
-    c?: ListSessionsQuery,
+    fleetId: string,
+    q: ListSessionsQuery,
   ): Promise<{ sessions: SessionState[]; nextCursor: string | null }> {
-    const [queries, fleetId, q] =
-      typeof a === 'string' ? [this.repo(), a, b as ListSessionsQuery] : [this.repo(a), b as string, c!];
     const limit = q.limit;
-    const rows = await queries.list(fleetId, {
+    const rows = await this.queries.list(fleetId, {
       status: q.status,
       authType: q.auth_type,
       userReference: q.user_reference,
@@ -75,13 +50,6 @@ export class ReadSessions {
       sessions: page.map((r) => r.state),
       nextCursor: rows.length > limit && last ? encodeCursor(last.createdAt, last.sessionId) : null,
     };
-  }
-
-  private repo(legacyClient?: Queryable): SessionQueries {
-    if (legacyClient !== undefined && ReadSessions.legacyQueries)
-      return ReadSessions.legacyQueries(legacyClient);
-    if (!this.queries) throw new Error('ReadSessions was built without its SessionQueries');
-    return this.queries;
   }
 }
 

@@ -12,9 +12,11 @@ import { Pool } from 'pg';
 import { ConfigError, loadConfig } from '@app/config';
 import { cliActor, recordAudit } from '@app/auth/audit';
 import { authConfigSchema } from '@app/auth/config';
-import { ManageWebhooks, sealWebhookSecrets, WebhookOutbox } from '../application/webhooks';
+import { ManageWebhooks, WebhookOutbox } from '../application/webhooks';
 import { loadSessionServiceConfig } from '../config';
 import { webhookDelivery, webhookSettingsFromConfig } from '../infrastructure/webhook-delivery';
+import { PostgresTransactionRunner } from '../infrastructure/database/transaction-runner';
+import { PostgresWebhookStore, sealWebhookSecrets } from '../infrastructure/database/webhook-store';
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2).filter((a) => a !== '--');
@@ -33,7 +35,14 @@ async function main(): Promise<void> {
   const auditPool = new Pool({ connectionString: auth.AUTH_DATABASE_URL, max: 1 });
   try {
     const { transport, box } = webhookDelivery(webhookSettingsFromConfig(config));
-    const manage = new ManageWebhooks(pool, box, transport, new WebhookOutbox());
+    const store = new PostgresWebhookStore(pool);
+    const manage = new ManageWebhooks(
+      new PostgresTransactionRunner(pool),
+      store,
+      box,
+      transport,
+      new WebhookOutbox(store),
+    );
     if (args[0] === '--reseal') {
       const n = await sealWebhookSecrets(pool, box!);
       process.stdout.write(JSON.stringify({ resealed: n }) + '\n');

@@ -20,7 +20,7 @@ import { RunTimers } from '../application/run-timers';
 import { StartSession } from '../application/start-session';
 import { StopSession } from '../application/stop-session';
 import type { CommandAudit } from '../application/command-audit';
-import { ManageWebhooks, WebhookDispatcher, WebhookOutbox, type WebhookView } from '../application/webhooks';
+import { ManageWebhooks, WebhookDispatcher, WebhookOutbox } from '../application/webhooks';
 import { ReadSessions } from '../application/read-sessions';
 import { PUBLISHED_SESSION_EVENTS } from '../domain/session-events';
 import type { TimerSettings } from '../domain/timers';
@@ -29,34 +29,10 @@ import { SESSION_STREAM_TYPE, SessionStore, sessionIdOfStream } from './database
 import { PostgresSessionQueries } from './database/session-queries';
 import { CommandStore } from './database/command-store';
 import { PostgresTransactionRunner } from './database/transaction-runner';
+import { PostgresWebhookStore } from './database/webhook-store';
 import { transactionalConsumer } from './kafka/transactional-consumer';
 import { sessionMetrics } from './metrics';
 import { webhookDelivery, type WebhookSettings } from './webhook-delivery';
-
-// TODO(session-core, issue 11): remove once the controllers get ReadSessions injected.
-ReadSessions.legacyQueries = (db) => new PostgresSessionQueries(db);
-
-/**
- * @deprecated TODO(session-core, issue 11): the webhooks controller's old audit callback took an
- * unused Queryable first; remove once it gets ManageWebhooks injected.
- */
-class LegacyManageWebhooks extends ManageWebhooks {
-  override create(
-    fleetId: string,
-    input: { url: string; events: string[] | null },
-    audit: (q: never, webhook: WebhookView) => Promise<void>,
-    secret?: string,
-  ): Promise<{ webhook: WebhookView; secret: string }> {
-    return super.create(fleetId, input, (w) => audit(undefined as never, w), secret);
-  }
-  override delete(
-    fleetId: string,
-    id: string,
-    audit: (q: never, webhook: WebhookView) => Promise<void>,
-  ): Promise<void> {
-    return super.delete(fleetId, id, (w) => audit(undefined as never, w));
-  }
-}
 
 const DEFAULT_STOP_WAIT_SECONDS = 25;
 
@@ -106,9 +82,7 @@ export class SessionRuntime implements ChangeNotifier {
   readonly ingest: IngestOcppEvents;
   readonly webhookOutbox: WebhookOutbox;
   readonly webhooks: WebhookDispatcher;
-  /** @deprecated the old audit-callback shape; inject `webhookManagement` (ManageWebhooks). */
-  readonly manageWebhooks: LegacyManageWebhooks;
-  readonly webhookManagement: ManageWebhooks;
+  readonly manageWebhooks: ManageWebhooks;
   readonly readSessions: ReadSessions;
   private readonly consumers: BatchConsumer[] = [];
   private timer: NodeJS.Timeout | null = null;
@@ -127,30 +101,24 @@ export class SessionRuntime implements ChangeNotifier {
     } as PoolConfig);
     // Connections the server drops (pg_terminate_backend, a restart) fail their statement, never the process.
     guardPoolErrors(this.pool, (e) => this.log('warn', `Postgres connection failed: ${e.message}`));
-    this.webhookOutbox = new WebhookOutbox();
+    const webhookStore = new PostgresWebhookStore(this.pool);
+    this.transactions = new PostgresTransactionRunner(this.pool);
+    this.webhookOutbox = new WebhookOutbox(webhookStore);
     this.sessionStore = new SessionStore(o.timers, this.webhookOutbox);
     const delivery = webhookDelivery(o.webhooks);
-    this.webhooks = new WebhookDispatcher(this.pool, delivery.transport, delivery.box, {
+    this.webhooks = new WebhookDispatcher(webhookStore, delivery.transport, delivery.box, {
       ...o.webhooks,
       log: (m) => this.log('warn', m),
     });
-    const wakeWebhooks = () => this.webhooks.wake();
-    this.manageWebhooks = new LegacyManageWebhooks(
-      this.pool,
+    this.manageWebhooks = new ManageWebhooks(
+      this.transactions,
+      webhookStore,
       delivery.box,
       delivery.transport,
       this.webhookOutbox,
-      wakeWebhooks,
-    );
-    this.webhookManagement = new ManageWebhooks(
-      this.pool,
-      delivery.box,
-      delivery.transport,
-      this.webhookOutbox,
-      wakeWebhooks,
+      () => this.webhooks.wake(),
     );
     this.readSessions = new ReadSessions(new PostgresSessionQueries(this.pool));
-    this.transactions = new PostgresTransactionRunner(this.pool);
     this.commandStore = new CommandStore(this.pool);
     this.waiter = new CommandWaiter(this.commandStore);
     const commands: CommandSender = {
