@@ -1,5 +1,13 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ExportTotalsResponse } from './dto/billing.dto';
+import {
+  ApiQueryParams,
+  EXPORT_QUERY,
+  EXPORT_QUERY_DOCS,
+  EXPORT_TOTALS_QUERY,
+  EXPORT_TOTALS_QUERY_DOCS,
+} from './query-docs';
 import { Roles } from '@app/auth/nest';
 import type { Response } from 'express';
 import { ExportCharges, isProvisional, periodsOf } from '../application/export-charges';
@@ -17,9 +25,13 @@ export class ExportsController {
     summary:
       'Charges booked in [from, to), streamed: csv, jsonl, ocpi-cdr (OCPI 2.2.1 CDRs) or datev (EXTF Buchungsstapel, one month)',
   })
-  @ApiQuery({ name: 'from', example: '2024-05-01' })
-  @ApiQuery({ name: 'to', example: '2024-06-01' })
-  @ApiQuery({ name: 'format', enum: ['csv', 'jsonl', 'ocpi-cdr', 'datev'] })
+  @ApiQueryParams(EXPORT_QUERY, EXPORT_QUERY_DOCS)
+  @ApiProduces('text/csv', 'application/x-ndjson', 'application/json')
+  @ApiOkResponse({
+    description:
+      'The export file (Content-Disposition names it; X-Export-Provisional: true while the range may still grow)',
+    schema: { type: 'string', format: 'binary' },
+  })
   async charges(
     @Query() query: { from?: string; to?: string; format?: string },
     @Res() res: Response,
@@ -56,6 +68,8 @@ export class ExportsController {
     summary:
       'Row count and sums per currency of the charges booked in [from, to): what the export adds up to',
   })
+  @ApiQueryParams(EXPORT_TOTALS_QUERY, EXPORT_TOTALS_QUERY_DOCS)
+  @ApiOkResponse({ type: ExportTotalsResponse })
   async totals(@Query() query: { from?: string; to?: string }) {
     const req = this.exportCharges.parse({ ...query, format: 'csv' });
     return {

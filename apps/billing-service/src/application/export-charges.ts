@@ -42,7 +42,7 @@ export type OpenExportFile = (
 ) => Promise<ExportFile>;
 
 /** `from`/`to`: unix seconds, an ISO instant with offset, or a date (midnight in the books' time zone); `to` is exclusive. */
-function exportQuery(timeZone: string) {
+export function exportQuery(timeZone: string) {
   const bound = param.instant({ midnightOf: (date) => zonedMidnight(date, timeZone) }).required();
   return { from: bound, to: bound, format: param.enumOf(EXPORT_FORMATS).default('csv') };
 }

@@ -39,7 +39,10 @@ export class GetCharge {
 /** One row of the anomaly report. */
 export type AnomalyView = AnomalyRecord;
 
-const ANOMALIES_QUERY = {
+/** `GET /v1/charges`: the session whose charges to list. */
+export const CHARGES_QUERY = { session_id: query.uuid().required() };
+
+export const ANOMALIES_QUERY = {
   from: query.instant(),
   to: query.instant(),
   limit: query.int(1, 10000).default(1000),

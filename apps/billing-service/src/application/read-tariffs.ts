@@ -19,7 +19,7 @@ export class GetTariff {
 }
 
 /** Cursor: the id of the last tariff of the previous page (opaque to clients). */
-const LIST_TARIFFS_QUERY = {
+export const LIST_TARIFFS_QUERY = {
   limit: param.int(1, 500).default(50),
   cursor: param.cursor((text) => (isUuid(text) ? text : undefined)),
 };
@@ -38,7 +38,7 @@ export class ListTariffs {
   }
 }
 
-const RESOLVE_TARIFF_QUERY = {
+export const RESOLVE_TARIFF_QUERY = {
   fleet_id: param.string(255),
   charge_point_id: param.string(255),
   evse: param.string(255),
