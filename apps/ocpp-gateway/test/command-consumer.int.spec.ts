@@ -73,4 +73,40 @@ describe('CommandConsumer (real broker)', () => {
     await consumer.stop();
     expect(executed).toEqual([early.commandId, twice.commandId]);
   });
+
+  it('skips a command that is not a valid ocpp.command/v1 envelope, naming why, and dispatches the next', async () => {
+    const executed: string[] = [];
+    const warnings: unknown[] = [];
+    const dispatch = {
+      execute: async (c: OcppCommand) => void executed.push(c.commandId),
+    } as unknown as DispatchCommand;
+    const logger = {
+      info: () => undefined,
+      warn: (message: string, fields?: unknown) => void warnings.push({ message, fields }),
+      error: () => undefined,
+    };
+    const consumer = new CommandConsumer(t.kafka, {
+      gatewayId: `gw-${randomUUID().slice(0, 8)}`,
+      topicPrefix: t.prefix,
+      dispatch,
+      logger,
+    });
+    consumer.start();
+    await consumer.whenReady();
+    // A deadline that is no timestamp passed the old hand check and reached the charger's dispatch.
+    const bad = { ...command(), deadline: 'tomorrow' };
+    const good = command();
+    await send(bad);
+    await send(good);
+    const deadline = Date.now() + 20_000;
+    while (executed.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await consumer.stop();
+    expect(executed).toEqual([good.commandId]);
+    expect(warnings).toContainEqual({
+      message: 'unusable command skipped',
+      fields: expect.objectContaining({
+        error: expect.stringMatching(/^ocpp\.command\/v1: \/data\/deadline must match format "date-time"/),
+      }),
+    });
+  });
 });

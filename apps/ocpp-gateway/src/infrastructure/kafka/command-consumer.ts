@@ -1,22 +1,9 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { anchorNewGroupAt, backoffMs, BatchConsumer } from '@app/kafka';
-import { OCPP_OUTBOUND_ACTIONS, parseEnvelope, topicName, type OcppCommand } from '@app/contracts';
+import { parseEnvelope, topicName, type Envelope, type OcppCommand } from '@app/contracts';
+import { createTopicValidator } from '@app/contracts/schemas';
 import type { DispatchCommand } from '../../application/dispatch-command';
 import type { Logger } from '../websocket/ocpp-websocket.server';
-
-/** Checks the fields a command must have; returns why it is unusable, or null. */
-export function commandDefect(data: unknown): string | null {
-  if (typeof data !== 'object' || data === null) return 'data is not an object';
-  const c = data as Partial<OcppCommand>;
-  if (typeof c.commandId !== 'string' || c.commandId.length === 0) return 'commandId missing';
-  if (typeof c.chargePointId !== 'string' || c.chargePointId.length === 0) return 'chargePointId missing';
-  if (typeof c.action !== 'string' || !(OCPP_OUTBOUND_ACTIONS as readonly string[]).includes(c.action))
-    return `action "${String(c.action)}" not supported`;
-  if (typeof c.payload !== 'object' || c.payload === null || Array.isArray(c.payload))
-    return 'payload is not an object';
-  if (typeof c.deadline !== 'string') return 'deadline missing';
-  return null;
-}
 
 /** How many recent commandIds a replica remembers to drop redelivered commands. */
 const DISPATCHED_REMEMBERED = 10_000;
@@ -44,6 +31,8 @@ export class CommandConsumer {
   private readonly stallMs: number;
 
   private readonly topic: string;
+  /** The edge check: a command that is not a valid `ocpp.command/v1` envelope is never dispatched. */
+  private readonly check = createTopicValidator('ocppCommands');
 
   constructor(
     private readonly kafka: Kafka,
@@ -128,9 +117,9 @@ export class CommandConsumer {
       // A replica restarted under the same GATEWAY_ID resumes its group's committed offset;
       // commands from before it started were answered by the replicas alive then.
       if (Date.parse(envelope.time) < this.startedAt - 1000) return;
-      const defect = commandDefect(envelope.data);
+      const defect = this.check(envelope);
       if (defect) throw new Error(defect);
-      command = envelope.data as OcppCommand;
+      command = (envelope as Envelope<OcppCommand>).data;
       // Kafka commits are hints sent every second: after a rebalance or a replaced consumer the
       // last second comes again. A charger must not get the same RemoteStart twice.
       if (this.dispatched.has(command.commandId)) return;
