@@ -107,7 +107,7 @@ describe('tariffs REST API (real Postgres + Kafka)', () => {
 
   it('answers bad requests with a 4xx { error: { code, message } }', async () => {
     const cases: Array<[string, string, unknown, number, string]> = [
-      ['POST', '/v1/tariffs', '{"name":', 400, 'BAD_REQUEST'],
+      ['POST', '/v1/tariffs', '{"name":', 400, 'INVALID_JSON'], // issue 11: the error filter's code, not BAD_REQUEST
       ['POST', '/v1/tariffs', { name: 'x', tariff: { ...A, kwh_price: '-0.1' } }, 400, 'INVALID_TARIFF'],
       ['POST', '/v1/tariffs', { name: 'x', tariff: { ...A, vat: 19 } }, 400, 'INVALID_TARIFF'],
       ['POST', '/v1/tariffs', { name: 'x', tariff: { ...A, currency: 'XYZ' } }, 400, 'INVALID_TARIFF'],
@@ -155,6 +155,22 @@ describe('tariffs REST API (real Postgres + Kafka)', () => {
         code,
       });
       expect(typeof res.body.error.message).toBe('string');
+    }
+  });
+
+  it('answers a body that is not JSON with 400 INVALID_JSON, saying what the parser found', async () => {
+    for (const [path, text] of [
+      ['/v1/tariffs', 'not json'],
+      ['/v1/tariffs', '{"name": "A", "tariff": '],
+      ['/v1/charges/5b0e1f7c-1111-4222-8333-444455556666/corrections', '['],
+    ]) {
+      const res = await http('POST', `${b.url}${path}`, text);
+      expect({ path, status: res.status, code: res.body?.error?.code }).toEqual({
+        path,
+        status: 400,
+        code: 'INVALID_JSON',
+      });
+      expect(res.body.error.message).toMatch(/^request body is not valid JSON: \S/);
     }
   });
 });
