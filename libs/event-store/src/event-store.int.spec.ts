@@ -10,7 +10,7 @@ import {
   eventStoreTransactionOrderSql,
   inTransaction,
   OutboxRelay,
-  processBatchOnce,
+  claimBatch,
   readAll,
   readStream,
   rebuildProjection,
@@ -148,8 +148,9 @@ describe('event store (real Postgres)', () => {
     const id = 'offsets-' + randomUUID();
     const msgs = [0, 1, 2].map((o) => ({ offset: String(o), ev: ev('M', { o }) }));
     const handle = (batch: typeof msgs) =>
-      inTransaction(pool, (c) =>
-        processBatchOnce(c, 'g1', 'topic-x', 3, batch, async (fresh) => {
+      inTransaction(pool, async (c) => {
+        const fresh = await claimBatch(c, 'g1', 'topic-x', 3, batch);
+        if (fresh.length > 0)
           await appendToStream(
             c,
             id,
@@ -158,12 +159,19 @@ describe('event store (real Postgres)', () => {
             'any',
             fresh.map((m) => m.ev),
           );
-        }),
-      );
-    expect(await handle(msgs.slice(0, 2))).toEqual({ processed: 2, skipped: 0 });
+        return fresh.map((m) => m.offset);
+      });
+    expect(await handle(msgs.slice(0, 2))).toEqual(['0', '1']);
     // Redelivery of the whole range after a "crash": only offset 2 is new.
-    expect(await handle(msgs)).toEqual({ processed: 1, skipped: 2 });
-    expect((await readStream(pool, id)).events.map((e) => (e.data as { o: number }).o)).toEqual([0, 1, 2]);
+    expect(await handle(msgs)).toEqual(['2']);
+    // A batch that rolls back stores no offset: its records come fresh again.
+    const rolledBack = inTransaction(pool, async (c) => {
+      await claimBatch(c, 'g1', 'topic-x', 3, [{ offset: '3', ev: ev('M', { o: 3 }) }]);
+      throw new Error('effects failed');
+    });
+    await expect(rolledBack).rejects.toThrow('effects failed');
+    expect(await handle([{ offset: '3', ev: ev('M', { o: 3 }) }])).toEqual(['3']);
+    expect((await readStream(pool, id)).events.map((e) => (e.data as { o: number }).o)).toEqual([0, 1, 2, 3]);
   });
 
   it('outbox relay does not skip an event whose transaction commits after a later one', async () => {

@@ -1,71 +1,22 @@
 import type { Queryable } from './types';
 
 /**
- * Kafka offsets kept in Postgres, next to the effects of the records. A consumer writes a batch's
- * effects and `storeConsumerOffset` in one transaction, and before processing drops every record
- * below the stored offset (`unprocessed`), so a redelivery after a crash is a no-op.
- * Offsets are decimal strings (Kafka's int64), compared as bigint.
+ * Kafka offsets kept in Postgres (`consumer_offsets`), next to the effects of the records. A
+ * consumer claims a batch (`claimBatch`: locks the partition's row, stores the batch's end, returns
+ * the records not processed before) and writes their effects in the same transaction, so a
+ * redelivery after a crash is a no-op. Offsets are decimal strings (Kafka's int64), compared as
+ * bigint. libs/kafka's `transactionalConsumer` is the one user: services use that.
  */
-export async function readConsumerOffset(
-  client: Queryable,
-  groupId: string,
-  topic: string,
-  partition: number,
-): Promise<string | null> {
-  const { rows } = await client.query<{ next_offset: string }>(
-    'select next_offset from consumer_offsets where group_id = $1 and topic = $2 and partition = $3',
-    [groupId, topic, partition],
-  );
-  return rows[0]?.next_offset ?? null;
-}
-
-/** Records that `nextOffset` is the first offset not yet processed. Never moves backwards. */
-export async function storeConsumerOffset(
-  client: Queryable,
-  groupId: string,
-  topic: string,
-  partition: number,
-  nextOffset: string,
-): Promise<void> {
-  await client.query(
-    `insert into consumer_offsets (group_id, topic, partition, next_offset) values ($1, $2, $3, $4)
-     on conflict (group_id, topic, partition) do update
-       set next_offset = greatest(consumer_offsets.next_offset, excluded.next_offset), updated_at = now()`,
-    [groupId, topic, partition, nextOffset],
-  );
-}
 
 /** The records at or after the stored offset (all of them when nothing is stored). */
-export function unprocessed<T extends { offset: string }>(
-  messages: T[],
-  storedNextOffset: string | null,
-): T[] {
+function unprocessed<T extends { offset: string }>(messages: T[], storedNextOffset: string | null): T[] {
   if (storedNextOffset === null) return messages;
   const next = BigInt(storedNextOffset);
   return messages.filter((m) => BigInt(m.offset) >= next);
 }
 
-/**
- * The whole pattern for one Kafka batch of one partition, inside the caller's transaction:
- * lock and read the stored offset, process only what is new, store the new offset.
- * The row lock serialises two consumers that briefly both think
- * they own the partition during a rebalance.
- */
+/** Partitions whose offset row this process has seen: their claim is one statement. */
 const knownOffsetRows = new Set<string>();
-
-export async function processBatchOnce<T extends { offset: string }>(
-  client: Queryable,
-  groupId: string,
-  topic: string,
-  partition: number,
-  messages: T[],
-  process: (fresh: T[]) => Promise<void>,
-): Promise<{ processed: number; skipped: number }> {
-  if (messages.length === 0) return { processed: 0, skipped: 0 };
-  const fresh = await claimBatch(client, groupId, topic, partition, messages);
-  if (fresh.length > 0) await process(fresh);
-  return { processed: fresh.length, skipped: messages.length - fresh.length };
-}
 
 /**
  * True when `claimBatch` for this partition is one statement, sent the moment it is called (this
@@ -77,9 +28,10 @@ export function claimIsOneStatement(groupId: string, topic: string, partition: n
 }
 
 /**
- * The first half of `processBatchOnce`, for a caller that folds several partitions' batches in one
- * transaction: locks the partition's offset row, stores the batch's end and returns the records
- * not processed before. The caller must write their effects in the same transaction. Claim the
+ * For a caller that folds one or several partitions' batches in one transaction: locks the
+ * partition's offset row (serialising two members that briefly both think they own it during a
+ * rebalance), stores the batch's end and returns the records not processed before. The caller
+ * must write their effects in the same transaction. Claim the
  * partitions of one transaction in a fixed order (e.g. by partition) so two transactions cannot
  * deadlock on the offset rows.
  */
