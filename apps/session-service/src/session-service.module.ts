@@ -20,7 +20,7 @@ import { WebhooksController } from './api/webhooks.controller';
 import { SessionsErrorFilter } from './api/error.filter';
 import { SESSION_SERVICE_CONFIG, type SessionServiceConfig } from './config';
 import { dataSourceOptions } from './infrastructure/database/data-source';
-import { SessionRuntime } from './infrastructure/session-runtime';
+import { SessionServiceComposition } from './composition';
 import { PostgresCommandAudit } from './infrastructure/command-audit';
 import { webhookSettingsFromConfig } from './infrastructure/webhook-delivery';
 import { StartSession } from './application/start-session';
@@ -30,10 +30,10 @@ import { ManageWebhooks } from './application/webhooks';
 
 /** Starts the consumers, relay and timers after Nest is up; stops them first at shutdown (publisher still connected). */
 @Injectable()
-class SessionRuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger('SessionRuntime');
+class SessionServiceLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('SessionService');
   constructor(
-    private readonly runtime: SessionRuntime,
+    private readonly runtime: SessionServiceComposition,
     @Inject(SESSION_SERVICE_CONFIG) private readonly config: SessionServiceConfig,
   ) {}
 
@@ -51,7 +51,7 @@ class SessionRuntimeLifecycle implements OnApplicationBootstrap, BeforeApplicati
 @Injectable()
 class SessionConsumersReadiness {
   readonly name = 'consumers';
-  constructor(private readonly runtime: SessionRuntime) {}
+  constructor(private readonly runtime: SessionServiceComposition) {}
   async check(): Promise<void> {
     const health = this.runtime.consumersHealth();
     if (!health.ok) throw new Error(health.reason ?? 'no progress');
@@ -82,11 +82,11 @@ export class SessionServiceModule {
         { provide: SESSION_SERVICE_CONFIG, useValue: config },
         PostgresReadiness,
         {
-          provide: SessionRuntime,
+          provide: SessionServiceComposition,
           inject: [KAFKA_CLIENT, KafkaPublisher, AUTH_POOL],
           useFactory: (kafka: Kafka, publisher: KafkaPublisher, authPool: Pool) => {
-            const logger = new Logger('SessionRuntime');
-            return new SessionRuntime({
+            const logger = new Logger('SessionService');
+            return new SessionServiceComposition({
               databaseUrl: config.DATABASE_URL,
               poolSize: config.DATABASE_POOL_SIZE,
               kafka,
@@ -116,21 +116,25 @@ export class SessionServiceModule {
         // The use cases the controllers call, by class token.
         {
           provide: StartSession,
-          inject: [SessionRuntime],
-          useFactory: (r: SessionRuntime) => r.startSession,
+          inject: [SessionServiceComposition],
+          useFactory: (r: SessionServiceComposition) => r.startSession,
         },
-        { provide: StopSession, inject: [SessionRuntime], useFactory: (r: SessionRuntime) => r.stopSession },
+        {
+          provide: StopSession,
+          inject: [SessionServiceComposition],
+          useFactory: (r: SessionServiceComposition) => r.stopSession,
+        },
         {
           provide: ReadSessions,
-          inject: [SessionRuntime],
-          useFactory: (r: SessionRuntime) => r.readSessions,
+          inject: [SessionServiceComposition],
+          useFactory: (r: SessionServiceComposition) => r.readSessions,
         },
         {
           provide: ManageWebhooks,
-          inject: [SessionRuntime],
-          useFactory: (r: SessionRuntime) => r.manageWebhooks,
+          inject: [SessionServiceComposition],
+          useFactory: (r: SessionServiceComposition) => r.manageWebhooks,
         },
-        SessionRuntimeLifecycle,
+        SessionServiceLifecycle,
         SessionConsumersReadiness,
         // Unknown routes and body-parser errors get the same `{ error: { code, message } }` shape.
         { provide: APP_FILTER, useClass: SessionsErrorFilter },

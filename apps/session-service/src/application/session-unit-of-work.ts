@@ -8,7 +8,7 @@ import {
   type SessionState,
 } from '../domain/session';
 import type { SessionEvent } from '../domain/session-events';
-import { nameUuid } from './ids';
+import { nameUuid } from '@app/contracts';
 import type { ChangedSessions, LoadedSession } from './ports';
 
 export type { LoadedSession };

@@ -6,14 +6,14 @@ import { migrateAuthDatabase } from '@app/auth';
 import { KafkaPublisher } from '@app/kafka';
 import { createTestDatabase, createTestKafka, type TestDatabase, type TestKafka } from '@app/testing';
 import { createDataSource } from '../infrastructure/database/data-source';
-import { SessionRuntime, type SessionRuntimeOptions } from '../infrastructure/session-runtime';
+import { SessionServiceComposition, type SessionServiceOptions } from '../composition';
 import { PostgresCommandAudit } from '../infrastructure/command-audit';
 
 export interface Harness {
   db: TestDatabase;
   tk: TestKafka;
   publisher: KafkaPublisher;
-  runtime: SessionRuntime;
+  runtime: SessionServiceComposition;
   produce(topic: string, records: { key: string; value: string }[]): Promise<void>;
   close(): Promise<void>;
 }
@@ -27,7 +27,7 @@ export async function migrate(url: string): Promise<void> {
 
 export async function startHarness(
   label: string,
-  over: Partial<SessionRuntimeOptions> = {},
+  over: Partial<SessionServiceOptions> = {},
 ): Promise<Harness> {
   const [db, tk] = await Promise.all([createTestDatabase(label), createTestKafka(label)]);
   await migrate(db.url);
@@ -36,7 +36,7 @@ export async function startHarness(
   const auditPool = new Pool({ connectionString: db.url, max: 2 });
   const publisher = new KafkaPublisher(tk.kafka);
   await publisher.connect();
-  const runtime = new SessionRuntime({
+  const runtime = new SessionServiceComposition({
     databaseUrl: db.url,
     kafka: tk.kafka,
     publisher,

@@ -11,32 +11,37 @@ import {
 } from '@app/contracts';
 import { guardPoolErrors, OutboxRelay } from '@app/event-store';
 import type { BatchConsumer, KafkaPublisher } from '@app/kafka';
-import { CommandWaiter } from '../application/command-waiter';
-import { IngestOcppEvents } from '../application/ingest-ocpp-events';
-import type { ChangeNotifier, CommandSender } from '../application/ports';
-import { RecordCharges, RecordTariffs } from '../application/record-billing-events';
-import { RecordCommandResults } from '../application/record-command-results';
-import { RunTimers } from '../application/run-timers';
-import { StartSession } from '../application/start-session';
-import { StopSession } from '../application/stop-session';
-import type { CommandAudit } from '../application/command-audit';
-import { ManageWebhooks, WebhookDispatcher, WebhookOutbox } from '../application/webhooks';
-import { ReadSessions } from '../application/read-sessions';
-import { PUBLISHED_SESSION_EVENTS } from '../domain/session-events';
-import type { TimerSettings } from '../domain/timers';
-import { ChargerStore } from './database/charger-store';
-import { SESSION_STREAM_TYPE, SessionStore, sessionIdOfStream } from './database/session-store';
-import { PostgresSessionQueries } from './database/session-queries';
-import { CommandStore } from './database/command-store';
-import { PostgresTransactionRunner } from './database/transaction-runner';
-import { PostgresWebhookStore } from './database/webhook-store';
-import { transactionalConsumer } from './kafka/transactional-consumer';
-import { sessionMetrics } from './metrics';
-import { webhookDelivery, type WebhookSettings } from './webhook-delivery';
+import { CommandWaiter } from './application/command-waiter';
+import { IngestOcppEvents } from './application/ingest-ocpp-events';
+import type { ChangeNotifier, CommandSender } from './application/ports';
+import { RecordCharges, RecordTariffs } from './application/record-billing-events';
+import { RecordCommandResults } from './application/record-command-results';
+import { RunTimers } from './application/run-timers';
+import { StartSession } from './application/start-session';
+import { StopSession } from './application/stop-session';
+import type { CommandAudit } from './application/command-audit';
+import { ManageWebhooks, WebhookDispatcher, WebhookOutbox } from './application/webhooks';
+import { ReadSessions } from './application/read-sessions';
+import { PUBLISHED_SESSION_EVENTS } from './domain/session-events';
+import type { TimerSettings } from './domain/timers';
+import { ChargerStore } from './infrastructure/database/charger-store';
+import {
+  SESSION_STREAM_TYPE,
+  SessionStore,
+  sessionIdOfStream,
+} from './infrastructure/database/session-store';
+import { PostgresSessionQueries } from './infrastructure/database/session-queries';
+import { CommandStore } from './infrastructure/database/command-store';
+import { PostgresTransactionRunner } from './infrastructure/database/transaction-runner';
+import { PostgresWebhookStore } from './infrastructure/database/webhook-store';
+import { transactionalConsumer } from './infrastructure/kafka/transactional-consumer';
+import { sessionEnvelopeValidation } from './infrastructure/kafka/envelope-validation';
+import { sessionMetrics } from './infrastructure/metrics';
+import { webhookDelivery, type WebhookSettings } from './infrastructure/webhook-delivery';
 
 const DEFAULT_STOP_WAIT_SECONDS = 25;
 
-export interface SessionRuntimeOptions {
+export interface SessionServiceOptions {
   databaseUrl: string;
   poolSize?: number;
   kafka: Kafka;
@@ -64,11 +69,13 @@ export interface SessionRuntimeOptions {
 }
 
 /**
- * Everything the session service runs, framework-free (the Nest module, the benchmark and the
- * tests start this): the Postgres pool, the use cases, the Kafka consumers, the outbox relay and
- * the timer sweeper.
+ * The session service's composition root, framework-free (the Nest module and the test harness
+ * build it): it creates the Postgres pool and the adapters (stores, Kafka publisher and consumers,
+ * webhook transport), wires them into the use cases, and runs the background work (consumers,
+ * outbox relay, webhook dispatcher, timer sweeper) between `start` and `stop`. Nothing else
+ * constructs adapters: controllers get the use cases injected from here.
  */
-export class SessionRuntime implements ChangeNotifier {
+export class SessionServiceComposition implements ChangeNotifier {
   readonly pool: Pool;
   readonly sessionStore: SessionStore;
   readonly chargerStore = new ChargerStore();
@@ -89,7 +96,7 @@ export class SessionRuntime implements ChangeNotifier {
   private lastWake = 0;
   private timerRun: Promise<unknown> | null = null;
 
-  constructor(private readonly o: SessionRuntimeOptions) {
+  constructor(private readonly o: SessionServiceOptions) {
     // pipeline: statements of one transaction that do not depend on each other leave together
     // (runAll in libs/event-store); a batch costs ~6 round trips instead of ~10.
     this.pool = new Pool({
@@ -227,6 +234,7 @@ export class SessionRuntime implements ChangeNotifier {
       transactionalConsumer(o.kafka, this.pool, {
         groupId: o.consumerGroup,
         topics: [topicName('ocppEvents', p)],
+        validate: sessionEnvelopeValidation(p, ['ocppEvents']),
         deadLetter: o.publisher,
         sessionTimeoutMs: o.sessionTimeoutMs,
         concurrency: Math.max(1, o.ocppConsumers ?? 12),
@@ -263,6 +271,7 @@ export class SessionRuntime implements ChangeNotifier {
       transactionalConsumer(o.kafka, this.pool, {
         groupId: `${o.consumerGroup}-billing`,
         topics: [topicName('sessionCharges', p), topicName('tariffs', p)],
+        validate: sessionEnvelopeValidation(p, ['sessionCharges', 'tariffs']),
         deadLetter: o.publisher,
         sessionTimeoutMs: o.sessionTimeoutMs,
         onError,
@@ -284,6 +293,7 @@ export class SessionRuntime implements ChangeNotifier {
       transactionalConsumer(o.kafka, this.pool, {
         groupId: `${o.consumerGroup}-command-results`,
         topics: [topicName('ocppCommandResults', p)],
+        validate: sessionEnvelopeValidation(p, ['ocppCommandResults']),
         deadLetter: o.publisher,
         sessionTimeoutMs: o.sessionTimeoutMs,
         onError,
