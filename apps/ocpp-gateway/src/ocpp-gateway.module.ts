@@ -6,13 +6,14 @@ import {
   type DynamicModule,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { APP_FILTER, HttpAdapterHost } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Server } from 'node:http';
 import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { KAFKA_CLIENT, KafkaModule, KafkaPublisher, KafkaReadiness, kafkaSecurityFromEnv } from '@app/kafka';
 import { AuthModule } from '@app/auth';
+import { JsonErrorFilter } from '@app/http/nest';
 import { ObservabilityModule, PostgresReadiness } from '@app/observability';
 import { Ocpp16Validator } from '@app/ocpp';
 import { AuthenticateCharger } from './application/authenticate-charger';
@@ -188,6 +189,8 @@ export class OcppGatewayModule {
         },
         OcppGatewayHooks,
         GatewayKafkaReadiness,
+        // Its HTTP errors (an unknown path, a refused credential) in the shape of every app.
+        { provide: APP_FILTER, useClass: JsonErrorFilter },
       ],
       exports: [OCPP_GATEWAY_CONFIG, OCPP_GATEWAY],
     };

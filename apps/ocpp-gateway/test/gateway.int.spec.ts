@@ -482,4 +482,16 @@ describe('ocpp-gateway (real Kafka + Postgres)', () => {
       ]);
     });
   });
+
+  it('answers HTTP errors in the shape of every app; /health keeps its own body', async () => {
+    const base = `http://127.0.0.1:${gw.port}`;
+    const unknown = await fetch(`${base}/v1/nowhere`);
+    expect({ status: unknown.status, body: await unknown.json() }).toEqual({
+      status: 404,
+      body: { error: { code: 'NOT_FOUND', message: 'Cannot GET /v1/nowhere' } },
+    });
+    const live = await fetch(`${base}/health/live`);
+    expect(live.status).toBe(200);
+    expect(await live.json()).not.toHaveProperty('error');
+  });
 });
