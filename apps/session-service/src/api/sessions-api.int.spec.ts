@@ -55,8 +55,6 @@ describe('sessions REST API (real Kafka + Postgres)', () => {
   const rejecting = new GatewayRecords('CP-REJECT', 'fleet-1');
   const other = new GatewayRecords('CP-OTHER', 'fleet-2');
   let txCounter = 100;
-  /** TODO(contracts, issue 11): remove when AuditController (libs/auth) documents its response. */
-  const AUDIT_ROUTE_HAS_RESPONSE_SCHEMA = false;
   // Webhook receiver: the raw bodies as they arrive (fleet-2 registers it).
   let receiver: http.Server;
   const hookBodies: string[] = [];
@@ -722,7 +720,6 @@ describe('sessions REST API (real Kafka + Postgres)', () => {
 
     it('every operation has a response schema, and a request schema when it reads a body', () => {
       for (const r of routes) {
-        if (r.path === '/v1/audit' && !AUDIT_ROUTE_HAS_RESPONSE_SCHEMA) continue;
         const op = (doc.paths[r.path] as Record<string, OperationObject>)[r.method];
         const success = Object.entries(op.responses).filter(([status]) => /^2/.test(status));
         expect({ route: `${r.method} ${r.path}`, success: success.length }).toEqual({

@@ -36,7 +36,7 @@ import { StartSession } from '../application/start-session';
 import { StopSession } from '../application/stop-session';
 import { DecimalJsonInterceptor } from './decimal-json.interceptor';
 import { DECIMAL_STRINGS_ACCEPT } from './dto/decimal';
-import { ErrorResponse } from './dto/error.dto';
+import { ErrorResponseDto as ErrorResponse } from '@app/http/nest';
 import { SessionListResponse, SessionResponse, StartSessionRequest } from './dto/session.dto';
 import { SessionsErrorFilter } from './error.filter';
 import { fleetOf, type FleetRequest } from './fleet-request';

@@ -32,7 +32,7 @@ import type { Queryable } from '@app/event-store';
 import { parseQuery, query } from '@app/http';
 import { BadRequestError } from '../application/ports';
 import { ManageWebhooks, WebhookSecretsUnavailableError, type WebhookView } from '../application/webhooks';
-import { ErrorResponse } from './dto/error.dto';
+import { ErrorResponseDto as ErrorResponse } from '@app/http/nest';
 import {
   CreatedWebhookResponse,
   CreateWebhookRequest,
