@@ -1,18 +1,11 @@
 /** Test fixtures for the session aggregate. */
 import type { TariffSnapshot } from '@app/contracts';
+import { TARIFF_A as SHARED_TARIFF_A } from '@app/testing/fixtures';
 import type { SessionCommand } from './session';
 import type { SessionEvent } from './session-events';
 
-export const TARIFF_A: TariffSnapshot = {
-  tariff_id: 'tariff-a',
-  version: 1,
-  kwh_price: '0.88',
-  session_price: '0',
-  time_tariffs: [{ starting_at_minute: 45, minute_price: '0.12' }],
-  vat: '0.19',
-  currency: 'EUR',
-  max_charging_time: 4320,
-};
+/** Tariff A (the shared fixture) as the snapshot a session keeps: with its id and version. */
+export const TARIFF_A: TariffSnapshot = { tariff_id: 'tariff-a', version: 1, ...SHARED_TARIFF_A };
 
 export const REF = {
   sessionId: 's-1',
