@@ -27,14 +27,9 @@ export interface IngestResult {
 }
 
 type Rec = Record<string, unknown>;
-const isObj = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
 const int = (v: unknown): number | null => (typeof v === 'number' && Number.isSafeInteger(v) ? v : null);
-/** Charger times as ISO-8601 UTC (same instant); null when unparsable. */
-function iso(v: unknown): string | null {
-  if (typeof v !== 'string') return null;
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? null : new Date(t).toISOString();
-}
+/** As ISO-8601 UTC (the same instant): contract timestamps may carry an offset. */
+const utc = (t: string) => new Date(t).toISOString();
 
 export interface IngestReads {
   sessions: LoadedSession[];
@@ -48,17 +43,16 @@ function scan(envelopes: Envelope[]) {
   const txs: { cp: string; tx: number }[] = [];
   let needTariffs = false;
   for (const env of envelopes) {
-    const data = env.data as Rec;
-    if (!isObj(data) || typeof data.chargePointId !== 'string') continue;
-    cps.add(data.chargePointId);
+    // Every event of the topic names its charger (checked at the consumer's edge).
+    cps.add((env.data as { chargePointId: string }).chargePointId);
     if (env.type === 'OcppCallReceived') {
       const call = env as Envelope<OcppCallReceived>;
       calls.push(call);
-      const payload: Rec = isObj(call.data.payload) ? (call.data.payload as Rec) : {};
+      // The payload is an object (the edge check); its fields are the charger's, checked where used.
       const tx =
         call.data.action === 'StartTransaction'
-          ? int((call.data.reply as Rec)?.transactionId)
-          : int(payload.transactionId);
+          ? int((call.data.reply as Rec).transactionId)
+          : int((call.data.payload as Rec).transactionId);
       if (tx !== null) txs.push({ cp: call.data.chargePointId, tx });
       if (call.data.action === 'StartTransaction') needTariffs = true;
     }
@@ -67,7 +61,9 @@ function scan(envelopes: Envelope[]) {
 }
 
 /**
- * Folds a batch of `ocpp.v16.events` records into session aggregates, connectors and chargers,
+ * Folds a batch of `ocpp.v16.events` records into session aggregates, connectors and chargers.
+ * The envelopes passed the contract check at the consumer's edge (envelope-validation.ts): their
+ * `data` has the contract's shape; an OCPP payload is an object whose fields are the charger's.
  * inside the caller's transaction (which also stores the Kafka offsets). Records must be in
  * partition order; a charger's records are all on one partition.
  */
@@ -151,21 +147,17 @@ export class IngestOcppEvents {
     for (const env of envelopes) {
       switch (env.type) {
         case 'ChargerConnected': {
+          // Shape guaranteed by the contract (ocpp.charger-connected/v1), checked at the consumer's edge.
           const d = env.data as ChargerConnected;
-          if (typeof d.chargePointId !== 'string' || typeof d.fleetId !== 'string') {
-            ignored++;
-            break;
-          }
-          const evseIds = isObj(d.evseIds) ? (d.evseIds as Record<string, string>) : {};
           chargers.set(d.chargePointId, {
             chargePointId: d.chargePointId,
             fleetId: d.fleetId,
-            evseIds,
+            evseIds: d.evseIds,
             connected: true,
-            gatewayId: d.gatewayId ?? null,
-            lastSeenAt: iso(d.connectedAt) ?? env.time,
+            gatewayId: d.gatewayId,
+            lastSeenAt: utc(d.connectedAt),
           });
-          for (const [id, evse] of Object.entries(evseIds)) {
+          for (const [id, evse] of Object.entries(d.evseIds)) {
             const n = Number(id);
             if (Number.isSafeInteger(n) && n > 0) connector(d.chargePointId, n, d.fleetId).evse = evse;
           }
@@ -175,15 +167,15 @@ export class IngestOcppEvents {
           const d = env.data as ChargerDisconnected;
           const known = chargers.get(d.chargePointId);
           if (known) known.connected = false;
-          else if (typeof d.fleetId === 'string') {
+          else {
             // Keep the registered EVSE ids: the upsert only flips `connected`.
             chargers.set(d.chargePointId, {
               chargePointId: d.chargePointId,
               fleetId: d.fleetId,
               evseIds: {},
               connected: false,
-              gatewayId: d.gatewayId ?? null,
-              lastSeenAt: iso(d.disconnectedAt) ?? env.time,
+              gatewayId: d.gatewayId,
+              lastSeenAt: utc(d.disconnectedAt),
             });
           }
           break;

@@ -46,7 +46,6 @@ export interface RoutingContext {
 export type OcppCallRecord = Pick<Envelope<OcppCallReceived>, 'id' | 'time' | 'data'>;
 
 type Rec = Record<string, unknown>;
-const isObj = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
 const int = (v: unknown): number | null => (typeof v === 'number' && Number.isSafeInteger(v) ? v : null);
 /** Charger times as ISO-8601 UTC (same instant); null when unparsable. */
 function iso(v: unknown): string | null {
@@ -67,8 +66,10 @@ export function routeOcppCall(
 ): RecordRoute {
   const d = record.data;
   const cp = d.chargePointId;
-  const payload: Rec = isObj(d.payload) ? (d.payload as Rec) : {};
-  const receivedAt = iso(d.receivedAt) ?? record.time;
+  // The envelope passed the contract check (the consumer's edge): payload and reply are objects and
+  // receivedAt an instant. The payload's fields are the charger's, parsed here.
+  const payload = d.payload as Rec;
+  const receivedAt = new Date(d.receivedAt).toISOString();
   const anomaly = (kind: AnomalyKind, detail: Rec): RecordEffect => ({
     kind: 'anomaly',
     anomaly: kind,
@@ -78,7 +79,7 @@ export function routeOcppCall(
   switch (d.action) {
     case 'StartTransaction': {
       const connectorId = int(payload.connectorId);
-      const transactionId = int((d.reply as Rec | undefined)?.transactionId);
+      const transactionId = int((d.reply as Rec).transactionId);
       const meterStart = int(payload.meterStart);
       const idTag = typeof payload.idTag === 'string' ? payload.idTag : '';
       if (connectorId === null || transactionId === null || meterStart === null)
