@@ -35,7 +35,7 @@ export const SYSTEM_ACTOR: Actor = { kind: 'system', id: 'session-service' };
 
 const ms = (iso: string) => Date.parse(iso);
 
-export function ref(s: SessionState): SessionRef {
+function ref(s: SessionState): SessionRef {
   const r: SessionRef = {
     sessionId: s.sessionId,
     fleetId: s.fleetId,
