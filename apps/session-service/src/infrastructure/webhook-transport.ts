@@ -2,7 +2,7 @@ import { promises as dns, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, type Socket } from 'node:net';
-import type { DeliveryResult, WebhookSender } from '../application/webhooks';
+import type { DeliveryResult, WebhookSender } from '../application/ports';
 import type { AddressPolicy } from '../domain/webhook-address';
 
 export interface WebhookTransportOptions {
