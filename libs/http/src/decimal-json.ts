@@ -6,9 +6,21 @@
  * the string, so code that does not know about decimals still gets today's decimal strings.
  * Framework-free: no Nest, no Express.
  */
+import { randomBytes } from 'node:crypto';
 
 /** RFC 8259's number grammar: what may stand verbatim as a JSON number token. */
 export const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
+/**
+ * While `stringifyDecimalJson` runs in number mode, `toJSON()` returns this prefix and the text, and
+ * the output's quoted marker is then replaced by the bare text: one native `JSON.stringify` and one
+ * replace, instead of a serializer in JavaScript. The prefix holds a NUL (always escaped as `\u0000`
+ * in JSON text) and a random nonce of this process, which no client and no stored string knows, so
+ * no other string can turn into a number.
+ */
+const MARKER = `\u0000${randomBytes(12).toString('hex')}:`;
+const QUOTED_MARKER = new RegExp(`"\\\\u0000${MARKER.slice(1, -1)}:([-+.0-9eE]+)"`, 'g');
+let numberMode = false;
 
 /** A decimal's exact text ("13.2000", "0.88", "-1e-7"), written as a JSON number by `stringifyDecimalJson`. */
 export class DecimalText {
@@ -19,7 +31,7 @@ export class DecimalText {
 
   /** What plain `JSON.stringify` writes: the decimal string. */
   toJSON(): string {
-    return this.text;
+    return numberMode ? MARKER + this.text : this.text;
   }
 
   toString(): string {
@@ -49,55 +61,17 @@ export function decimalModeOf(accept: string | string[] | undefined): DecimalMod
 }
 
 /**
- * `JSON.stringify(value)` (no indentation, same rules for undefined, functions, `toJSON`, non-finite
- * numbers and bigints), except that a `DecimalText` is written as its text: a number token, or a
- * string in `string` mode.
+ * `JSON.stringify(value)`, except that a `DecimalText` is written as its text: a number token, or a
+ * string in `string` mode. A top-level `undefined` gives `null` (a body needs text).
  */
 export function stringifyDecimalJson(value: unknown, mode: DecimalMode = 'number'): string {
-  const out = write(value, '', mode, new Set());
-  // JSON.stringify gives undefined for a top-level undefined; a body needs text.
-  return out ?? 'null';
-}
-
-function write(value: unknown, key: string, mode: DecimalMode, ancestors: Set<object>): string | undefined {
-  if (value instanceof DecimalText) return mode === 'number' ? value.text : JSON.stringify(value.text);
-  if (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'bigint') &&
-    typeof (value as { toJSON?: unknown }).toJSON === 'function'
-  ) {
-    value = (value as { toJSON(key: string): unknown }).toJSON(key);
-    if (value instanceof DecimalText) return write(value, key, mode, ancestors);
+  if (mode === 'string') return JSON.stringify(value) ?? 'null';
+  numberMode = true;
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } finally {
+    numberMode = false;
   }
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-    case 'number': // NaN and ±Infinity become null, as JSON.stringify writes them
-      return JSON.stringify(value);
-    case 'bigint':
-      throw new TypeError('Do not know how to serialize a BigInt');
-    case 'undefined':
-    case 'function':
-    case 'symbol':
-      return undefined;
-  }
-  if (value === null) return 'null';
-  const object = value as object;
-  if (ancestors.has(object)) throw new TypeError('Converting circular structure to JSON');
-  ancestors.add(object);
-  let text: string;
-  if (Array.isArray(object)) {
-    text = `[${object.map((item, i) => write(item, String(i), mode, ancestors) ?? 'null').join(',')}]`;
-  } else if (object instanceof Number || object instanceof String || object instanceof Boolean) {
-    text = JSON.stringify(object);
-  } else {
-    const members: string[] = [];
-    for (const k of Object.keys(object)) {
-      const member = write((object as Record<string, unknown>)[k], k, mode, ancestors);
-      if (member !== undefined) members.push(`${JSON.stringify(k)}:${member}`);
-    }
-    text = `{${members.join(',')}}`;
-  }
-  ancestors.delete(object);
-  return text;
+  return json === undefined ? 'null' : json.replace(QUOTED_MARKER, '$1');
 }

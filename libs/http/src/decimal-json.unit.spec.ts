@@ -83,12 +83,19 @@ describe('stringifyDecimalJson', () => {
     );
     const cycle: Record<string, unknown> = {};
     cycle.self = cycle;
-    expect(() => stringifyDecimalJson(cycle)).toThrow(/circular/);
+    expect(() => stringifyDecimalJson({ a: new DecimalText('1'), cycle })).toThrow(/circular/);
+    // a failed call leaves plain JSON.stringify as it was: strings
+    expect(JSON.stringify({ a: new DecimalText('1') })).toBe('{"a":"1"}');
   });
 
-  it('a string that looks like a marker stays a string', () => {
-    const json = stringifyDecimalJson({ user_reference: '\u0000num:1\u0000', n: new DecimalText('1') });
-    expect(JSON.parse(json)).toEqual({ user_reference: '\u0000num:1\u0000', n: 1 });
+  it('a string never becomes a number, whatever it holds', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), decimalString, (s, text) => {
+        const value = { user_reference: s, marker: `\u0000${s}:${text}`, n: new DecimalText(text) };
+        const parsed = JSON.parse(stringifyDecimalJson(value));
+        expect(parsed).toEqual({ user_reference: s, marker: `\u0000${s}:${text}`, n: Number(text) });
+      }),
+    );
   });
 });
 
