@@ -43,7 +43,7 @@ export function billingUseCases(a: BillingAdapters) {
     resolveTariff: new ResolveTariff(db, tariffs),
     listSessionCharges: new ListSessionCharges(db, charges),
     getCharge: new GetCharge(db, charges),
-    listAnomalies: new ListAnomalies(db, charges),
+    listAnomalies: new ListAnomalies(db, charges, a.exportSettings.timeZone),
     correctCharge: new CorrectCharge(db, charges, a.audit, a.outbox),
     exportCharges: new ExportCharges(new PostgresChargeExportSource(a.exportPool), a.exportSettings),
   };

@@ -1,5 +1,6 @@
 import type { AuditTrail, BillingAuditEntry } from '../src/application/change-context';
 import type {
+  AnomalyQuery,
   AnomalyRecord,
   AnomalyRef,
   ChargeStore,
@@ -84,7 +85,10 @@ export class FakeChargeStore implements ChargeStore {
       return { refused: e as Error };
     }
   }
-  async anomalies(): Promise<AnomalyRecord[]> {
+  /** The queries `anomalies` was asked (what the use case made of the request). */
+  anomalyQueries: AnomalyQuery[] = [];
+  async anomalies(_db: Db, query: AnomalyQuery): Promise<AnomalyRecord[]> {
+    this.anomalyQueries.push(query);
     return [];
   }
 }

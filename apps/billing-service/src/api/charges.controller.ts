@@ -8,20 +8,16 @@ import {
   CorrectionRequest,
   CorrectionResponse,
 } from './dto/billing.dto';
-import { ANOMALIES_QUERY_DOCS, ApiQueryParams, CHARGES_QUERY_DOCS } from './query-docs';
+import { ANOMALIES_QUERY, ANOMALIES_QUERY_DOCS, ApiQueryParams, CHARGES_QUERY_DOCS } from './query-docs';
 import { actorOf, type Principal } from '@app/auth/principal';
 import { CurrentPrincipal, Roles } from '@app/auth/nest';
 import { CorrectCharge } from '../application/correct-charge';
-import {
-  ANOMALIES_QUERY,
-  CHARGES_QUERY,
-  GetCharge,
-  ListAnomalies,
-  ListSessionCharges,
-} from '../application/read-charges';
+import { CHARGES_QUERY, GetCharge, ListAnomalies, ListSessionCharges } from '../application/read-charges';
 import { toChargeView } from '../domain/charge-view';
+import { ApiErrorResponses } from './dto/error-responses';
 
 @ApiTags('charges')
+@ApiErrorResponses()
 @Controller('v1')
 export class ChargesController {
   constructor(

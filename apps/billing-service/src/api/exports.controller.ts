@@ -13,8 +13,10 @@ import type { Response } from 'express';
 import { ExportCharges, isProvisional, periodsOf } from '../application/export-charges';
 import { badRequest } from '../domain/errors';
 import { drainOrClose } from './drain-or-close';
+import { ApiErrorResponses } from './dto/error-responses';
 
 @ApiTags('exports')
+@ApiErrorResponses()
 @Roles('finance')
 @Controller('v1/exports')
 export class ExportsController {

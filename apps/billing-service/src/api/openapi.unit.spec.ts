@@ -117,6 +117,14 @@ describe("billing's OpenAPI document", () => {
     );
   });
 
+  it('documents the error body of every route', () => {
+    for (const [method, path] of RESPONSES) {
+      expect(op(method, path).responses['400']?.content?.['application/json']?.schema.$ref).toBe(
+        '#/components/schemas/ErrorResponseDto',
+      );
+    }
+  });
+
   it('nests the charge, its amounts and inputs, and money as decimal strings', () => {
     const charge = component('#/components/schemas/ChargeDto');
     expect(charge.properties).toHaveProperty('final_amount');

@@ -2,7 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiQuery } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import type { QuerySpec } from '@app/http';
-import { ANOMALIES_QUERY, CHARGES_QUERY } from '../application/read-charges';
+import { anomaliesQuery, CHARGES_QUERY } from '../application/read-charges';
 import { exportQuery } from '../application/export-charges';
 import { LIST_TARIFFS_QUERY, RESOLVE_TARIFF_QUERY } from '../application/read-tariffs';
 import { EXPORT_FORMATS } from '../domain/exports/export-row';
@@ -59,6 +59,9 @@ export const CHARGES_QUERY_DOCS: QueryDocs<typeof CHARGES_QUERY> = {
     example: '5b0e1f7c-1111-4222-8333-444455556666',
   },
 };
+
+/** The anomaly report's query; like the export's, its parameters do not depend on the time zone. */
+export const ANOMALIES_QUERY = anomaliesQuery('UTC');
 
 export const ANOMALIES_QUERY_DOCS: QueryDocs<typeof ANOMALIES_QUERY> = {
   from: {

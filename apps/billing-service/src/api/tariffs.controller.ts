@@ -31,11 +31,13 @@ import {
   RESOLVE_TARIFF_QUERY,
   ResolveTariff,
 } from '../application/read-tariffs';
+import { ApiErrorResponses } from './dto/error-responses';
 
 const SCOPE_PARAM = ApiParam({ name: 'scope', enum: ['FLEET', 'CHARGE_POINT', 'EVSE'] });
 const REF_PARAM = ApiParam({ name: 'ref', description: 'The fleet id, charge point id or EVSE id' });
 
 @ApiTags('tariffs')
+@ApiErrorResponses()
 @Controller('v1')
 export class TariffsController {
   constructor(

@@ -1,6 +1,7 @@
 import { sessionCompleted, sessionEnvelope, TARIFF_D } from '@app/testing/fixtures';
 import { FakeAuditTrail, FakeChargeStore, FakeDatabase, FakeOutbox } from '../../test/fakes';
 import { CorrectCharge } from './correct-charge';
+import { ListAnomalies } from './read-charges';
 import { RecordSessionEvents, type SessionRecord } from './record-session-events';
 
 const record = (envelope: ReturnType<typeof sessionEnvelope> | null, offset = '0'): SessionRecord => ({
@@ -110,5 +111,18 @@ describe('CorrectCharge (fakes)', () => {
       code: 'ALREADY_CORRECTED',
     });
     expect(outbox.wakes).toBe(1);
+  });
+});
+
+describe('ListAnomalies (fakes)', () => {
+  it('reads a plain date as midnight in the books’ time zone, like the exports, and an instant as given', async () => {
+    const charges = new FakeChargeStore();
+    const use = new ListAnomalies(new FakeDatabase([]), charges, 'Europe/Berlin');
+    await use.execute({ from: '2024-05-01', to: '2024-06-01T00:00:00Z', limit: '10' });
+    await use.execute({});
+    expect(charges.anomalyQueries).toEqual([
+      { from: new Date('2024-04-30T22:00:00Z'), to: new Date('2024-06-01T00:00:00Z'), limit: 10 },
+      { from: new Date(0), to: new Date('9999-01-01T00:00:00Z'), limit: 1000 },
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import { badRequest, notFound } from '../domain/errors';
 import type { ChargeRecord } from '../domain/charge';
+import { zonedMidnight } from '../domain/exports/zoned-time';
 import { isUuid } from '../domain/values';
 import { parseQuery, query } from '@app/http';
 import type { AnomalyRecord, ChargeStore, Database } from './ports';
@@ -42,21 +43,29 @@ export type AnomalyView = AnomalyRecord;
 /** `GET /v1/charges`: the session whose charges to list. */
 export const CHARGES_QUERY = { session_id: query.uuid().required() };
 
-export const ANOMALIES_QUERY = {
-  from: query.instant(),
-  to: query.instant(),
-  limit: query.int(1, 10000).default(1000),
-};
+/**
+ * The anomaly report's range. A plain date means midnight in the books' time zone, as in the
+ * exports, so `?from=2024-05-01` finds the anomalies of the same day an export of it holds.
+ */
+export function anomaliesQuery(timeZone: string) {
+  const bound = query.instant({ midnightOf: (date) => zonedMidnight(date, timeZone) });
+  return { from: bound, to: bound, limit: query.int(1, 10000).default(1000) };
+}
 
 export class ListAnomalies {
+  private readonly spec: ReturnType<typeof anomaliesQuery>;
+
   constructor(
     private readonly db: Database,
     private readonly charges: ChargeStore,
-  ) {}
+    timeZone: string,
+  ) {
+    this.spec = anomaliesQuery(timeZone);
+  }
 
   /** The anomaly report: what was not billed and why, oldest first. */
   async execute(raw: Record<string, unknown>): Promise<AnomalyView[]> {
-    const q = parseQuery(ANOMALIES_QUERY, raw);
+    const q = parseQuery(this.spec, raw);
     const from = q.from ?? new Date(0);
     const to = q.to ?? new Date('9999-01-01T00:00:00Z');
     return this.charges.anomalies(this.db.reader, { from, to, limit: q.limit });
