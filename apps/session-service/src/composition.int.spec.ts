@@ -1,7 +1,7 @@
 import { makeEnvelope, topicName, type ChargeCalculated, type TariffPublished } from '@app/contracts';
-import { GatewayRecords } from '../testing/gateway-records';
-import { readTopic, startHarness, waitFor, type Harness } from '../testing/harness';
-import type { SessionState } from '../domain/session';
+import { GatewayRecords } from './testing/gateway-records';
+import { readTopic, startHarness, waitFor, type Harness } from './testing/harness';
+import type { SessionState } from './domain/session';
 import { TARIFF_A } from '@app/testing/fixtures';
 
 const tariff: TariffPublished = {
@@ -18,7 +18,7 @@ const tariff: TariffPublished = {
   ],
 };
 
-describe('session runtime: OCPP events → aggregates, projections, outbox (real Kafka + Postgres)', () => {
+describe('the composed session service: OCPP events → aggregates, projections, outbox (real Kafka + Postgres)', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness('sess_runtime');
