@@ -35,7 +35,10 @@ const README_APPS: Record<string, string> = {
 function readmeRoutes(): Map<string, Role[]> {
   const text = fs.readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
   const section = text.slice(text.indexOf('\n## Security model'));
-  const table = section.slice(section.indexOf('| app | route | roles |'));
+  // The header row, however Prettier pads the columns.
+  const header = section.search(/\|\s*app\s*\|\s*route\s*\|\s*roles\s*\|/);
+  expect({ rolesTableFound: header >= 0 }).toEqual({ rolesTableFound: true });
+  const table = section.slice(header);
   const rows = table.slice(0, table.indexOf('\n\n')).split('\n').slice(2);
   const routes = new Map<string, Role[]>();
   for (const row of rows) {
