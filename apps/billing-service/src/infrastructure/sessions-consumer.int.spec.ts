@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import Decimal from 'decimal.js';
 import {
+  deadLetterTopicName,
   parseEnvelope,
   topicName,
   type ChargeCalculated,
@@ -306,5 +307,37 @@ describe('billing consumes charging.sessions.v1 (real Kafka + Postgres)', () => 
       ['REVERSAL', original.id, null],
       ['CHARGE', null, original.id],
     ]);
+  });
+
+  it('parks an envelope it must not act on in the dead-letter topic with the reason, and bills on after it', async () => {
+    const before = (await db.query('select count(*)::int as n from anomalies')).rows[0].n;
+    const future = {
+      ...envelope('SessionCompleted', completed(TARIFFS.D, 8765, 900)),
+      schema: 'charging.session-completed/v2',
+    };
+    const next = completed(TARIFFS.D, 8765, 900);
+    await send(future);
+    await send(envelope('SessionCompleted', next));
+
+    // The record after it is billed: the partition did not stall.
+    const billed = await waitFor(
+      async () => (await http('GET', `${b.url}/v1/charges?session_id=${next.sessionId}`)).body.charges[0],
+    );
+    expect(billed.final_amount.gross).toBe('6.40');
+    const [parked] = await readTopicUntil(
+      b.kafka,
+      deadLetterTopicName(topicName('chargingSessions', b.kafka.prefix)),
+      (rs) => rs.some((r) => parseEnvelope(r.value).id === future.id),
+    ).then((rs) => rs.filter((r) => parseEnvelope(r.value).id === future.id));
+    expect(parked.headers!['x-dead-letter-reason']!.toString()).toBe(
+      'invalid envelope: SessionCompleted with schema "charging.session-completed/v2": billing reads charging.session-completed/v1',
+    );
+    expect(parked.headers!['x-consumer-group']!.toString()).toBe(`${b.kafka.prefix}billing-service.sessions`);
+    // Neither a charge nor an anomaly: operations' business, not finance's.
+    const unbilled = (future.data as SessionCompleted).sessionId;
+    expect(
+      (await db.query('select count(*)::int as n from charges where session_id = $1', [unbilled])).rows[0].n,
+    ).toBe(0);
+    expect((await db.query('select count(*)::int as n from anomalies')).rows[0].n).toBe(before);
   });
 });
