@@ -36,6 +36,7 @@ import { loadSessionServiceConfig } from '../config';
 import { SessionServiceModule } from '../session-service.module';
 import { GatewayRecords } from '../testing/gateway-records';
 import { migrate, waitFor } from '../testing/harness';
+import { TARIFF_A } from '@app/testing/fixtures';
 
 /**
  * The sessions API over HTTP against the real broker and Postgres. A minimal stand-in for the
@@ -487,14 +488,7 @@ describe('sessions REST API (real Kafka + Postgres)', () => {
         {
           version: 1,
           effective_from: '2025-01-01T00:00:00Z',
-          tariff: {
-            kwh_price: '0.88',
-            session_price: '0',
-            time_tariffs: [{ starting_at_minute: 45, minute_price: '0.12' }],
-            vat: '0.19',
-            currency: 'EUR',
-            max_charging_time: 4320,
-          },
+          tariff: { ...TARIFF_A },
         },
       ],
     };
