@@ -21,7 +21,12 @@ describe('drainOrClose', () => {
     });
     client.on('error', () => undefined);
     await new Promise((r) => setTimeout(r, 100));
-    const result = await Promise.race([loop, new Promise((r) => setTimeout(() => r('still waiting'), 3000))]);
+    let timer: NodeJS.Timeout | undefined;
+    const result = await Promise.race([
+      loop,
+      new Promise((r) => (timer = setTimeout(() => r('still waiting'), 3000))),
+    ]);
+    clearTimeout(timer); // an armed timer keeps jest from exiting
     expect(result).toBeInstanceOf(Error);
     expect((result as Error).message).toBe('the client closed the connection during the export');
     server.closeAllConnections();
