@@ -126,6 +126,49 @@ describe('the composed session service: OCPP events → aggregates, projections,
     });
   });
 
+  it('a closed session follows its connector until it is free: Finishing and Available after the stop, not the next use', async () => {
+    const cp = new GatewayRecords('CP-RT-FREE', 'fleet-1');
+    const t0 = new Date('2026-03-02T10:00:00Z');
+    const at = (min: number) => new Date(t0.getTime() + min * 60_000);
+    const topic = topicName('ocppEvents', h.tk.prefix);
+    await h.produce(topic, [
+      cp.connected({ '1': 'DE*TST*F1' }),
+      cp.startTransaction(1, 4800, 1000, at(1)),
+      cp.status(1, 'Charging', at(1)),
+      cp.stopTransaction(4800, 9000, at(40), 'EVDisconnected'),
+    ]);
+    await waitFor(async () => (await sessionByTx('CP-RT-FREE', 4800))?.status === 'CLOSED', 20000, 'closed');
+    // Later batches: the closed session is found through its connector, not as an open session.
+    await h.produce(topic, [cp.status(1, 'Finishing', at(41))]);
+    await waitFor(
+      async () => (await sessionByTx('CP-RT-FREE', 4800))?.state.connectorStatus === 'Finishing',
+      20000,
+      'Finishing reaches the closed session',
+    );
+    await h.produce(topic, [cp.status(1, 'Available', at(42))]);
+    await waitFor(
+      async () => (await sessionByTx('CP-RT-FREE', 4800))?.state.connectorStatus === 'Available',
+      20000,
+      'Available reaches the closed session',
+    );
+    await h.produce(topic, [cp.status(1, 'Preparing', at(60)), cp.heartbeat()]);
+    await waitFor(
+      async () =>
+        (
+          await h.runtime.pool.query(
+            "select 1 from connectors where charge_point_id = 'CP-RT-FREE' and connector_id = 1 and status = 'Preparing'",
+          )
+        ).rowCount,
+      20000,
+      'next use reaches the connector',
+    );
+    const row = await sessionByTx('CP-RT-FREE', 4800);
+    expect({ connector: row.state.connectorStatus, charging: row.state.chargingState }).toEqual({
+      connector: 'Available',
+      charging: 'Finishing',
+    });
+  });
+
   it('puts final_amount on the session from ChargeCalculated, once', async () => {
     const row = await sessionByTx('CP-RT-1', 4711);
     const charge: ChargeCalculated = {

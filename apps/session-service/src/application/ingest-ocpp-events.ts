@@ -89,8 +89,13 @@ export class IngestOcppEvents {
         (e.type === 'OcppCallReceived' &&
           ['StartTransaction', 'StatusNotification'].includes((e.data as OcppCallReceived).action)),
     );
+    // A StatusNotification after a session's end (Finishing, Available) still belongs to it: load
+    // the newest session of each connector too.
+    const statusReports = envelopes.some(
+      (e) => e.type === 'OcppCallReceived' && (e.data as OcppCallReceived).action === 'StatusNotification',
+    );
     const [sessions, connectors] = await runAll(client, [
-      () => this.sessions.loadForChargers(client, cpList, txs),
+      () => this.sessions.loadForChargers(client, cpList, txs, statusReports),
       () =>
         needConnectors ? this.chargers.loadConnectors(client, cpList) : Promise.resolve([] as ConnectorRow[]),
     ]);
@@ -135,6 +140,7 @@ export class IngestOcppEvents {
           status: null,
           statusAt: null,
           errorCode: null,
+          lastSessionId: null,
         };
         connectors.set(key, c);
       }
@@ -185,7 +191,13 @@ export class IngestOcppEvents {
           const route = routeOcppCall(call, uow, { evseOf, tariffs });
           if (!route.relevant) ignored++;
           for (const effect of route.effects) {
-            if (effect.kind === 'session') uow.execute(effect.sessionId, effect.command, env.id);
+            if (effect.kind === 'session') {
+              uow.execute(effect.sessionId, effect.command, env.id);
+              if (effect.command.type === 'RecordStartTransaction') {
+                const c = connector(call.data.chargePointId, effect.command.connectorId, call.data.fleetId);
+                c.lastSessionId = effect.sessionId;
+              }
+            }
             else if (effect.kind === 'anomaly')
               anomalies.push({
                 sourceEventId: env.id,

@@ -33,11 +33,15 @@ export interface SessionChangeSink {
 
 /** The session streams and their projection (`sessions`): the aggregates' snapshot store. */
 export interface SessionRepository {
-  /** Open sessions of these chargers, plus any session holding one of these (charger, transactionId) pairs. */
+  /**
+   * Open sessions of these chargers, plus any session holding one of these (charger, transactionId)
+   * pairs, plus (`lastOnConnectors`) the newest session started on each of their connectors, open or not.
+   */
   loadForChargers(
     tx: Tx,
     chargePointIds: string[],
     transactions: { cp: string; tx: number }[],
+    lastOnConnectors?: boolean,
   ): Promise<LoadedSession[]>;
   loadByIds(tx: Tx, sessionIds: string[], forUpdate?: boolean): Promise<LoadedSession[]>;
   /** Up to `limit` sessions whose timer is due at `now`, locked; rows another instance holds are skipped. */
@@ -60,6 +64,8 @@ export interface ConnectorRow {
   status: string | null;
   statusAt: string | null;
   errorCode: string | null;
+  /** The newest session started here: after its end the connector's reports still belong to it until the connector is free. */
+  lastSessionId: string | null;
 }
 
 export interface ChargerRow {

@@ -34,6 +34,8 @@ export interface SessionLookup {
     connectorId: number,
     filter?: (s: SessionState) => boolean,
   ): SessionState | null;
+  /** The newest ended session on the connector still awaiting the connector free, when none is open there. */
+  endedAwaitingConnectorFree(chargePointId: string, connectorId: number): SessionState | null;
 }
 
 export interface RoutingContext {
@@ -159,7 +161,11 @@ export function routeOcppCall(
         },
       ];
       if (connectorId === 0) return { effects, relevant: true }; // the whole charger
-      const session = sessions.openOnConnector(cp, connectorId, isCharging);
+      // A charging session takes the report; with none open on the connector, the session that
+      // ended there last takes it until the connector is free (domain/session/connector.ts).
+      const session =
+        sessions.openOnConnector(cp, connectorId, isCharging) ??
+        (sessions.openOnConnector(cp, connectorId) ? null : sessions.endedAwaitingConnectorFree(cp, connectorId));
       if (session)
         effects.push({
           kind: 'session',

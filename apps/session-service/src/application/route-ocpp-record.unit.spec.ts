@@ -283,6 +283,54 @@ describe('routeOcppCall: which session (or anomaly) an OCPP record is for', () =
         });
     });
 
+    const stoppedAt = (minutes: number) => ({
+      type: 'RecordStopTransaction' as const,
+      transactionId: 18,
+      meterStopWh: 5000,
+      timestamp: at(minutes).toISOString(),
+      receivedAt: at(minutes).toISOString(),
+      reason: 'Local',
+      signed: [],
+      readings: [],
+    });
+    const closedByStop = (sessionId: string): Setup =>
+      run(sessionId, startCommand(sessionId, 18), stoppedAt(30));
+
+    it('given a session closed by its StopTransaction, when its connector reports Finishing, then the closed session gets it (its connector is not free yet)', () => {
+      given(closedByStop('closed-1'))
+        .when(record(gw.status(1, 'Finishing', at(31))))
+        .then((effects) => {
+          expect(effects.map((e) => e.kind)).toEqual(['connectorStatus', 'session']);
+          expect(sessionEffects(effects)[0]).toMatchObject({
+            sessionId: 'closed-1',
+            command: { type: 'RecordStatusNotification', connectorStatus: 'Finishing' },
+          });
+        });
+    });
+
+    it("given a closed session whose connector reported Available after its end, when the connector reports again, then only the connector projection changes (the next use is not that session's)", () => {
+      const g = given(closedByStop('closed-2'));
+      g.uow.execute(
+        'closed-2',
+        {
+          type: 'RecordStatusNotification',
+          connectorStatus: 'Available',
+          timestamp: at(32).toISOString(),
+          receivedAt: at(32).toISOString(),
+        },
+        'setup-available',
+      );
+      g.when(record(gw.status(1, 'Preparing', at(50)))).then((effects) =>
+        expect(effects.map((e) => e.kind)).toEqual(['connectorStatus']),
+      );
+    });
+
+    it('given a closed session and a newer one open but not charging on the connector, when the connector reports, then the closed session does not take it', () => {
+      given(closedByStop('closed-3'), remoteStart('remote-3', 'R-TAG-3'))
+        .when(record(gw.status(1, 'Preparing', at(40))))
+        .then((effects) => expect(sessionEffects(effects)).toEqual([]));
+    });
+
     it('given a charging session on connector 1, when connector 0 (the whole charger) reports, then only the connector projection changes', () => {
       given(charging('local-1', 17))
         .when(record(gw.status(0, 'Unavailable', at(20))))

@@ -3,6 +3,7 @@ import {
   decide,
   evolve,
   initialState,
+  awaitsConnectorFree,
   isOpen,
   type SessionCommand,
   type SessionState,
@@ -99,6 +100,20 @@ export class SessionUnitOfWork implements ChangedSessions {
       }
     }
     return found;
+  }
+
+  /**
+   * The newest ended session on a connector that has not reported free since its end (its
+   * Finishing and Available still belong to it), when no session is open there.
+   */
+  endedAwaitingConnectorFree(chargePointId: string, connectorId: number): SessionState | null {
+    let found: SessionState | null = null;
+    for (const state of this.ofCharger(chargePointId)) {
+      if (state.chargePointId !== chargePointId || state.connectorId !== connectorId) continue;
+      if (isOpen(state)) return null;
+      if ((state.createdAt ?? '') > (found?.createdAt ?? '')) found = state;
+    }
+    return found && awaitsConnectorFree(found) ? found : null;
   }
 
   /**

@@ -9,7 +9,7 @@ export class ChargerStore implements ChargerRepository {
   async loadConnectors(client: Queryable, chargePointIds: string[]): Promise<ConnectorRow[]> {
     if (chargePointIds.length === 0) return [];
     const { rows } = await client.query(
-      `select charge_point_id, connector_id, fleet_id, evse, status, status_at, error_code from connectors where charge_point_id = any($1::text[])`,
+      `select charge_point_id, connector_id, fleet_id, evse, status, status_at, error_code, last_session_id from connectors where charge_point_id = any($1::text[])`,
       [chargePointIds],
     );
     return rows.map((r) => ({
@@ -20,17 +20,19 @@ export class ChargerStore implements ChargerRepository {
       status: r.status,
       statusAt: r.status_at ? (r.status_at as Date).toISOString() : null,
       errorCode: r.error_code,
+      lastSessionId: r.last_session_id,
     }));
   }
 
   async saveConnectors(client: Queryable, rows: ConnectorRow[]): Promise<void> {
     if (rows.length === 0) return;
     await client.query(
-      `insert into connectors (charge_point_id, connector_id, fleet_id, evse, status, status_at, error_code, updated_at)
-       select charge_point_id, connector_id, fleet_id, evse, status, status_at, error_code, now()
-       from jsonb_to_recordset($1::jsonb) as x(charge_point_id text, connector_id int, fleet_id text, evse text, status text, status_at timestamptz, error_code text)
+      `insert into connectors (charge_point_id, connector_id, fleet_id, evse, status, status_at, error_code, last_session_id, updated_at)
+       select charge_point_id, connector_id, fleet_id, evse, status, status_at, error_code, last_session_id, now()
+       from jsonb_to_recordset($1::jsonb) as x(charge_point_id text, connector_id int, fleet_id text, evse text, status text, status_at timestamptz, error_code text, last_session_id uuid)
        on conflict (charge_point_id, connector_id) do update set fleet_id = excluded.fleet_id, evse = excluded.evse,
-         status = excluded.status, status_at = excluded.status_at, error_code = excluded.error_code, updated_at = now()`,
+         status = excluded.status, status_at = excluded.status_at, error_code = excluded.error_code,
+         last_session_id = coalesce(excluded.last_session_id, connectors.last_session_id), updated_at = now()`,
       [
         JSON.stringify(
           rows.map((r) => ({
@@ -41,6 +43,7 @@ export class ChargerStore implements ChargerRepository {
             status: r.status,
             status_at: r.statusAt,
             error_code: r.errorCode,
+            last_session_id: r.lastSessionId,
           })),
         ),
       ],

@@ -75,6 +75,7 @@ export class SessionStore implements SessionRepository {
     client: Queryable,
     chargePointIds: string[],
     transactions: { cp: string; tx: number }[],
+    lastOnConnectors = false,
   ): Promise<LoadedSession[]> {
     if (chargePointIds.length === 0) return [];
     const { rows } = await client.query<Row>(
@@ -83,8 +84,11 @@ export class SessionStore implements SessionRepository {
          select session_id from sessions where charge_point_id = any($1::text[]) and status = any($2::text[])
          union all
          select s.session_id from sessions s
-           join unnest($3::text[], $4::int[]) as t(cp, tx) on s.charge_point_id = t.cp and s.transaction_id = t.tx)`,
-      [chargePointIds, OPEN, transactions.map((t) => t.cp), transactions.map((t) => t.tx)],
+           join unnest($3::text[], $4::int[]) as t(cp, tx) on s.charge_point_id = t.cp and s.transaction_id = t.tx
+         union all
+         select last_session_id from connectors
+           where $5 and charge_point_id = any($1::text[]) and last_session_id is not null)`,
+      [chargePointIds, OPEN, transactions.map((t) => t.cp), transactions.map((t) => t.tx), lastOnConnectors],
     );
     return rows.map(toLoaded);
   }
