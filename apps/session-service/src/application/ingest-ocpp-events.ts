@@ -197,8 +197,7 @@ export class IngestOcppEvents {
                 const c = connector(call.data.chargePointId, effect.command.connectorId, call.data.fleetId);
                 c.lastSessionId = effect.sessionId;
               }
-            }
-            else if (effect.kind === 'anomaly')
+            } else if (effect.kind === 'anomaly')
               anomalies.push({
                 sourceEventId: env.id,
                 fleetId: call.data.fleetId,

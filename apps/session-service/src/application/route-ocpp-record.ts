@@ -165,7 +165,9 @@ export function routeOcppCall(
       // ended there last takes it until the connector is free (domain/session/connector.ts).
       const session =
         sessions.openOnConnector(cp, connectorId, isCharging) ??
-        (sessions.openOnConnector(cp, connectorId) ? null : sessions.endedAwaitingConnectorFree(cp, connectorId));
+        (sessions.openOnConnector(cp, connectorId)
+          ? null
+          : sessions.endedAwaitingConnectorFree(cp, connectorId));
       if (session)
         effects.push({
           kind: 'session',
