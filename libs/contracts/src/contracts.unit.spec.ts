@@ -33,6 +33,7 @@ import {
   CONTRACT_SCHEMAS,
   COMMON_SCHEMA,
   EVENT_SCHEMA_DOCUMENTS,
+  createContractAjv,
   createEnvelopeValidator,
   createTopicValidator,
   describeEventSchema,
@@ -659,6 +660,15 @@ const TS_SCHEMA_IDS: Record<string, string> = {
 
 // ---------------------------------------------------------------------------------------------
 describe('JSON Schemas of the contracts', () => {
+  it('every contract schema compiles (the edge validators compile each on its first envelope, not at start)', () => {
+    const ajv = createContractAjv();
+    for (const doc of CONTRACT_SCHEMAS.values())
+      expect({ schema: doc.$id, compiled: typeof ajv.getSchema(String(doc.$id)) }).toEqual({
+        schema: doc.$id,
+        compiled: 'function',
+      });
+  });
+
   it('the schema folder holds exactly the common schema and one file per loaded event schema', () => {
     const files = fs.readdirSync(SCHEMA_DIR).sort();
     const loaded = [COMMON_SCHEMA, ...EVENT_SCHEMA_DOCUMENTS].map((d) => String(d.$id)).sort();

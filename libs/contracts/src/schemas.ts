@@ -99,16 +99,29 @@ export function createContractAjv(): Ajv {
  * ("/data/finalAmount/net must match pattern ..."), empty when valid. An unknown schema id is a problem.
  */
 export function createEnvelopeValidator(): (envelope: unknown) => string[] {
-  const ajv = createContractAjv();
-  // Compiled up front, so a broken schema fails here rather than at the first record.
-  const validators = new Map([...CONTRACT_SCHEMAS].map(([id, doc]) => [id, ajv.getSchema(String(doc.$id))!]));
+  const validators = new Map([...CONTRACT_SCHEMAS.keys()].map((id) => [id, compiledOnFirstUse(id)]));
   return (envelope) => {
     const schemaId = (envelope as { schema?: unknown } | null)?.schema;
-    const validate = typeof schemaId === 'string' ? validators.get(schemaId) : undefined;
+    const validate = typeof schemaId === 'string' ? validators.get(schemaId)?.() : undefined;
     if (!validate) return [`unknown envelope schema ${JSON.stringify(schemaId)}`];
     if (validate(envelope)) return [];
     return (validate.errors ?? []).map(describeError);
   };
+}
+
+/** One ajv instance for every edge validator of the process, so each schema is compiled once. */
+let sharedAjv: Ajv | null = null;
+
+/**
+ * The schema's validator, compiled when the first envelope of it arrives: compiling every contract
+ * schema takes 1-2 s on a busy two-core machine, and an app must listen within seconds of its start
+ * (the consumers, and so the first envelope, come after). A broken schema is caught by the contract
+ * unit tests, which compile all of them.
+ */
+function compiledOnFirstUse(id: string): () => ValidateFunction {
+  let compiled: ValidateFunction | null = null;
+  return () =>
+    (compiled ??= (sharedAjv ??= createContractAjv()).getSchema(String(CONTRACT_SCHEMAS.get(id)!.$id))!);
 }
 
 function describeError(e: ErrorObject): string {
@@ -136,14 +149,12 @@ const MAX_REASONS = 3;
  * consumer can rely on the typed payloads (`OcppCallReceivedOf<A>`) instead of parsing by hand.
  */
 export function createTopicValidator(topic: TopicKey): (envelope: unknown) => string | null {
-  const ajv = createContractAjv();
-  const validators = new Map<string, ValidateFunction>(
-    TOPIC_SCHEMAS[topic].map((id) => [id, ajv.getSchema(String(CONTRACT_SCHEMAS.get(id)!.$id))!]),
-  );
-  const ocpp = topic === 'ocppEvents' ? new Ocpp16Validator() : null;
+  const validators = new Map(TOPIC_SCHEMAS[topic].map((id) => [id, compiledOnFirstUse(id)]));
+  let ocppValidator: Ocpp16Validator | null = null;
+  const ocpp = topic === 'ocppEvents' ? () => (ocppValidator ??= new Ocpp16Validator()) : null;
   return (envelope) => {
     const schemaId = (envelope as { schema?: unknown } | null)?.schema;
-    const validate = typeof schemaId === 'string' ? validators.get(schemaId) : undefined;
+    const validate = typeof schemaId === 'string' ? validators.get(schemaId)?.() : undefined;
     if (!validate) {
       return `envelope schema ${JSON.stringify(schemaId)} is not one of ${TOPICS[topic].name}'s (${TOPIC_SCHEMAS[topic].join(', ')})`;
     }
@@ -155,7 +166,7 @@ export function createTopicValidator(topic: TopicKey): (envelope: unknown) => st
     }
     if (ocpp && schemaId === OCPP_EVENT_SCHEMAS.OcppCallReceived) {
       const { action, payload, reply } = (envelope as { data: OcppCallReceived }).data;
-      const problem = ocpp.validateRequest(action, payload) ?? ocpp.validateResponse(action, reply);
+      const problem = ocpp().validateRequest(action, payload) ?? ocpp().validateResponse(action, reply);
       if (problem) return `${schemaId}: ${problem.description}`;
     }
     return null;
