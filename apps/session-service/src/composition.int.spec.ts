@@ -145,6 +145,15 @@ describe('the composed session service: OCPP events → aggregates, projections,
       20000,
       'Finishing reaches the closed session',
     );
+    const lastOnConnector = async () =>
+      (
+        await h.runtime.pool.query(
+          "select last_session_id from connectors where charge_point_id = 'CP-RT-FREE' and connector_id = 1",
+        )
+      ).rows;
+    expect(await lastOnConnector()).toEqual([
+      { last_session_id: (await sessionByTx('CP-RT-FREE', 4800)).state.sessionId },
+    ]);
     await h.produce(topic, [cp.status(1, 'Available', at(42))]);
     await waitFor(
       async () => (await sessionByTx('CP-RT-FREE', 4800))?.state.connectorStatus === 'Available',
@@ -163,6 +172,8 @@ describe('the composed session service: OCPP events → aggregates, projections,
       'next use reaches the connector',
     );
     const row = await sessionByTx('CP-RT-FREE', 4800);
+    // Freed: the connector forgets it, so later status batches do not load it.
+    expect(await lastOnConnector()).toEqual([{ last_session_id: null }]);
     expect({ connector: row.state.connectorStatus, charging: row.state.chargingState }).toEqual({
       connector: 'Available',
       charging: 'Finishing',

@@ -6,7 +6,7 @@ import type {
   TariffPublished,
 } from '@app/contracts';
 import { runAll } from '@app/event-store';
-import type { SessionState } from '../domain/session';
+import { awaitsConnectorFree, isOpen, type SessionState } from '../domain/session';
 import type {
   AnomalyRow,
   ChargerRepository,
@@ -221,6 +221,14 @@ export class IngestOcppEvents {
         default:
           ignored++;
       }
+    }
+
+    // Once its connector is free, a connector's last session takes no more reports: forget it, so
+    // later StatusNotification batches do not load it.
+    for (const key of touchedConnectors) {
+      const c = connectors.get(key)!;
+      const last = c.lastSessionId ? uow.get(c.lastSessionId) : null;
+      if (last && !isOpen(last) && !awaitsConnectorFree(last)) c.lastSessionId = null;
     }
 
     const [changed] = await runAll(client, [

@@ -24,6 +24,10 @@ export class ChargerStore implements ChargerRepository {
     }));
   }
 
+  /**
+   * Writes the connectors whole: ingest passes rows it loaded (or new ones), so `last_session_id`
+   * is what ingest decided, null included (the connector's last session no longer awaits it free).
+   */
   async saveConnectors(client: Queryable, rows: ConnectorRow[]): Promise<void> {
     if (rows.length === 0) return;
     await client.query(
@@ -32,7 +36,7 @@ export class ChargerStore implements ChargerRepository {
        from jsonb_to_recordset($1::jsonb) as x(charge_point_id text, connector_id int, fleet_id text, evse text, status text, status_at timestamptz, error_code text, last_session_id uuid)
        on conflict (charge_point_id, connector_id) do update set fleet_id = excluded.fleet_id, evse = excluded.evse,
          status = excluded.status, status_at = excluded.status_at, error_code = excluded.error_code,
-         last_session_id = coalesce(excluded.last_session_id, connectors.last_session_id), updated_at = now()`,
+         last_session_id = excluded.last_session_id, updated_at = now()`,
       [
         JSON.stringify(
           rows.map((r) => ({
