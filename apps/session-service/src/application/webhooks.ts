@@ -286,8 +286,10 @@ export class ManageWebhooks {
     });
     if (!(await this.store.queueTest(fleetId, id, WEBHOOK_TEST_EVENT, body)))
       throw new NotFoundError(`webhook ${id} not found`);
+    // The 202 shows the delivery as queued; the dispatcher, woken after the read, sends it.
+    const queued = (await this.deliveries(fleetId, id, { limit: 1 })).deliveries[0];
     this.wakeDispatcher();
-    return (await this.deliveries(fleetId, id, { limit: 1 })).deliveries[0];
+    return queued;
   }
 
   /** The newest deliveries first, with every attempt; `cursor` is the last id of the previous page. */
