@@ -78,7 +78,11 @@ describe('ocpp-gateway killed with SIGKILL under load', () => {
         }
       }
     });
+    // Killed under load: once 250 CALLs were confirmed (2 s on an idle machine; CI's shared broker
+    // took longer, and a fixed 2 s then saw 40), at most 20 s.
+    const loadDeadline = Date.now() + 20_000;
     await new Promise((r) => setTimeout(r, 2000));
+    while (confirmed.length < 250 && Date.now() < loadDeadline) await new Promise((r) => setTimeout(r, 100));
     await gateway!.kill();
     stop = true;
     await Promise.all(load);
