@@ -11,6 +11,7 @@ async function collect(
   topic: string,
   count: number,
   timeoutMs = 20000,
+  done: (got: KafkaMessage[]) => boolean = (got) => got.length >= count,
 ): Promise<KafkaMessage[]> {
   const consumer = t.kafka.consumer({ groupId: `collect-${Math.random()}` });
   await consumer.connect();
@@ -24,7 +25,7 @@ async function collect(
     void consumer.run({
       eachMessage: async ({ message }) => {
         got.push(message);
-        if (got.length >= count) {
+        if (done(got)) {
           clearTimeout(timer);
           resolve();
         }
@@ -68,14 +69,20 @@ describe('libs/kafka against the real broker', () => {
         }),
       ),
     );
-    const records = await collect(t, topic, n);
-    expect(records).toHaveLength(n);
+    // The producer is not idempotent (README, "Publishing"): a request kafkajs timed out on and sent
+    // again can be written twice, on the same connection, before the next batch (seen once in CI
+    // under load). What holds is per-key order of each record's first write, and none lost.
+    const distinct = (got: KafkaMessage[]) =>
+      new Set(got.map((r) => (parseEnvelope(r.value).data as { i: number }).i)).size;
+    const all = await collect(t, topic, n, 20000, (got) => distinct(got) >= n);
+    expect(distinct(all)).toBe(n);
     for (const key of ['cp-0', 'cp-1', 'cp-2']) {
-      const seq = records
+      const seq = all
         .filter((r) => r.key?.toString() === key)
         .map((r) => (parseEnvelope(r.value).data as { i: number }).i);
-      expect(seq).toEqual([...seq].sort((a, b) => a - b));
-      expect(seq).toHaveLength(100);
+      const firsts = seq.filter((i, at) => seq.indexOf(i) === at);
+      expect(firsts).toEqual([...firsts].sort((a, b) => a - b));
+      expect(firsts).toHaveLength(100);
     }
   });
 
