@@ -247,8 +247,8 @@ export class KafkaNodeProcess {
         this.classpath,
         'kafka.tools.StorageTool',
         'format',
-        '-t',
-        this.clusterId,
+        // `=`: a random cluster id may begin with '-', which the tool would read as an option.
+        `--cluster-id=${this.clusterId}`,
         '-c',
         this.configFile,
         '--ignore-formatted',

@@ -282,8 +282,8 @@ export async function startSecureBroker(options: SecureBrokerOptions): Promise<S
       classpath,
       'kafka.tools.StorageTool',
       'format',
-      '-t',
-      newClusterId(),
+      // `=`: a random cluster id may begin with '-' (seen in CI), which the tool read as an option.
+      `--cluster-id=${newClusterId()}`,
       '-c',
       configFile,
       ...scram,
