@@ -23,10 +23,11 @@ export interface KafkaModuleOptions {
 }
 
 /**
- * Connects the shared publisher at start; flushes and disconnects it last at shutdown. A broker
- * that does not answer at start neither stops the app nor delays its listening by more than
- * `CONNECT_WAIT_MS`: the connection is retried in the background with backoff (publishes fail
- * meanwhile, and readiness says Kafka is down).
+ * Connects the shared publisher at start; flushes and disconnects it last at shutdown. The start
+ * does not wait for Kafka: the connection is made, and retried with backoff, in the background,
+ * so a broker that does not answer neither stops the app nor delays its listening. A record
+ * published while an attempt is under way waits for it (bounded by the send timeout); between
+ * attempts publishes fail, and readiness says Kafka is down.
  */
 @Injectable()
 export class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
@@ -35,11 +36,8 @@ export class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   constructor(private readonly publisher: KafkaPublisher) {}
 
-  async onModuleInit(): Promise<void> {
-    const connected = this.connectUntilDone();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([connected, new Promise((r) => (timer = setTimeout(r, CONNECT_WAIT_MS)))]);
-    clearTimeout(timer);
+  onModuleInit(): void {
+    void this.connectUntilDone();
   }
 
   private async connectUntilDone(): Promise<void> {
@@ -64,13 +62,6 @@ export class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
     await this.publisher.disconnect();
   }
 }
-
-/**
- * How long the start waits for the publisher's first connection before it goes on: long enough that a
- * reachable broker is connected before the first publish even on a busy machine, short enough that a
- * dead one does not hold the listener back for long.
- */
-const CONNECT_WAIT_MS = 2500;
 
 /** Readiness: a broker answers a metadata request. */
 @Injectable()

@@ -69,4 +69,22 @@ describe('KafkaPublisher health and recovery (real broker)', () => {
     expect(publisher.health(failedAt + 500).ok).toBe(false);
     expect(publisher.health(failedAt + 1000).ok).toBe(true);
   }, 60_000);
+
+  it('holds a record published while the first connection is under way and sends it once connected; with no attempt under way it fails at once', async () => {
+    const topic = topicName('ocppEvents', t.prefix);
+    const fresh = new KafkaPublisher(
+      createKafka({ brokers: t.brokers, clientId: 'publisher-early', log: () => undefined }),
+      { sendTimeoutMs: 10_000 },
+    );
+    // Before any attempt: kafkajs's own refusal, not a wait.
+    await expect(fresh.publish({ topic, key: 'early', value: 'too early' })).rejects.toThrow(/disconnected/);
+    const connecting = fresh.connect();
+    const early = fresh.publish({ topic, key: 'early', value: 'during connect' });
+    expect(fresh.isConnected).toBe(false);
+    await early;
+    await connecting;
+    expect(fresh.isConnected).toBe(true);
+    expect(fresh.lastAckAt).not.toBeNull();
+    await fresh.disconnect();
+  }, 30_000);
 });

@@ -101,6 +101,8 @@ export class KafkaPublisher {
   private lastFailureAt: number | null = null;
   private lastAck: number | null = null;
   private connected = false;
+  /** The connection attempt under way, if any: batches sent meanwhile wait for it. */
+  private connecting: Promise<void> | null = null;
   private closing = false;
 
   constructor(kafka: Kafka, options: PublisherOptions = {}) {
@@ -112,9 +114,21 @@ export class KafkaPublisher {
     this.producer = kafka.producer(publisherProducerConfig({ idempotent: options.idempotent }));
   }
 
+  /**
+   * One connection attempt. Records published while it is under way are not failed with "the
+   * producer is disconnected": their batch waits for this attempt (each record still bounded by its
+   * send timeout), so an app can listen before Kafka answers without turning its first CALLs away.
+   */
   async connect(): Promise<void> {
-    await this.producer.connect();
-    this.connected = true;
+    const attempt = this.producer.connect().then(() => {
+      this.connected = true;
+    });
+    this.connecting = attempt;
+    try {
+      await attempt;
+    } finally {
+      if (this.connecting === attempt) this.connecting = null;
+    }
   }
 
   get isConnected(): boolean {
@@ -209,6 +223,8 @@ export class KafkaPublisher {
       messages.push({ key: record.key, value: record.value, headers: record.headers });
     }
     try {
+      // Between connection attempts the batch fails at once (as kafkajs would); during one it waits.
+      if (!this.connected && this.connecting) await this.connecting;
       await this.producer.sendBatch({
         acks: -1,
         compression: this.compression,
