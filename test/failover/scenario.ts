@@ -31,7 +31,7 @@ import {
 import { startKafkaCluster, type KafkaCluster } from '@app/testing/stack';
 import { SimulatedCharger, sleep, type SettledCall } from '@app/testing/simulator';
 import { PREFERRED_LEADER_EVERY_5_S } from './publisher-failover';
-import { hashChargerPassword } from '../../apps/ocpp-gateway/src/domain/charger-password';
+import { hashChargerPassword } from '@app/ocpp/charger-password';
 import { createDataSource } from '../../apps/ocpp-gateway/src/infrastructure/database/data-source';
 import { PgChargerRepository } from '../../apps/ocpp-gateway/src/infrastructure/database/repositories/pg-charger.repository';
 import { TARIFF_ENERGY_ONLY } from '@app/testing/fixtures';

@@ -9,7 +9,7 @@ import {
   type TestKafka,
 } from '@app/testing';
 import { OcppClient } from '@app/testing/simulator';
-import { hashChargerPassword } from '../src/domain/charger-password';
+import { hashChargerPassword } from '@app/ocpp/charger-password';
 import { sendCommand, startGateway, TopicRecorder, type RunningGateway } from './harness';
 
 /**

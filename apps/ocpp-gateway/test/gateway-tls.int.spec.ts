@@ -11,7 +11,7 @@ import {
   type TestKafka,
 } from '@app/testing';
 import { HandshakeRefusedError, OcppClient } from '@app/testing/simulator';
-import { hashChargerPassword } from '../src/domain/charger-password';
+import { hashChargerPassword } from '@app/ocpp/charger-password';
 import { startGateway, type RunningGateway } from './harness';
 
 /** Security profile 2: Basic auth over TLS when TLS_CERT_FILE/TLS_KEY_FILE are set. */

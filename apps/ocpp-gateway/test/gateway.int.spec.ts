@@ -14,7 +14,7 @@ import {
   type TestKafka,
 } from '@app/testing';
 import { HandshakeRefusedError, OcppClient, SimulatedCharger } from '@app/testing/simulator';
-import { hashChargerPassword } from '../src/domain/charger-password';
+import { hashChargerPassword } from '@app/ocpp/charger-password';
 import { startGateway, TopicRecorder, type RunningGateway } from './harness';
 
 /**

@@ -6,7 +6,7 @@ import {
   type TestKafka,
 } from '@app/testing';
 import { HandshakeRefusedError, OcppClient } from '@app/testing/simulator';
-import { hashChargerPassword } from '../src/domain/charger-password';
+import { hashChargerPassword } from '@app/ocpp/charger-password';
 import { startGateway, type RunningGateway } from './harness';
 
 /** Guessing a charger's Basic-auth password: after RATE_LIMIT_AUTH_FAILURES the address gets 429. */

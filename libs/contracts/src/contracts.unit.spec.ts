@@ -844,6 +844,8 @@ describe('AsyncAPI document (libs/contracts/asyncapi.yaml)', () => {
     chargingSessions: Object.keys(SESSION_EVENT_SCHEMAS),
     sessionCharges: ['ChargeCalculated'],
     tariffs: ['TariffVersionPublished'],
+    chargerRegistry: ['ChargerRegistered', 'IdTagRegistered'],
+    chargerStatus: ['ChargerStatusChanged'],
   };
   const messageNames = (channel: string): string[] => {
     const m = doc.channels[channel].subscribe.message;

@@ -6,3 +6,4 @@ export * from './ocpp-commands';
 export * from './sessions';
 export * from './billing';
 export * from './ids';
+export * from './chargers';

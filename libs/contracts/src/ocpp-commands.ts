@@ -15,6 +15,12 @@ export const OCPP_OUTBOUND_ACTIONS = [
   'GetConfiguration',
   'UnlockConnector',
   'TriggerMessage',
+  'ClearCache',
+  'DataTransfer',
+  'GetDiagnostics',
+  'UpdateFirmware',
+  'SendLocalList',
+  'GetLocalListVersion',
 ] as const satisfies readonly Ocpp16Action[];
 export type OcppOutboundAction = (typeof OCPP_OUTBOUND_ACTIONS)[number];
 

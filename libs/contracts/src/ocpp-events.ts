@@ -3,6 +3,7 @@
  * One record per accepted CALL from a charger, and one per connection change.
  */
 import type { Ocpp16Action, Ocpp16Confirmations, Ocpp16Requests } from '@app/ocpp/ocpp16-types.generated';
+import type { ChargerRegistryApplied } from './chargers';
 import type { Envelope } from './envelope';
 
 export const OCPP_EVENTS_SOURCE = 'ocpp-gateway';
@@ -77,14 +78,17 @@ export interface ChargerDisconnected {
   reason: string;
 }
 
-export type OcppEventType = 'OcppCallReceived' | 'ChargerConnected' | 'ChargerDisconnected';
+export type OcppEventType =
+  'OcppCallReceived' | 'ChargerConnected' | 'ChargerDisconnected' | 'ChargerRegistryApplied';
 export const OCPP_EVENT_SCHEMAS = {
   OcppCallReceived: 'ocpp.call-received/v1',
   ChargerConnected: 'ocpp.charger-connected/v1',
   ChargerDisconnected: 'ocpp.charger-disconnected/v1',
+  ChargerRegistryApplied: 'ocpp.charger-registry-applied/v1',
 } as const satisfies Record<OcppEventType, string>;
 
 export type OcppEventEnvelope =
   | Envelope<OcppCallReceived, 'OcppCallReceived'>
   | Envelope<ChargerConnected, 'ChargerConnected'>
-  | Envelope<ChargerDisconnected, 'ChargerDisconnected'>;
+  | Envelope<ChargerDisconnected, 'ChargerDisconnected'>
+  | Envelope<ChargerRegistryApplied, 'ChargerRegistryApplied'>;

@@ -32,6 +32,7 @@ import tariffPublished from '../schemas/billing.tariff.v1.schema.json';
 import { CHARGE_CALCULATED_SCHEMA, TARIFF_PUBLISHED_SCHEMA } from './billing';
 import { OCPP_COMMAND_RESULT_SCHEMA, OCPP_COMMAND_SCHEMA } from './ocpp-commands';
 import { OCPP_EVENT_SCHEMAS, type OcppCallReceived } from './ocpp-events';
+import { CHARGER_REGISTRY_SCHEMAS, CHARGER_STATUS_SCHEMA } from './chargers';
 import { SESSION_EVENT_SCHEMAS } from './sessions';
 import { TOPICS, type TopicKey } from './topics';
 
@@ -136,6 +137,8 @@ export const TOPIC_SCHEMAS: Readonly<Record<TopicKey, readonly string[]>> = {
   chargingSessions: Object.values(SESSION_EVENT_SCHEMAS),
   sessionCharges: [CHARGE_CALCULATED_SCHEMA],
   tariffs: [TARIFF_PUBLISHED_SCHEMA],
+  chargerRegistry: Object.values(CHARGER_REGISTRY_SCHEMAS),
+  chargerStatus: [CHARGER_STATUS_SCHEMA],
 };
 
 /** At most this many schema problems go into a reason (a Kafka header, a log line). */

@@ -69,6 +69,25 @@ export const TOPICS = {
     key: 'tariffId',
     config: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '0' },
   },
+  /**
+   * The charger registry (chargers and id tags), owned by session-service (the operator API) and
+   * read whole by every gateway replica. Internal: it carries password hashes, so only the
+   * gateway's principal may read it (docker/ manifests' ACLs). Compacted: the last record per key
+   * is the registry.
+   */
+  chargerRegistry: {
+    name: 'chargers.registry.v1',
+    partitions: 3,
+    key: 'charger/<chargePointId> or id-tag/<fleetId>/<idTag>',
+    config: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '0' },
+  },
+  /** What each charger looks like now (online, boot data, connectors), protocol-neutral; compacted. */
+  chargerStatus: {
+    name: 'chargers.status.v1',
+    partitions: 12,
+    key: 'chargePointId',
+    config: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '0' },
+  },
 } as const satisfies Record<string, TopicSpec>;
 
 export type TopicKey = keyof typeof TOPICS;

@@ -5,3 +5,4 @@ export * from './schemas';
 export * from './validator';
 export * from './examples';
 export * from './messages';
+export * from './charger-password';

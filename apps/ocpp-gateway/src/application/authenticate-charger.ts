@@ -1,5 +1,5 @@
 import { parseBasicAuth } from '../domain/basic-auth';
-import { rememberingVerifier, type PasswordVerifier } from '../domain/charger-password';
+import { rememberingVerifier, type PasswordVerifier } from '@app/ocpp/charger-password';
 import type { ChargerRepository, RegisteredCharger } from './ports';
 
 export type AuthenticationResult = { ok: true; charger: RegisteredCharger } | { ok: false; reason: string };

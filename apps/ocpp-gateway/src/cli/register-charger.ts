@@ -11,7 +11,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, env } from '@app/config';
-import { hashChargerPassword } from '../domain/charger-password';
+import { hashChargerPassword } from '@app/ocpp/charger-password';
 import { isValidChargePointId } from '../domain/charge-point-id';
 import { createDataSource } from '../infrastructure/database/data-source';
 import { PgChargerRepository } from '../infrastructure/database/repositories/pg-charger.repository';

@@ -1,6 +1,6 @@
 import { parseBasicAuth } from './basic-auth';
 import { chargePointIdFromPath, isValidChargePointId } from './charge-point-id';
-import { hashChargerPassword, rememberingVerifier, verifyChargerPassword } from './charger-password';
+import { hashChargerPassword, rememberingVerifier, verifyChargerPassword } from '@app/ocpp/charger-password';
 import { decideIdTagInfo } from './id-tag-info';
 import { TransactionIdBlocks } from './transaction-id-block';
 
