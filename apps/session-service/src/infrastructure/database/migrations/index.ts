@@ -5,6 +5,7 @@ import { HotUpdates1732400000002 } from './1732400000002-hot-updates';
 import { EventStoreTransactionOrder1732400000003 } from './1732400000003-event-store-transaction-order';
 import { SelfServiceWebhooks1764590000000 } from './1764590000000-self-service-webhooks';
 import { ConnectorLastSession1764700000000 } from './1764700000000-connector-last-session';
+import { ChargerRegistry1764800000000 } from './1764800000000-charger-registry';
 
 /** Every migration of this service, in order. Add new ones at the end; never edit an applied one. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   EventStoreTransactionOrder1732400000003,
   SelfServiceWebhooks1764590000000,
   ConnectorLastSession1764700000000,
+  ChargerRegistry1764800000000,
 ];
