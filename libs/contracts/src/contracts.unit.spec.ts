@@ -56,6 +56,21 @@ import {
 } from './sessions';
 import { BILLING_SOURCE, CHARGE_CALCULATED_SCHEMA, TARIFF_PUBLISHED_SCHEMA } from './billing';
 import { allTopicSpecs, TOPICS, type TopicKey } from './topics';
+import {
+  CHARGERS_SOURCE,
+  CHARGER_REGISTRY_SCHEMAS,
+  CHARGER_STATUS_SCHEMA,
+  chargerRegistryKey,
+  idTagRegistryKey,
+  type ChargerBootInfo,
+  type ChargerProtocol,
+  type ChargerRegistration,
+  type ChargerRegistryApplied,
+  type ChargerStatus,
+  type ConnectorStatus,
+  type IdTagRegistration,
+  type IdTagStatus,
+} from './chargers';
 
 const SCHEMA_DIR = path.resolve(__dirname, '../schemas');
 const ASYNCAPI_FILE = path.resolve(__dirname, '../asyncapi.yaml');
@@ -218,6 +233,49 @@ const DATA_FIELDS: Record<string, Record<string, 'required' | 'optional'>> = {
     publishedBy: O,
     publishedAt: R,
   } satisfies Presence<TariffPublished>,
+  ChargerRegistryApplied: {
+    chargePointId: R,
+    version: R,
+    gatewayId: R,
+    appliedAt: R,
+    closedConnection: R,
+  } satisfies Presence<ChargerRegistryApplied>,
+  ChargerRegistered: {
+    chargePointId: R,
+    fleetId: R,
+    passwordHash: R,
+    evseIds: R,
+    active: R,
+    version: R,
+    updatedAt: R,
+    updatedBy: R,
+  } satisfies Presence<ChargerRegistration>,
+  IdTagRegistered: {
+    fleetId: R,
+    idTag: R,
+    status: R,
+    expiryDate: R,
+    parentIdTag: R,
+    deleted: R,
+    version: R,
+    updatedAt: R,
+    updatedBy: R,
+  } satisfies Presence<IdTagRegistration>,
+  ChargerStatusChanged: {
+    chargePointId: R,
+    fleetId: R,
+    protocol: R,
+    active: R,
+    online: R,
+    onlineSince: R,
+    lastMessageAt: R,
+    gatewayId: R,
+    boot: R,
+    connectors: R,
+    firmware: R,
+    diagnostics: R,
+    updatedAt: R,
+  } satisfies Presence<ChargerStatus>,
 };
 
 /** Nested objects: a JSON pointer into the data schema → its field table. */
@@ -259,6 +317,47 @@ const NESTED_FIELDS: Array<
     ['assignments', '[]'],
     { scope: R, ref: R } satisfies Presence<TariffAssignment>,
   ],
+  [
+    'ChargerStatusChanged',
+    ['boot'],
+    {
+      vendor: R,
+      model: R,
+      chargePointSerialNumber: R,
+      chargeBoxSerialNumber: R,
+      firmwareVersion: R,
+      iccid: R,
+      imsi: R,
+      meterType: R,
+      meterSerialNumber: R,
+      bootedAt: R,
+    } satisfies Presence<ChargerBootInfo>,
+  ],
+  [
+    'ChargerStatusChanged',
+    ['connectors', '[]'],
+    {
+      connectorId: R,
+      evseId: R,
+      status: R,
+      errorCode: R,
+      info: R,
+      vendorId: R,
+      vendorErrorCode: R,
+      since: R,
+      sessionId: R,
+    } satisfies Presence<ConnectorStatus>,
+  ],
+  [
+    'ChargerStatusChanged',
+    ['firmware'],
+    { status: R, at: R } satisfies Presence<NonNullable<ChargerStatus['firmware']>>,
+  ],
+  [
+    'ChargerStatusChanged',
+    ['diagnostics'],
+    { status: R, at: R } satisfies Presence<NonNullable<ChargerStatus['diagnostics']>>,
+  ],
 ];
 
 // Unions without a runtime array: tsc checks these lists are complete.
@@ -280,7 +379,9 @@ const SESSION_FLAGS = Object.keys({
 const FAIL_REASONS = Object.keys({
   START_REJECTED: 1,
   CHARGER_OFFLINE: 1,
+  CHARGER_REJECTED: 1,
   START_TIMEOUT: 1,
+  CONNECTOR_UNAVAILABLE: 1,
   COMMAND_ERROR: 1,
 } satisfies Record<SessionFailed['reason'], 1>);
 const OUTCOMES = Object.keys({ Result: 1, Error: 1, Offline: 1, Timeout: 1 } satisfies Record<
@@ -288,6 +389,8 @@ const OUTCOMES = Object.keys({ Result: 1, Error: 1, Offline: 1, Timeout: 1 } sat
   1
 >);
 const CHARGE_KINDS = Object.keys({ CHARGE: 1, REVERSAL: 1 } satisfies Record<ChargeCalculated['kind'], 1>);
+const ID_TAG_STATUSES = Object.keys({ Accepted: 1, Blocked: 1, Expired: 1 } satisfies Record<IdTagStatus, 1>);
+const PROTOCOLS = Object.keys({ 'ocpp1.6': 1, 'ocpp2.0.1': 1 } satisfies Record<ChargerProtocol, 1>);
 const SCOPES = Object.keys({ FLEET: 1, CHARGE_POINT: 1, EVSE: 1 } satisfies Record<
   TariffAssignment['scope'],
   1
@@ -645,7 +748,163 @@ const billingSamples: Envelope[] = [
   }),
 ];
 
-const samples: Envelope[] = [...ocppSamples, ...commandSamples, ...sessionSamples, ...billingSamples];
+const chargerStatus: ChargerStatus = {
+  chargePointId: 'CP-1',
+  fleetId: 'fleet-1',
+  protocol: 'ocpp1.6',
+  active: true,
+  online: true,
+  onlineSince: T0,
+  lastMessageAt: T1,
+  gatewayId: 'gw-1',
+  boot: {
+    vendor: 'ACME',
+    model: 'Wallbox 22',
+    chargePointSerialNumber: 'SN-1',
+    chargeBoxSerialNumber: null,
+    firmwareVersion: '1.2.3',
+    iccid: '8949000000000000001',
+    imsi: '262010000000001',
+    meterType: null,
+    meterSerialNumber: null,
+    bootedAt: T0,
+  },
+  connectors: [
+    {
+      connectorId: 1,
+      evseId: ref.evse,
+      status: 'Charging',
+      errorCode: 'NoError',
+      info: null,
+      vendorId: null,
+      vendorErrorCode: null,
+      since: T0,
+      sessionId: ref.sessionId,
+    },
+    {
+      connectorId: 2,
+      evseId: null,
+      status: 'Faulted',
+      errorCode: 'GroundFailure',
+      info: 'RCD tripped',
+      vendorId: 'com.acme',
+      vendorErrorCode: 'E42',
+      since: T1,
+      sessionId: null,
+    },
+  ],
+  firmware: { status: 'Installed', at: T1 },
+  diagnostics: null,
+  updatedAt: T1,
+};
+
+const chargerSamples: Envelope[] = [
+  makeEnvelope<ChargerRegistration, 'ChargerRegistered'>({
+    type: 'ChargerRegistered',
+    source: CHARGERS_SOURCE,
+    subject: chargerRegistryKey('CP-1'),
+    schema: CHARGER_REGISTRY_SCHEMAS.ChargerRegistered,
+    data: {
+      chargePointId: 'CP-1',
+      fleetId: 'fleet-1',
+      passwordHash: 'scrypt$16384$8$1$c2FsdA==$aGFzaA==',
+      evseIds: { '1': ref.evse },
+      active: true,
+      version: 7,
+      updatedAt: T0,
+      updatedBy: '5b3c1f0e-7f43-4a51-9d37-2f1f4c6f9b10',
+    },
+  }),
+  makeEnvelope<ChargerRegistration, 'ChargerRegistered'>({
+    type: 'ChargerRegistered',
+    source: CHARGERS_SOURCE,
+    subject: chargerRegistryKey('CP-2'),
+    schema: CHARGER_REGISTRY_SCHEMAS.ChargerRegistered,
+    data: {
+      chargePointId: 'CP-2',
+      fleetId: 'fleet-1',
+      passwordHash: null,
+      evseIds: {},
+      active: false,
+      version: 8,
+      updatedAt: T1,
+      updatedBy: 'jdoe',
+    },
+  }),
+  makeEnvelope<IdTagRegistration, 'IdTagRegistered'>({
+    type: 'IdTagRegistered',
+    source: CHARGERS_SOURCE,
+    subject: idTagRegistryKey('fleet-1', 'TAG-1'),
+    schema: CHARGER_REGISTRY_SCHEMAS.IdTagRegistered,
+    data: {
+      fleetId: 'fleet-1',
+      idTag: 'TAG-1',
+      status: 'Accepted',
+      expiryDate: T1,
+      parentIdTag: 'TAG-PARENT',
+      deleted: false,
+      version: 9,
+      updatedAt: T0,
+      updatedBy: 'jdoe',
+    },
+  }),
+  makeEnvelope<IdTagRegistration, 'IdTagRegistered'>({
+    type: 'IdTagRegistered',
+    source: CHARGERS_SOURCE,
+    subject: idTagRegistryKey('fleet-1', 'TAG-2'),
+    schema: CHARGER_REGISTRY_SCHEMAS.IdTagRegistered,
+    data: {
+      fleetId: 'fleet-1',
+      idTag: 'TAG-2',
+      status: 'Blocked',
+      expiryDate: null,
+      parentIdTag: null,
+      deleted: true,
+      version: 10,
+      updatedAt: T1,
+      updatedBy: 'jdoe',
+    },
+  }),
+  makeEnvelope<ChargerRegistryApplied, 'ChargerRegistryApplied'>({
+    type: 'ChargerRegistryApplied',
+    source: OCPP_EVENTS_SOURCE,
+    subject: 'CP-1',
+    schema: OCPP_EVENT_SCHEMAS.ChargerRegistryApplied,
+    data: { chargePointId: 'CP-1', version: 7, gatewayId: 'gw-1', appliedAt: T1, closedConnection: true },
+  }),
+  makeEnvelope<ChargerStatus, 'ChargerStatusChanged'>({
+    type: 'ChargerStatusChanged',
+    source: CHARGERS_SOURCE,
+    subject: 'CP-1',
+    schema: CHARGER_STATUS_SCHEMA,
+    data: chargerStatus,
+  }),
+  makeEnvelope<ChargerStatus, 'ChargerStatusChanged'>({
+    type: 'ChargerStatusChanged',
+    source: CHARGERS_SOURCE,
+    subject: 'CP-3',
+    schema: CHARGER_STATUS_SCHEMA,
+    data: {
+      ...chargerStatus,
+      chargePointId: 'CP-3',
+      online: false,
+      onlineSince: null,
+      lastMessageAt: null,
+      gatewayId: null,
+      boot: null,
+      connectors: [],
+      firmware: null,
+    },
+  }),
+];
+
+const samples: Envelope[] = [
+  ...ocppSamples,
+  ...commandSamples,
+  ...sessionSamples,
+  ...billingSamples,
+  ...chargerSamples,
+];
 const validate = createEnvelopeValidator();
 
 /** TS constants naming a schema id, by envelope type. */
@@ -656,6 +915,8 @@ const TS_SCHEMA_IDS: Record<string, string> = {
   ...SESSION_EVENT_SCHEMAS,
   ChargeCalculated: CHARGE_CALCULATED_SCHEMA,
   TariffVersionPublished: TARIFF_PUBLISHED_SCHEMA,
+  ...CHARGER_REGISTRY_SCHEMAS,
+  ChargerStatusChanged: CHARGER_STATUS_SCHEMA,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -722,6 +983,8 @@ describe('JSON Schemas of the contracts', () => {
     expect(enumOf(at(dataSchemaOf('TariffVersionPublished'), ['assignments', '[]', 'scope']))).toEqual(
       sorted(SCOPES),
     );
+    expect(enumOf(data('IdTagRegistered', 'status'))).toEqual(sorted(ID_TAG_STATUSES));
+    expect(enumOf(data('ChargerStatusChanged', 'protocol'))).toEqual(sorted(PROTOCOLS));
   });
 
   it('covers every schema with a sample', () => {
@@ -801,6 +1064,18 @@ describe('JSON Schemas of the contracts', () => {
       expect(validate(reversal).join('; ')).toMatch(
         /\/data\/actor\/kind must be equal to one of the allowed values/,
       );
+    });
+
+    it('a password in clear instead of its hash, a connector without its session, an unknown protocol', () => {
+      const registration = JSON.parse(JSON.stringify(chargerSamples[0])) as Json;
+      registration.data.passwordHash = 'hunter2hunter2hunter2';
+      expect(validate(registration).join('; ')).toMatch(/\/data\/passwordHash must match pattern/);
+      const status = JSON.parse(JSON.stringify(chargerSamples[5])) as Json;
+      delete (status.data.connectors as Array<Record<string, unknown>>)[0].sessionId;
+      status.data.protocol = 'ocpp1.5';
+      const problems = validate(status).join('; ');
+      expect(problems).toMatch(/\/data\/connectors\/0 must have required property 'sessionId'/);
+      expect(problems).toMatch(/\/data\/protocol must be equal to one of the allowed values/);
     });
 
     it('a time without offset, a negative meter reading', () => {

@@ -28,6 +28,10 @@ import sessionInvalidated from '../schemas/charging.session-invalidated.v1.schem
 import sessionPriced from '../schemas/charging.session-priced.v1.schema.json';
 import chargeCalculated from '../schemas/billing.charge-calculated.v1.schema.json';
 import tariffPublished from '../schemas/billing.tariff.v1.schema.json';
+import chargerRegistration from '../schemas/chargers.registration.v1.schema.json';
+import idTagRegistration from '../schemas/chargers.id-tag.v1.schema.json';
+import chargerRegistryApplied from '../schemas/ocpp.charger-registry-applied.v1.schema.json';
+import chargerStatus from '../schemas/chargers.status.v1.schema.json';
 
 import { CHARGE_CALCULATED_SCHEMA, TARIFF_PUBLISHED_SCHEMA } from './billing';
 import { OCPP_COMMAND_RESULT_SCHEMA, OCPP_COMMAND_SCHEMA } from './ocpp-commands';
@@ -46,6 +50,7 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly JsonSchema[] = [
   ocppCallReceived,
   chargerConnected,
   chargerDisconnected,
+  chargerRegistryApplied,
   ocppCommand,
   ocppCommandResult,
   sessionRequested,
@@ -58,6 +63,9 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly JsonSchema[] = [
   sessionPriced,
   chargeCalculated,
   tariffPublished,
+  chargerRegistration,
+  idTagRegistration,
+  chargerStatus,
 ];
 
 /** `ocpp.call-received/v1` → `ocpp.call-received.v1.schema.json`. */
