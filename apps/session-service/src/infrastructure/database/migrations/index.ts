@@ -6,6 +6,7 @@ import { EventStoreTransactionOrder1732400000003 } from './1732400000003-event-s
 import { SelfServiceWebhooks1764590000000 } from './1764590000000-self-service-webhooks';
 import { ConnectorLastSession1764700000000 } from './1764700000000-connector-last-session';
 import { ChargerRegistry1764800000000 } from './1764800000000-charger-registry';
+import { ChargerStatus1764800000001 } from './1764800000001-charger-status';
 
 /** Every migration of this service, in order. Add new ones at the end; never edit an applied one. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   SelfServiceWebhooks1764590000000,
   ConnectorLastSession1764700000000,
   ChargerRegistry1764800000000,
+  ChargerStatus1764800000001,
 ];
