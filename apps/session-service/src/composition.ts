@@ -228,7 +228,7 @@ export class SessionServiceComposition implements ChangeNotifier {
       });
     const recordCharges = new RecordCharges(this.sessionStore);
     const recordTariffs = new RecordTariffs(this.chargerStore);
-    const recordResults = new RecordCommandResults(this.sessionStore, this.commandStore);
+    const recordResults = new RecordCommandResults(this.sessionStore, this.commandStore, this.chargerStore);
 
     this.consumers.push(
       transactionalConsumer(o.kafka, this.pool, {

@@ -25,6 +25,7 @@ export const AUDIT_ACTIONS = [
   'webhook.deleted',
   'webhook.changed',
   'charger.command_sent',
+  'charger.command_answered',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

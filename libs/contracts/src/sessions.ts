@@ -97,8 +97,32 @@ export interface SessionCompleted extends SessionRef {
   signedMeterValues: string[];
 }
 
+/**
+ * Why a remote start failed (README "Why a start failed"):
+ * - CHARGER_OFFLINE: the gateway answered the RemoteStartTransaction `Offline` (no replica holds the charger);
+ * - CHARGER_REJECTED: the charger answered RemoteStartTransaction `Rejected`;
+ * - CONNECTOR_UNAVAILABLE: it answered `Rejected` while the requested connector (or the whole
+ *   charger, connector 0) last reported Unavailable or Faulted;
+ * - START_TIMEOUT: no answer before the command's deadline, or no StartTransaction within
+ *   START_TIMEOUT_SECONDS of the request;
+ * - COMMAND_ERROR: the charger answered a CALLERROR (or the command could not be delivered).
+ */
+export const SESSION_FAILURE_REASONS = [
+  'CHARGER_OFFLINE',
+  'CHARGER_REJECTED',
+  'START_TIMEOUT',
+  'CONNECTOR_UNAVAILABLE',
+  'COMMAND_ERROR',
+] as const;
+export type SessionFailureReason = (typeof SESSION_FAILURE_REASONS)[number];
+/**
+ * What records written before issue 12 said for a RemoteStartTransaction answered `Rejected` (now
+ * CHARGER_REJECTED). Still valid in the v1 schema so those records validate; no new event carries it.
+ */
+export const LEGACY_START_REJECTED = 'START_REJECTED';
+
 export interface SessionFailed extends SessionRef {
-  reason: 'START_REJECTED' | 'CHARGER_OFFLINE' | 'START_TIMEOUT' | 'COMMAND_ERROR';
+  reason: SessionFailureReason | typeof LEGACY_START_REJECTED;
   failedAt: string;
 }
 

@@ -1,18 +1,21 @@
 import type { Envelope, OcppCommandResult } from '@app/contracts';
 import { isUuid } from '@app/contracts';
-import type { RemoteOutcome, SessionState } from '../domain/session';
-import type { CommandRepository, SessionRepository, Tx } from './ports';
+import type { ConnectorStatusAtAnswer, RemoteOutcome, SessionState } from '../domain/session';
+import type { ChargerRepository, CommandRepository, SessionRepository, Tx } from './ports';
 import { SessionUnitOfWork } from './session-unit-of-work';
 
 /**
- * `ocpp.v16.command-results`: stores each result on its command row (the stop endpoint waits on
- * it) and moves the session: RemoteStart Accepted → PREPARING, otherwise FAILED; RemoteStop
+ * `ocpp.v16.command-results`: stores each result on its command row (the stop endpoint and the
+ * operator's charger commands wait on it; a command without a session is stored all the same) and
+ * moves the session: RemoteStart Accepted → PREPARING, otherwise FAILED (with the connector's last
+ * status, so a Rejected start on an Unavailable connector says CONNECTOR_UNAVAILABLE); RemoteStop
  * Accepted → REMOTE_STOPPED.
  */
 export class RecordCommandResults {
   constructor(
     private readonly sessions: SessionRepository,
     private readonly commands: CommandRepository,
+    private readonly chargers?: Pick<ChargerRepository, 'loadConnectors'>,
   ) {}
 
   async handle(
@@ -32,18 +35,52 @@ export class RecordCommandResults {
     const ours = new Map(rows.map((r) => [r.commandId, r]));
     const sessionIds = [...new Set(rows.map((r) => r.sessionId).filter((s): s is string => s !== null))];
     const uow = new SessionUnitOfWork(await this.sessions.loadByIds(client, sessionIds));
+    const statuses = await this.connectorStatuses(client, results, ours, uow);
     for (const { env, r } of results) {
       const cmd = ours.get(r.commandId.toLowerCase());
       if (!cmd?.sessionId || !uow.get(cmd.sessionId)) continue;
       const outcome = remoteOutcome(r);
       const at = r.completedAt ?? env.time;
       if (cmd.action === 'RemoteStartTransaction') {
-        uow.execute(cmd.sessionId, { type: 'RecordRemoteStartResult', outcome, at }, env.id);
+        const s = uow.get(cmd.sessionId)!;
+        uow.execute(
+          cmd.sessionId,
+          {
+            type: 'RecordRemoteStartResult',
+            outcome,
+            at,
+            ...(outcome === 'Rejected' && this.chargers
+              ? { connectorStatus: statuses(s.chargePointId, s.connectorId) }
+              : {}),
+          },
+          env.id,
+        );
       } else if (cmd.action === 'RemoteStopTransaction') {
         uow.execute(cmd.sessionId, { type: 'RecordRemoteStopResult', outcome, at }, env.id);
       }
     }
     return { changed: await this.sessions.save(client, uow), commandIds: [...ours.keys()] };
+  }
+
+  /** The connectors projection's statuses of the chargers whose RemoteStart was rejected (one read, only then). */
+  private async connectorStatuses(
+    client: Tx,
+    results: { r: OcppCommandResult }[],
+    ours: Map<string, { sessionId: string | null; action: string }>,
+    uow: SessionUnitOfWork,
+  ): Promise<(chargePointId: string, connectorId: number) => ConnectorStatusAtAnswer> {
+    const chargers = new Set<string>();
+    for (const { r } of results) {
+      const cmd = ours.get(r.commandId.toLowerCase());
+      const s = cmd?.sessionId ? uow.get(cmd.sessionId) : undefined;
+      if (cmd?.action === 'RemoteStartTransaction' && s && remoteOutcome(r) === 'Rejected')
+        chargers.add(s.chargePointId);
+    }
+    const rows =
+      this.chargers && chargers.size > 0 ? await this.chargers.loadConnectors(client, [...chargers]) : [];
+    const status = (cp: string, connectorId: number) =>
+      rows.find((c) => c.chargePointId === cp && c.connectorId === connectorId)?.status ?? null;
+    return (cp, connectorId) => ({ connector: status(cp, connectorId), charger: status(cp, 0) });
   }
 }
 

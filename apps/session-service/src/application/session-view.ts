@@ -11,7 +11,7 @@
  * for strings. Plain `JSON.stringify` of a view still writes the strings.
  */
 import Decimal from 'decimal.js';
-import type { FinalAmount, SessionFlag, TariffSnapshot } from '@app/contracts';
+import type { FinalAmount, SessionFailureReason, SessionFlag, TariffSnapshot } from '@app/contracts';
 import { DecimalText } from '@app/http/decimal-json';
 import {
   durationSeconds,
@@ -45,6 +45,8 @@ export interface PumpSession {
   tariff: PumpTariff | null;
   /** Additions to pump's fields (a pump client ignores them). */
   stop_reason: string | null;
+  /** Why a FAILED session never started (domain/session/failure.ts); null for every other status. */
+  failure_reason: SessionFailureReason | null;
   flags: SessionFlag[];
 }
 
@@ -131,6 +133,7 @@ export function toPumpSession(s: SessionState): PumpSession {
     final_amount: s.finalAmount ? toPumpFinalAmount(s.finalAmount) : null,
     tariff: s.tariff ? toPumpTariff(s.tariff) : null,
     stop_reason: stopReasonOf(s),
+    failure_reason: s.status === 'FAILED' ? s.failure.reason : null,
     flags: s.flags,
   };
 }

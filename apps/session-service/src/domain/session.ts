@@ -10,6 +10,7 @@
  * - connector.ts: the connector status a session shows (live until the connector is free)
  * - timers.ts: when each timer is due (also re-exported by ./timers)
  * - stored-state.ts: the versioned `sessions.state` JSON
+ * - failure.ts: why a remote start failed (failure_reason)
  */
 export * from './session/state';
 export * from './session/commands';
@@ -18,6 +19,12 @@ export { decide, SYSTEM_ACTOR } from './session/decide';
 export { CLOCK_SKEW_LIMIT_MS, sessionFlags } from './session/flags';
 export { CONNECTOR_REPORTS_KEPT, awaitsConnectorFree, connectorFreedAt } from './session/connector';
 export { STOP_RETRY_MS, maxChargingStopDueAt } from './session/timers';
+export {
+  UNUSABLE_CONNECTOR_STATUSES,
+  failureReasonOf,
+  startFailureReason,
+  type ConnectorStatusAtAnswer,
+} from './session/failure';
 export {
   STORED_STATE_VERSION,
   StoredStateError,

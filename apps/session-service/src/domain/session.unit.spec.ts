@@ -37,7 +37,7 @@ describe('session aggregate', () => {
         .thenState({ status: 'PREPARING' });
     });
     it.each([
-      ['Rejected', 'START_REJECTED'],
+      ['Rejected', 'CHARGER_REJECTED'],
       ['Offline', 'CHARGER_OFFLINE'],
       ['Timeout', 'START_TIMEOUT'],
       ['Error', 'COMMAND_ERROR'],

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { SESSION_STATUSES, type SessionFlag } from '@app/contracts';
+import { SESSION_FAILURE_REASONS, SESSION_STATUSES, type SessionFlag } from '@app/contracts';
 import { ApiDecimal } from './decimal';
 
 const SESSION_FLAGS = [
@@ -107,6 +107,17 @@ export class SessionView {
   tariff!: TariffView | null;
   @ApiProperty({ type: 'string', nullable: true, example: 'Remote' })
   stop_reason!: string | null;
+  @ApiProperty({
+    enum: SESSION_FAILURE_REASONS,
+    nullable: true,
+    example: null,
+    description:
+      'Why a FAILED session never started (null otherwise): CHARGER_OFFLINE (no gateway holds the charger), ' +
+      'CHARGER_REJECTED (RemoteStartTransaction answered Rejected), CONNECTOR_UNAVAILABLE (Rejected while the ' +
+      'connector or the charger last reported Unavailable/Faulted), START_TIMEOUT (no answer, or no ' +
+      'StartTransaction in time), COMMAND_ERROR (a CALLERROR)',
+  })
+  failure_reason!: string | null;
   @ApiProperty({ enum: SESSION_FLAGS, isArray: true })
   flags!: string[];
 }

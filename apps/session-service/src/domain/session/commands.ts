@@ -1,6 +1,7 @@
 /** What the session aggregate is asked to do; `decide` answers each with events (or a SessionRuleError). */
 import type { Actor, FinalAmount, TariffSnapshot } from '@app/contracts';
 import type { EnergyReading } from '../meter-values';
+import type { ConnectorStatusAtAnswer } from './failure';
 
 export type RemoteOutcome = 'Accepted' | 'Rejected' | 'Offline' | 'Timeout' | 'Error';
 
@@ -24,6 +25,12 @@ export interface RecordRemoteStartResult {
   type: 'RecordRemoteStartResult';
   outcome: RemoteOutcome;
   at: string;
+  /**
+   * The last status the charger reported for the requested connector and for connector 0 when the
+   * answer was recorded (the connectors projection): tells CONNECTOR_UNAVAILABLE from
+   * CHARGER_REJECTED (failure.ts). Absent: only what the session itself saw counts.
+   */
+  connectorStatus?: ConnectorStatusAtAnswer;
 }
 
 export interface RecordStartTransaction {

@@ -20,6 +20,7 @@ import type {
 } from './commands';
 import { SessionRuleError } from './commands';
 import { sameReport } from './connector';
+import { startFailureReason } from './failure';
 import { closed, fold, mergeSigned } from './evolve';
 import {
   billedMeterStart,
@@ -119,14 +120,10 @@ function recordRemoteStartResult(command: RecordRemoteStartResult, state: Sessio
       ? [{ type: 'SessionStartAccepted', data: { ...ref(state), acceptedAt: command.at } }]
       : [];
   }
-  const reason =
-    command.outcome === 'Rejected'
-      ? 'START_REJECTED'
-      : command.outcome === 'Offline'
-        ? 'CHARGER_OFFLINE'
-        : command.outcome === 'Timeout'
-          ? 'START_TIMEOUT'
-          : 'COMMAND_ERROR';
+  const reason = startFailureReason(command.outcome, {
+    connector: command.connectorStatus?.connector ?? state.connectorStatus,
+    charger: command.connectorStatus?.charger ?? null,
+  });
   return [{ type: 'SessionFailed', data: { ...ref(state), reason, failedAt: command.at } }];
 }
 

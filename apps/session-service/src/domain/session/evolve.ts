@@ -10,6 +10,7 @@
  */
 import type { SessionEvent, SessionEventDataMap, SessionEventName } from '../session-events';
 import { withConnectorReport, withShownConnector } from './connector';
+import { failureReasonOf } from './failure';
 import { sessionFlags } from './flags';
 import {
   initialState,
@@ -217,7 +218,7 @@ const EVOLVERS: { [K in SessionEventName]: Evolver<K> } = {
       status: 'FAILED',
       stop: null,
       invalid: null,
-      failure: { reason: d.reason, failedAt: d.failedAt },
+      failure: { reason: failureReasonOf(d.reason), failedAt: d.failedAt },
     };
     return withFlags(withShownConnector(touch(next, d.failedAt)));
   },

@@ -10,6 +10,7 @@ import type {
   AuthType,
   ChargingState,
   FinalAmount,
+  SessionFailureReason,
   SessionFlag,
   SessionStatus,
   TariffSnapshot,
@@ -52,7 +53,8 @@ export interface InvalidRecord {
 
 /** Why a session never started. */
 export interface FailureRecord {
-  reason: string;
+  /** See failure.ts; null only for a version-1 stored state that recorded none. */
+  reason: SessionFailureReason | null;
   failedAt: string;
 }
 

@@ -12,6 +12,7 @@ import type {
   SessionStatus,
   TariffSnapshot,
 } from '@app/contracts';
+import { failureReasonOf } from './failure';
 import { sessionFlags } from './flags';
 import {
   initialState,
@@ -41,6 +42,10 @@ export function fromStoredState(json: unknown): SessionState {
   if (version === undefined) return upcastV1(json as V1State);
   if (version === STORED_STATE_VERSION) {
     const { schemaVersion: _version, ...state } = json as StoredSessionState;
+    // Same shape since issue 12, only more failure reasons: a row written before says START_REJECTED
+    // for what is now CHARGER_REJECTED (failure.ts), read in today's words. No version bump, so a
+    // build from before still reads rows this one writes (their reason is a string either way).
+    if (state.failure) state.failure = { ...state.failure, reason: failureReasonOf(state.failure.reason) };
     return state as SessionState;
   }
   throw new StoredStateError(
@@ -203,7 +208,7 @@ function upcastV1(v1: V1State): SessionState {
         ...who(),
         status: 'FAILED',
         start,
-        failure: { reason: v1.failureReason ?? '', failedAt: v1.completedAt },
+        failure: { reason: failureReasonOf(v1.failureReason), failedAt: v1.completedAt },
       };
       break;
     default:
