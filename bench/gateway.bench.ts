@@ -8,6 +8,14 @@
  *    per charger as OCPP-J requires) and reports, for the highest rate whose CALL→CALLRESULT p99
  *    stays within 2× the bare send p99: calls/s, p50, p99, and the gateway's CPU per CALL.
  * Each CALL is confirmed only after Kafka acknowledged its record, so this is the durable path.
+ * 4. the operator API (issue 12; BENCH_OPERATOR=0 skips it), between 2 and 3: session-service
+ *    started as its own process once the N chargers are connected, with an operator key; once it
+ *    lists all N online, each with OPERATOR_CONCURRENCY clients in a closed loop:
+ *    `GET /v1/chargers?online=true` pages walking the cursor to the end and again (p99 per page),
+ *    `GET /v1/chargers/:id` of random connected chargers (p99); then, for a sample of chargers, the
+ *    time from a StatusNotification's CALLRESULT to the new status (and its info text) being
+ *    visible through `GET /v1/chargers/:id`, polled every 10 ms. session-service is stopped
+ *    before the CALL ramp, so the ramp measures the gateway alone as before.
  */
 import fs from 'node:fs';
 import {
@@ -19,16 +27,30 @@ import {
   testBrokers,
   type AppProcess,
 } from '@app/testing';
+import { provisionApiKeys } from '@app/auth/testing';
 import { OcppClient } from '@app/testing/simulator';
 import { topicName } from '@app/contracts';
 import { kafkaBaseline } from './lib/kafka-baseline';
 import { QUICK, benchStack } from './lib/stack';
 import { finish, percentile, report } from './lib/stats';
 
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? (QUICK ? 1000 : 10000));
+const CONNECTIONS = Number(
+  process.env.BENCH_CONNECTIONS ?? process.env.BENCH_CHARGERS ?? (QUICK ? 1000 : 10000),
+);
+/** The operator API figures (session-service in the bench); BENCH_OPERATOR=0 leaves them out. */
+const OPERATOR = process.env.BENCH_OPERATOR !== '0';
+const OPERATOR_KEY = 'bench-gateway-operator-key-0123456789';
+/** Clients of the operator API at a time (a console's users and a CPO's tools). */
+const OPERATOR_CONCURRENCY = Number(process.env.BENCH_OPERATOR_CONCURRENCY ?? 4);
+const OPERATOR_SECONDS = Number(process.env.BENCH_OPERATOR_SECONDS ?? (QUICK ? 5 : 10));
+/** Page size of the list walk (the API's default is 50). */
+const LIST_LIMIT = Number(process.env.BENCH_LIST_LIMIT ?? 50);
+const STATUS_SAMPLE = Number(process.env.BENCH_STATUS_SAMPLE ?? (QUICK ? 60 : 200));
+const STATUS_PROBES = Number(process.env.BENCH_STATUS_PROBES ?? 4);
 const STEP_SECONDS = QUICK ? 3 : 6;
 const RATES = QUICK ? [250, 500, 1000, 2000, 3000] : [500, 1000, 2000, 2500, 3000, 4000, 5000, 6000, 8000];
-const BENCH_DEADLINE = Date.now() + (QUICK ? 3 : 8) * 60_000;
+/** The ramp's time budget; the operator phase's own time is added to it. */
+let BENCH_DEADLINE = Date.now() + (QUICK ? 3 : 8) * 60_000;
 
 function rssKb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -198,11 +220,215 @@ async function runStep(
   };
 }
 
+interface OperatorFigures {
+  chargers_online_listed: number;
+  /** How long session-service took, after its start, to list every connected charger online. */
+  chargers_listed_after_s: number;
+  chargers_list_page_size: number;
+  chargers_list_pages: number;
+  chargers_list_p50_ms: number;
+  chargers_list_p99_ms: number;
+  charger_get_requests: number;
+  charger_get_p50_ms: number;
+  charger_get_p99_ms: number;
+  status_visible_samples: number;
+  status_visible_p50_ms: number;
+  status_visible_p99_ms: number;
+  status_visible_max_ms: number;
+  operator_concurrency: number;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON of the API under test
+async function getJson(url: string): Promise<{ status: number; body: any; ms: number }> {
+  const t0 = performance.now();
+  const res = await fetch(url, { headers: { 'x-api-key': OPERATOR_KEY } });
+  const text = await res.text();
+  const ms = performance.now() - t0;
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    /* kept as text for the error message */
+  }
+  return { status: res.status, body, ms };
+}
+
+/** Walks `GET /v1/chargers?online=true` to its end: the ids listed and each page's latency. */
+async function walkOnline(api: string, limit: number): Promise<{ ids: string[]; pageMs: number[] }> {
+  const ids: string[] = [];
+  const pageMs: number[] = [];
+  let cursor: string | null = null;
+  do {
+    const q: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+    const page = await getJson(`${api}/v1/chargers?online=true&limit=${limit}${q}`);
+    if (page.status !== 200)
+      throw new Error(`GET /v1/chargers answered ${page.status}: ${JSON.stringify(page.body).slice(0, 300)}`);
+    pageMs.push(page.ms);
+    for (const c of page.body.chargers as Array<{ id: string; online: boolean }>) {
+      if (!c.online) throw new Error(`GET /v1/chargers?online=true listed ${c.id} offline`);
+      ids.push(c.id);
+    }
+    cursor = page.body.next_cursor;
+  } while (cursor);
+  return { ids, pageMs };
+}
+
+/** `clients[i]` is the connection of charger `ids[i]`. */
+async function operatorFigures(
+  sessionService: AppProcess,
+  clients: OcppClient[],
+  ids: string[],
+): Promise<OperatorFigures> {
+  const api = sessionService.baseUrl;
+  const connected = new Set(ids);
+  const started = Date.now();
+  // session-service folds the N ChargerConnected records first.
+  let listed: string[] = [];
+  for (;;) {
+    listed = (await walkOnline(api, 500)).ids;
+    if (listed.length >= connected.size) break;
+    if (Date.now() - started > 180_000)
+      throw new Error(
+        `session-service lists ${listed.length} of ${connected.size} chargers online after 180 s`,
+      );
+    await sleep(1000);
+  }
+  const listedAfter = (Date.now() - started) / 1000;
+  const unique = new Set(listed);
+  const missing = [...connected].filter((id) => !unique.has(id));
+  if (unique.size !== listed.length || missing.length > 0 || unique.size !== connected.size)
+    throw new Error(
+      `the online list walk gave ${listed.length} entries (${unique.size} distinct), missing ${missing.length} connected chargers (e.g. ${missing.slice(0, 3).join(', ')})`,
+    );
+  report(
+    `session-service lists all ${unique.size} connected chargers online ${listedAfter.toFixed(1)} s after its start`,
+  );
+
+  // Unmeasured warm-up of both routes.
+  await walkOnline(api, LIST_LIMIT);
+  for (let i = 0; i < 200; i++)
+    await getJson(`${api}/v1/chargers/${encodeURIComponent(listed[i % listed.length])}`);
+
+  // 1. list pages, each client walking the cursor to the end and again.
+  const pageMs: number[] = [];
+  let walks = 0;
+  const listEnd = performance.now() + OPERATOR_SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: OPERATOR_CONCURRENCY }, async () => {
+      while (performance.now() < listEnd) {
+        let cursor: string | null = null;
+        do {
+          const q: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+          const page = await getJson(`${api}/v1/chargers?online=true&limit=${LIST_LIMIT}${q}`);
+          if (page.status !== 200) throw new Error(`GET /v1/chargers answered ${page.status}`);
+          pageMs.push(page.ms);
+          cursor = performance.now() < listEnd ? page.body.next_cursor : null;
+          if (!page.body.next_cursor) walks++;
+        } while (cursor);
+      }
+    }),
+  );
+  const listP50 = percentile(pageMs, 50);
+  const listP99 = percentile(pageMs, 99);
+  report(
+    `GET /v1/chargers?online=true&limit=${LIST_LIMIT}: ${pageMs.length} pages (${walks} whole walks) by ${OPERATOR_CONCURRENCY} clients, p50 ${listP50} ms, p99 ${listP99} ms`,
+  );
+
+  // 2. one charger, random among the connected ones.
+  const getMs: number[] = [];
+  const getEnd = performance.now() + OPERATOR_SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: OPERATOR_CONCURRENCY }, async () => {
+      while (performance.now() < getEnd) {
+        const id = listed[Math.floor(Math.random() * listed.length)];
+        const res = await getJson(`${api}/v1/chargers/${encodeURIComponent(id)}`);
+        if (res.status !== 200 || res.body.id !== id)
+          throw new Error(
+            `GET /v1/chargers/${id} answered ${res.status}: ${JSON.stringify(res.body).slice(0, 300)}`,
+          );
+        getMs.push(res.ms);
+      }
+    }),
+  );
+  const getP50 = percentile(getMs, 50);
+  const getP99 = percentile(getMs, 99);
+  report(
+    `GET /v1/chargers/:id: ${getMs.length} requests by ${OPERATOR_CONCURRENCY} clients, p50 ${getP50} ms, p99 ${getP99} ms`,
+  );
+
+  // 3. StatusNotification confirmed → the new status visible, for a sample of distinct chargers.
+  const sample = clients
+    .map((client, i) => ({ client, id: ids[i] }))
+    .sort(() => Math.random() - 0.5)
+    .slice(0, Math.min(STATUS_SAMPLE, clients.length));
+  const visibleMs: number[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: STATUS_PROBES }, async () => {
+      while (next < sample.length) {
+        const n = next++;
+        const { client, id } = sample[n];
+        const status = n % 2 === 0 ? 'Unavailable' : 'Faulted';
+        const info = `bench-${n}-${Date.now()}`;
+        const answer = await client.call('StatusNotification', {
+          connectorId: 1,
+          errorCode: status === 'Faulted' ? 'OtherError' : 'NoError',
+          status,
+          info,
+          timestamp: new Date().toISOString(),
+        });
+        const confirmedAt = performance.now();
+        if (answer.type !== 'result') throw new Error(`StatusNotification answered ${answer.code}`);
+        const url = `${api}/v1/chargers/${encodeURIComponent(id)}`;
+        for (;;) {
+          const res = await getJson(url);
+          const c = (
+            res.body.connectors as Array<{ connector_id: number; status: string; info: string }>
+          )?.find((x) => x.connector_id === 1);
+          if (c?.status === status && c.info === info) {
+            visibleMs.push(performance.now() - confirmedAt);
+            break;
+          }
+          if (performance.now() - confirmedAt > 30_000)
+            throw new Error(`${id}: status ${status} not visible 30 s after its StatusNotification`);
+          await sleep(10);
+        }
+      }
+    }),
+  );
+  const visibleP50 = percentile(visibleMs, 50);
+  const visibleP99 = percentile(visibleMs, 99);
+  const visibleMax = percentile(visibleMs, 100);
+  report(
+    `StatusNotification confirmed → visible in GET /v1/chargers/:id: ${visibleMs.length} chargers (${STATUS_PROBES} at a time), p50 ${visibleP50} ms, p99 ${visibleP99} ms, max ${visibleMax} ms`,
+  );
+  return {
+    chargers_online_listed: unique.size,
+    chargers_listed_after_s: Math.round(listedAfter * 10) / 10,
+    chargers_list_page_size: LIST_LIMIT,
+    chargers_list_pages: pageMs.length,
+    chargers_list_p50_ms: listP50,
+    chargers_list_p99_ms: listP99,
+    charger_get_requests: getMs.length,
+    charger_get_p50_ms: getP50,
+    charger_get_p99_ms: getP99,
+    status_visible_samples: visibleMs.length,
+    status_visible_p50_ms: visibleP50,
+    status_visible_p99_ms: visibleP99,
+    status_visible_max_ms: visibleMax,
+    operator_concurrency: OPERATOR_CONCURRENCY,
+  };
+}
+
 async function main(): Promise<void> {
   const stack = await benchStack('gateway');
   const dbName = `bench_gateway_${Date.now().toString(36)}`;
+  const sessionsDbName = `${dbName}_sessions`;
   let gateway: AppProcess | null = null;
+  let sessionService: AppProcess | null = null;
+  let operator: OperatorFigures | null = null;
   const clients: OcppClient[] = [];
+  const chargerIds: string[] = [];
   try {
     report(
       `broker ${stack.brokers.join(',')}, topic prefix ${stack.prefix}, ${CONNECTIONS} connections${QUICK ? ' (quick)' : ''}`,
@@ -248,6 +474,7 @@ async function main(): Promise<void> {
         ),
       );
       clients.push(...wave);
+      chargerIds.push(...wave.map((_, k) => `BENCH-${String(i + k).padStart(5, '0')}`));
       if (Date.now() > BENCH_DEADLINE) throw new Error('bench deadline reached while connecting');
     }
     const connectSeconds = (Date.now() - connectStarted) / 1000;
@@ -260,6 +487,38 @@ async function main(): Promise<void> {
     report(
       `gateway RSS ${Math.round(rssBefore / 1024)} MB idle → ${Math.round(rssAfter / 1024)} MB with ${clients.length} idle connections: ${rssPerConnection} KB per connection`,
     );
+
+    if (OPERATOR) {
+      const operatorStarted = Date.now();
+      await createDatabase(stack.serverUrl, sessionsDbName);
+      const sessionsDbUrl = databaseUrl(stack.serverUrl, sessionsDbName);
+      await migrateApp('session-service', sessionsDbUrl);
+      await provisionApiKeys(sessionsDbUrl, [
+        { key: OPERATOR_KEY, name: 'bench operator', roles: ['operator'] },
+      ]);
+      sessionService = await startAppProcess(
+        'session-service',
+        {
+          DATABASE_URL: sessionsDbUrl,
+          AUTH_DATABASE_URL: sessionsDbUrl,
+          KAFKA_BROKERS: testBrokers().join(','),
+          KAFKA_TOPIC_PREFIX: stack.prefix,
+          CONSUMER_GROUP: `${stack.prefix}session-service`,
+          LOG_LEVEL: 'warn',
+        },
+        { readyTimeoutMs: 120_000 },
+      );
+      try {
+        operator = await operatorFigures(sessionService, clients, chargerIds);
+      } catch (e) {
+        report(`session-service output:\n${sessionService.output().slice(-3000)}`);
+        throw e;
+      }
+      // The CALL ramp measures the gateway alone, as before the operator API existed.
+      await sessionService.stop();
+      sessionService = null;
+      BENCH_DEADLINE += Date.now() - operatorStarted;
+    }
 
     const seq = { n: 0 };
     // Unmeasured warm-up: JIT of the publish path, the background work of the connection wave.
@@ -296,12 +555,15 @@ async function main(): Promise<void> {
       rss_kb_per_connection: rssPerConnection,
       within_2x_baseline_p99: within.length > 0,
       gateway_cpu_ms_per_call: best?.gateway_cpu_ms_per_call ?? NaN,
+      ...(operator ?? {}),
       steps,
     });
   } finally {
     for (const c of clients) c.terminate();
+    if (sessionService) await sessionService.stop();
     if (gateway) await gateway.stop();
     await dropDatabase(stack.serverUrl, dbName).catch(() => undefined);
+    await dropDatabase(stack.serverUrl, sessionsDbName).catch(() => undefined);
     await stack.stop();
   }
 }
