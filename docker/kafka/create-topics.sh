@@ -1,5 +1,5 @@
 #!/bin/bash
-# Creates every topic of libs/contracts/src/topics.ts (allTopicSpecs: the six topics and their .dlq
+# Creates every topic of libs/contracts/src/topics.ts (allTopicSpecs: the eight topics and their .dlq
 # dead-letter topics) on the compose broker, and brings the settings of existing ones up to date.
 # Run by the `kafka-init` service of docker/compose.yaml (apache/kafka image); idempotent.
 # test/deploy/manifests.unit.spec.ts checks this list against the contracts.
@@ -50,5 +50,9 @@ topic billing.session-charges.v1      6 retention.ms=-1
 topic billing.session-charges.v1.dlq  1 retention.ms=-1
 topic billing.tariffs.v1              3 cleanup.policy=compact min.compaction.lag.ms=0
 topic billing.tariffs.v1.dlq          1 retention.ms=-1
+topic chargers.registry.v1            3 cleanup.policy=compact min.compaction.lag.ms=0
+topic chargers.registry.v1.dlq        1 retention.ms=-1
+topic chargers.status.v1             12 cleanup.policy=compact min.compaction.lag.ms=0
+topic chargers.status.v1.dlq          1 retention.ms=-1
 
 "$BIN/kafka-topics.sh" --bootstrap-server "$BOOTSTRAP" --list

@@ -40,6 +40,12 @@ export const ocppGatewayConfigSchema = {
   TLS_PORT: env.port(9443),
   /** Consume ocpp.v16.commands (off only for tests/benchmarks that need no commands). */
   OCPP_COMMANDS_ENABLED: env.bool(true),
+  /**
+   * Read the charger registry from chargers.registry.v1 into the gateway database, and close local
+   * connections of deactivated chargers and rotated passwords. Off only for tests and benchmarks
+   * that write the gateway's chargers table themselves: without it, registry changes never apply.
+   */
+  OCPP_REGISTRY_ENABLED: env.bool(true),
 };
 export type OcppGatewayConfig = ConfigOf<typeof ocppGatewayConfigSchema>;
 export const OCPP_GATEWAY_CONFIG = Symbol('OCPP_GATEWAY_CONFIG');

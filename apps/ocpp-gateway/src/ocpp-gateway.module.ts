@@ -16,6 +16,7 @@ import { AuthModule } from '@app/auth';
 import { JsonErrorFilter } from '@app/http/nest';
 import { ObservabilityModule, PostgresReadiness } from '@app/observability';
 import { Ocpp16Validator } from '@app/ocpp';
+import { ApplyRegistryRecords } from './application/apply-registry-records';
 import { AuthenticateCharger } from './application/authenticate-charger';
 import { DispatchCommand } from './application/dispatch-command';
 import { HandleChargerCall } from './application/handle-charger-call';
@@ -24,6 +25,7 @@ import { TransactionIdBlocks } from './domain/transaction-id-block';
 import { dataSourceOptions } from './infrastructure/database/data-source';
 import { PgChargerRepository } from './infrastructure/database/repositories/pg-charger.repository';
 import { PgConnectionDirectory } from './infrastructure/database/repositories/pg-connection-directory';
+import { PgRegistryCopyStore } from './infrastructure/database/repositories/pg-registry-copy.store';
 import {
   PgTransactionRepository,
   TRANSACTION_ID_BLOCK_SIZE,
@@ -31,6 +33,7 @@ import {
 import { GatewayLifecycle, nestLogger } from './infrastructure/gateway-lifecycle';
 import { CommandConsumer } from './infrastructure/kafka/command-consumer';
 import { KafkaOcppEventSink } from './infrastructure/kafka/kafka-ocpp-event-sink';
+import { RegistryConsumer } from './infrastructure/kafka/registry-consumer';
 import { OcppWebSocketServer } from './infrastructure/websocket/ocpp-websocket.server';
 import { AuthFailureLimiter } from '@app/http';
 
@@ -38,6 +41,7 @@ import { AuthFailureLimiter } from '@app/http';
 export interface OcppGateway {
   server: OcppWebSocketServer;
   commands: CommandConsumer | null;
+  registry: RegistryConsumer | null;
   lifecycle: GatewayLifecycle;
   chargers: PgChargerRepository;
 }
@@ -109,21 +113,36 @@ function buildGateway(
         logger,
       })
     : null;
+  const registry = config.OCPP_REGISTRY_ENABLED
+    ? new RegistryConsumer(kafka, {
+        gatewayId: config.GATEWAY_ID,
+        topicPrefix: config.KAFKA_TOPIC_PREFIX,
+        sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+        apply: new ApplyRegistryRecords({
+          store: new PgRegistryCopyStore(db),
+          local: server,
+          sink,
+          gatewayId: config.GATEWAY_ID,
+        }),
+        logger,
+      })
+    : null;
   const lifecycle = new GatewayLifecycle({
     gatewayId: config.GATEWAY_ID,
     server,
     directory,
     commands,
+    registry,
     logger,
     drainMs: Math.max(1000, Math.floor(config.SHUTDOWN_TIMEOUT_MS / 2)),
   });
-  return { server, commands, lifecycle, chargers };
+  return { server, commands, registry, lifecycle, chargers };
 }
 
 /**
  * Readiness beyond "a broker answers": down while the publisher cannot get records acknowledged
- * (chargers would only get InternalError) or the commands consumer cannot make progress. Not
- * waiting for the commands group's first join: a restarted replica takes chargers at once.
+ * (chargers would only get InternalError) or the commands or registry consumer cannot make
+ * progress. Not waiting for their groups' first join: a restarted replica takes chargers at once.
  */
 @Injectable()
 export class GatewayKafkaReadiness {
@@ -137,6 +156,8 @@ export class GatewayKafkaReadiness {
     if (!published.ok) throw new Error(`publisher: ${published.reason ?? 'records not acknowledged'}`);
     const commands = this.gateway.commands?.health();
     if (commands && !commands.ok) throw new Error(`commands consumer: ${commands.reason ?? 'no progress'}`);
+    const registry = this.gateway.registry?.health();
+    if (registry && !registry.ok) throw new Error(`registry consumer: ${registry.reason ?? 'no progress'}`);
   }
 }
 

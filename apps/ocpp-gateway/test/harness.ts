@@ -38,7 +38,7 @@ export async function startGateway(env: Record<string, string>): Promise<Running
   const app = await NestFactory.create(OcppGatewayModule.forRoot(config), { logger: false });
   await app.listen(port, '127.0.0.1');
   const gateway = app.get<OcppGateway>(OCPP_GATEWAY);
-  if (gateway.commands) await gateway.commands.whenReady();
+  await Promise.all([gateway.commands?.whenReady(), gateway.registry?.whenReady()]);
   return { app, config, gateway, port, url: `ws://127.0.0.1:${port}/ocpp`, stop: () => app.close() };
 }
 

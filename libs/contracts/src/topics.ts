@@ -156,7 +156,8 @@ export const TOPIC_ACCESS: Record<
   'ocpp-gateway': {
     produces: ['ocppEvents', 'ocppCommandResults'],
     // Commands are only handed to a connection; nothing is dead-lettered, so no .dlq write.
-    consumes: ['ocppCommands'],
+    // The registry is read whole by every replica (its own group); invalid records are skipped.
+    consumes: ['ocppCommands', 'chargerRegistry'],
     groupPrefix: 'ocpp-gateway-',
   },
   'session-service': {

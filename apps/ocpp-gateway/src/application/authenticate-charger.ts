@@ -7,9 +7,13 @@ export type AuthenticationResult = { ok: true; charger: RegisteredCharger } | { 
 /**
  * Security profile 1 (and 2 over TLS): HTTP Basic auth at the WebSocket handshake, username the
  * chargePointId, password checked against the stored scrypt hash. Unknown chargers and wrong
- * passwords get the same refusal (no probing for registered ids). With `allowUnregistered`
+ * passwords get the same refusal (no probing for registered ids), and so do deactivated chargers
+ * (registry `active: false`), whatever they send. With `allowUnregistered`
  * (dev stack only) an unknown id is registered to the demo fleet, and chargers without a
  * password may connect without credentials; a charger that has a password always needs it.
+ * Every replica reads the shared database row at each handshake, so a rotated password or a
+ * deactivation is in force everywhere once one replica's registry consumer wrote it. The verifier
+ * remembers successes keyed by the stored hash, so the old password misses it after a rotation.
  */
 export class AuthenticateCharger {
   constructor(
@@ -29,6 +33,7 @@ export class AuthenticateCharger {
       if (!this.options.allowUnregistered) return { ok: false, reason: 'unknown charger or wrong password' };
       charger = await this.chargers.registerIfAbsent(chargePointId, this.options.demoFleetId);
     }
+    if (!charger.active) return { ok: false, reason: 'unknown charger or wrong password' };
     if (charger.passwordHash) {
       if (!credentials || !(await this.verify(credentials.password, charger.passwordHash))) {
         return { ok: false, reason: 'unknown charger or wrong password' };

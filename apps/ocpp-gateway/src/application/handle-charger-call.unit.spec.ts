@@ -18,6 +18,7 @@ class FakeSink implements OcppEventSink {
   async chargerConnected() {}
   async chargerDisconnected() {}
   async commandResult() {}
+  async chargerRegistryApplied() {}
 }
 
 class FakeTransactions implements TransactionRepository {

@@ -1,6 +1,7 @@
 import type {
   ChargerConnected,
   ChargerDisconnected,
+  ChargerRegistryApplied,
   OcppCallReceived,
   OcppCommandResult,
 } from '@app/contracts';
@@ -13,6 +14,10 @@ export interface RegisteredCharger {
   passwordHash: string | null;
   /** connectorId → EVSE id. */
   evseIds: Record<string, string>;
+  /** false once deactivated in the registry: handshakes are refused. */
+  active: boolean;
+  /** The registry version the row was written from (0: written by the gateway itself). */
+  registryVersion: number;
 }
 
 export interface ChargerRepository {
@@ -54,6 +59,7 @@ export interface OcppEventSink {
   chargerConnected(event: ChargerConnected): Promise<void>;
   chargerDisconnected(event: ChargerDisconnected): Promise<void>;
   commandResult(result: OcppCommandResult): Promise<void>;
+  chargerRegistryApplied(event: ChargerRegistryApplied): Promise<void>;
 }
 
 export interface ConnectionDirectory {

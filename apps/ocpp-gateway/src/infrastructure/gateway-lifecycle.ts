@@ -2,6 +2,7 @@ import { Logger as NestLogger } from '@nestjs/common';
 import type { Server } from 'node:http';
 import type { ConnectionDirectory } from '../application/ports';
 import type { CommandConsumer } from './kafka/command-consumer';
+import type { RegistryConsumer } from './kafka/registry-consumer';
 import type { Logger } from './websocket/ocpp-websocket.server';
 import type { OcppWebSocketServer } from './websocket/ocpp-websocket.server';
 
@@ -21,9 +22,9 @@ export function nestLogger(context: string): Logger {
 
 /**
  * Start: forget what a previous run of this replica left in the connections table, announce the
- * replica, attach the WebSocket endpoint, start the command consumer.
+ * replica, attach the WebSocket endpoint, start the command and registry consumers.
  * Stop (SIGTERM): refuse new chargers, answer the CALLs in progress, close connections, stop
- * consuming commands, remove this replica's rows. The Kafka publisher flushes after this.
+ * consuming commands and the registry, remove this replica's rows. The Kafka publisher flushes after this.
  */
 export class GatewayLifecycle {
   private heartbeatTimer: NodeJS.Timeout | null = null;
@@ -34,6 +35,7 @@ export class GatewayLifecycle {
       server: OcppWebSocketServer;
       directory: ConnectionDirectory;
       commands: CommandConsumer | null;
+      registry: RegistryConsumer | null;
       logger: Logger;
       drainMs: number;
     },
@@ -52,12 +54,15 @@ export class GatewayLifecycle {
     await this.deps.server.attach(httpServer);
     // In the background: chargers connect while the commands group is still joining.
     this.deps.commands?.start();
+    // Also in the background: handshakes read the shared database, which the other replicas (or
+    // this one's earlier runs) keep current; this one catches up on the topic meanwhile.
+    this.deps.registry?.start();
   }
 
   async stop(): Promise<void> {
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     await this.deps.server.close(this.deps.drainMs);
-    if (this.deps.commands) await this.deps.commands.stop();
+    await Promise.all([this.deps.commands?.stop(), this.deps.registry?.stop()]);
     await this.deps.directory.forgetReplica(this.deps.gatewayId).catch(() => undefined);
   }
 }

@@ -6,6 +6,7 @@ import {
   topicName,
   type ChargerConnected,
   type ChargerDisconnected,
+  type ChargerRegistryApplied,
   type OcppCallReceived,
   type OcppCommandResult,
   type OcppEventType,
@@ -56,6 +57,10 @@ export class KafkaOcppEventSink implements OcppEventSink {
 
   chargerDisconnected(event: ChargerDisconnected): Promise<void> {
     return this.event('ChargerDisconnected', event.chargePointId, event, event.disconnectedAt);
+  }
+
+  chargerRegistryApplied(event: ChargerRegistryApplied): Promise<void> {
+    return this.event('ChargerRegistryApplied', event.chargePointId, event, event.appliedAt);
   }
 
   commandResult(result: OcppCommandResult): Promise<void> {

@@ -11,6 +11,7 @@ import {
 } from '@app/ocpp';
 import type { ChargerContext, HandleChargerCall } from '../../application/handle-charger-call';
 import type { ChargerAnswer } from '../../application/dispatch-command';
+import type { AuthenticatedRegistration } from '../../domain/registry-change';
 
 /** CALLs one connection may have queued or in progress before further ones are refused. */
 export const MAX_QUEUED_CALLS = 50;
@@ -39,6 +40,11 @@ export class ChargerConnection {
   /** Why we closed it ("replaced", "ping-timeout", "shutdown"); null while open or closed by the charger. */
   closeReason: string | null = null;
   disconnectReported = false;
+  /**
+   * The registry entry the handshake authenticated against; a newer one (registry consumer) that
+   * deactivates the charger or changes its password closes the connection.
+   */
+  registration: AuthenticatedRegistration = { passwordHash: null, registryVersion: 0 };
   private readonly inFlight = new Set<string>();
   private inbound: Promise<void> = Promise.resolve();
   private outbound: Promise<unknown> = Promise.resolve();

@@ -9,11 +9,21 @@ import type { AuthFailureLimiter } from '@app/http';
 import type { AuthenticateCharger } from '../../application/authenticate-charger';
 import type { HandleChargerCall } from '../../application/handle-charger-call';
 import type { CommandTarget, LocalConnections } from '../../application/dispatch-command';
+import type { LocalRegistryEnforcement } from '../../application/apply-registry-records';
 import type { ConnectionDirectory, OcppEventSink, RegisteredCharger } from '../../application/ports';
+import type { ChargerRegistration } from '@app/contracts';
 import { chargePointIdFromPath } from '../../domain/charge-point-id';
+import { registryDisconnectReason, type RegistryEntry } from '../../domain/registry-change';
 import { ChargerConnection } from './charger-connection';
 
 export const OCPP_SUBPROTOCOL = 'ocpp1.6';
+
+/**
+ * How long the registry entries this replica applied are remembered for handshakes in progress:
+ * one that read the charger's row just before the change and finishes after it (scrypt, a slow
+ * database) is refused instead of slipping through with the old password. Far above any handshake.
+ */
+export const RECENT_REGISTRATION_MS = 60_000;
 
 export interface OcppWebSocketServerOptions {
   gatewayId: string;
@@ -61,9 +71,11 @@ const metrics = {
  * profile 2). The handshake refuses a wrong path (404), a missing `ocpp1.6` subprotocol (400),
  * bad or missing credentials (401) and new connections while draining (503).
  */
-export class OcppWebSocketServer implements LocalConnections {
+export class OcppWebSocketServer implements LocalConnections, LocalRegistryEnforcement {
   private readonly wss: WebSocketServer;
   private readonly connections = new Map<string, ChargerConnection>();
+  /** chargePointId → the newest registry entry applied in the last RECENT_REGISTRATION_MS, oldest first. */
+  private readonly recentRegistrations = new Map<string, { entry: RegistryEntry; at: number }>();
   private tlsServer: https.Server | null = null;
   private pingTimer: NodeJS.Timeout | null = null;
   private draining = false;
@@ -165,7 +177,67 @@ export class OcppWebSocketServer implements LocalConnections {
       });
     }
     if (socket.destroyed) return;
+    // The registry changed while this handshake ran (after it read the row): refused like a wrong
+    // password. handleUpgrade calls accept synchronously, so no change slips in between.
+    const recent = this.recentRegistrations.get(chargePointId);
+    if (recent && registryDisconnectReason(authenticatedWith(auth.charger), recent.entry)) {
+      this.deps.authFailures?.recordFailure(address);
+      this.deps.logger.warn('charger refused', {
+        chargePointId,
+        reason: 'registry changed during handshake',
+      });
+      return this.refuse(socket, 401, 'Unauthorized', 'auth', {
+        'WWW-Authenticate': 'Basic realm="ocpp", charset="UTF-8"',
+      });
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, auth.charger, req));
+  }
+
+  /**
+   * A registry entry this replica's consumer read (LocalRegistryEnforcement): closes the local
+   * connection (1008, ChargerDisconnected reason "deactivated" / "password-changed") if the entry
+   * is newer than what it was authenticated with and deactivates the charger or changes its
+   * password; otherwise the connection takes the entry's fleet (id tags are looked up in it).
+   */
+  enforceRegistration(registration: ChargerRegistration): boolean {
+    const entry: RegistryEntry = {
+      active: registration.active,
+      passwordHash: registration.passwordHash,
+      version: registration.version,
+    };
+    this.rememberRegistration(registration.chargePointId, entry);
+    const connection = this.connections.get(registration.chargePointId);
+    if (!connection) return false;
+    const reason = registryDisconnectReason(connection.registration, entry);
+    if (!reason) {
+      if (entry.version > connection.registration.registryVersion) {
+        connection.registration = { passwordHash: entry.passwordHash, registryVersion: entry.version };
+        connection.ctx.fleetId = registration.fleetId;
+      }
+      return false;
+    }
+    this.deps.logger.info('closing charger connection: registry changed', {
+      chargePointId: registration.chargePointId,
+      reason,
+      version: entry.version,
+    });
+    this.connections.delete(registration.chargePointId);
+    metrics.connections.set(this.connections.size);
+    connection.close(1008, reason);
+    this.reportDisconnected(connection, 1008);
+    return true;
+  }
+
+  private rememberRegistration(chargePointId: string, entry: RegistryEntry): void {
+    const now = Date.now();
+    for (const [id, r] of this.recentRegistrations) {
+      if (now - r.at < RECENT_REGISTRATION_MS) break;
+      this.recentRegistrations.delete(id);
+    }
+    const known = this.recentRegistrations.get(chargePointId);
+    if (known && known.entry.version > entry.version) return;
+    this.recentRegistrations.delete(chargePointId); // re-inserted last: the map stays oldest first
+    this.recentRegistrations.set(chargePointId, { entry, at: now });
   }
 
   private refuse(
@@ -192,6 +264,7 @@ export class OcppWebSocketServer implements LocalConnections {
         },
       },
     );
+    connection.registration = authenticatedWith(charger);
     const previous = this.connections.get(charger.id);
     if (previous) {
       // Report the old connection gone before the new one is announced, so consumers never see
@@ -290,6 +363,13 @@ export class OcppWebSocketServer implements LocalConnections {
     }
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
+}
+
+function authenticatedWith(charger: RegisteredCharger): {
+  passwordHash: string | null;
+  registryVersion: number;
+} {
+  return { passwordHash: charger.passwordHash, registryVersion: charger.registryVersion };
 }
 
 function refuse(socket: Duplex, status: number, text: string, headers: Record<string, string> = {}): void {

@@ -7,20 +7,32 @@ interface ChargerRow {
   fleet_id: string;
   password_hash: string | null;
   evse_ids: Record<string, string>;
+  active: boolean;
+  /** bigint: pg returns it as text. */
+  registry_version: string;
 }
 
+const CHARGER_COLUMNS = 'id, fleet_id, password_hash, evse_ids, active, registry_version';
+
 function toCharger(row: ChargerRow): RegisteredCharger {
-  return { id: row.id, fleetId: row.fleet_id, passwordHash: row.password_hash, evseIds: row.evse_ids ?? {} };
+  return {
+    id: row.id,
+    fleetId: row.fleet_id,
+    passwordHash: row.password_hash,
+    evseIds: row.evse_ids ?? {},
+    active: row.active,
+    // Registry versions come from one Postgres sequence: far below 2^53.
+    registryVersion: Number(row.registry_version),
+  };
 }
 
 export class PgChargerRepository implements ChargerRepository {
   constructor(private readonly db: DataSource) {}
 
   async find(id: string): Promise<RegisteredCharger | null> {
-    const rows: ChargerRow[] = await this.db.query(
-      `select id, fleet_id, password_hash, evse_ids from chargers where id = $1`,
-      [id],
-    );
+    const rows: ChargerRow[] = await this.db.query(`select ${CHARGER_COLUMNS} from chargers where id = $1`, [
+      id,
+    ]);
     return rows[0] ? toCharger(rows[0]) : null;
   }
 
@@ -29,10 +41,10 @@ export class PgChargerRepository implements ChargerRepository {
     const rows: ChargerRow[] = await this.db.query(
       `with inserted as (
          insert into chargers (id, fleet_id, auto_registered) values ($1, $2, true) on conflict (id) do nothing
-         returning id, fleet_id, password_hash, evse_ids)
+         returning ${CHARGER_COLUMNS})
        select * from inserted
        union all
-       select id, fleet_id, password_hash, evse_ids from chargers where id = $1 and not exists (select 1 from inserted)`,
+       select ${CHARGER_COLUMNS} from chargers where id = $1 and not exists (select 1 from inserted)`,
       [id, fleetId],
     );
     if (rows[0]) return toCharger(rows[0]);
@@ -42,13 +54,19 @@ export class PgChargerRepository implements ChargerRepository {
     return charger;
   }
 
-  /** Registers or updates a charger (the CLI). A new password replaces the old one at once. */
-  async upsert(charger: RegisteredCharger & { passwordHash: string }): Promise<void> {
+  /**
+   * Registers or updates a charger directly (the old gateway CLI and tests; the registry consumer
+   * is the production writer). A new password replaces the old one at once. Keeps the row's
+   * registry version, so the next registry record still applies.
+   */
+  async upsert(
+    charger: Pick<RegisteredCharger, 'id' | 'fleetId' | 'evseIds'> & { passwordHash: string },
+  ): Promise<void> {
     await this.db.query(
       `insert into chargers (id, fleet_id, password_hash, evse_ids, auto_registered)
        values ($1, $2, $3, $4::jsonb, false)
        on conflict (id) do update set fleet_id = excluded.fleet_id, password_hash = excluded.password_hash,
-         evse_ids = excluded.evse_ids, auto_registered = false, updated_at = now()`,
+         evse_ids = excluded.evse_ids, auto_registered = false, active = true, updated_at = now()`,
       [charger.id, charger.fleetId, charger.passwordHash, JSON.stringify(charger.evseIds)],
     );
   }
@@ -67,7 +85,7 @@ export class PgChargerRepository implements ChargerRepository {
     await this.db.query(
       `insert into id_tags (fleet_id, id_tag, status, expiry_date, parent_id_tag) values ($1, $2, $3, $4, $5)
        on conflict (fleet_id, id_tag) do update set status = excluded.status, expiry_date = excluded.expiry_date,
-         parent_id_tag = excluded.parent_id_tag`,
+         parent_id_tag = excluded.parent_id_tag, deleted = false`,
       [fleetId, idTag, record.status, record.expiryDate, record.parentIdTag],
     );
   }
@@ -80,7 +98,8 @@ export class PgChargerRepository implements ChargerRepository {
       parent_id_tag: string | null;
     }> = await this.db.query(
       `select status, expiry_date, parent_id_tag from (
-         select 1 as rank, status, expiry_date, parent_id_tag from id_tags where fleet_id = $1 and id_tag = $2
+         select 1 as rank, status, expiry_date, parent_id_tag from id_tags
+          where fleet_id = $1 and id_tag = $2 and not deleted
          union all
          select 2, 'Accepted', null, null from remote_start_id_tags
           where charge_point_id = $3 and id_tag = $2 and expires_at > now()
