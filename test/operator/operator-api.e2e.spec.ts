@@ -279,8 +279,10 @@ describe('operator API on the real stack (issue 12)', () => {
   step('keeps the fleets id tags (operator writes, fleet keys cannot)', async () => {
     const put = async (tag: string, fleet: string, body: Record<string, unknown>) => {
       const res = await api('PUT', `/v1/id-tags/${tag}`, OPERATOR_KEY, { fleet, ...body });
-      expect([200, 201]).toContain(res.status);
-      expect(res.body).toMatchObject({ id_tag: tag, fleet, status: body.status });
+      expect({ stored: [200, 201].includes(res.status), res }).toMatchObject({
+        stored: true,
+        res: { body: { id_tag: tag, fleet, status: body.status } },
+      });
       expect(Number.isSafeInteger(res.body.version) && res.body.version >= 1).toBe(true);
       return res.body.version as number;
     };
@@ -628,6 +630,7 @@ describe('operator API on the real stack (issue 12)', () => {
         action: 'SendLocalList',
         response: { status: 'Accepted' },
         list_version: listVersion,
+        entries: 3, // fleet A's three tags, not fleet B's
       },
     });
     const { payload } = await sent;
