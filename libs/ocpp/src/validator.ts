@@ -110,7 +110,8 @@ export class Ocpp16Validator {
 
   constructor() {
     this.ajv = new Ajv({ strict: false, allErrors: false, coerceTypes: false, useDefaults: false });
-    addFormats(this.ajv, ['date-time']);
+    // uri: GetDiagnostics.req and UpdateFirmware.req `location` (an unknown format would be ignored).
+    addFormats(this.ajv, ['date-time', 'uri']);
     // The schemas use multipleOf 0.1 on decimals (charging limits); binary floats make the stock
     // check reject 0.3 / 0.1, so compare with a tolerance instead.
     this.ajv.removeKeyword('multipleOf');
