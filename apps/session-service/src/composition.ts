@@ -1,6 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import { Pool, type PoolConfig } from 'pg';
 import {
+  CHARGERS_SOURCE,
   makeEnvelope,
   OCPP_COMMAND_SCHEMA,
   SESSION_EVENT_SCHEMAS,
@@ -12,6 +13,7 @@ import {
 import { guardPoolErrors, OutboxRelay } from '@app/event-store';
 import type { BatchConsumer, KafkaPublisher } from '@app/kafka';
 import { CommandWaiter } from './application/command-waiter';
+import { DEFAULT_REGISTRY_APPLY_WAIT_SECONDS, ManageChargerRegistry } from './application/charger-registry';
 import { IngestOcppEvents } from './application/ingest-ocpp-events';
 import type { ChangeNotifier, CommandSender } from './application/ports';
 import { RecordCharges, RecordTariffs } from './application/record-billing-events';
@@ -34,6 +36,12 @@ import { PostgresSessionQueries } from './infrastructure/database/session-querie
 import { CommandStore } from './infrastructure/database/command-store';
 import { PostgresTransactionRunner } from './infrastructure/database/transaction-runner';
 import { PostgresWebhookStore } from './infrastructure/database/webhook-store';
+import {
+  PostgresRegistryStore,
+  REGISTRY_RELAY_NAME,
+  REGISTRY_STREAM_TYPE,
+  registryRoute,
+} from './infrastructure/database/registry-store';
 import { transactionalConsumer } from './infrastructure/kafka/transactional-consumer';
 import { sessionEnvelopeValidation } from './infrastructure/kafka/envelope-validation';
 import { sessionMetrics } from './infrastructure/metrics';
@@ -63,6 +71,8 @@ export interface SessionServiceOptions {
   webhooks?: WebhookSettings;
   /** Where commands sent on someone's request are recorded (the shared audit log). */
   commandAudit: CommandAudit;
+  /** Password rotation and deactivation wait this long for a gateway to apply them (default 10 s). */
+  registryApplyWaitSeconds?: number;
   log?: (level: 'info' | 'warn' | 'error', msg: string, extra?: Record<string, unknown>) => void;
   /** Called after session changes committed (webhooks, metrics). */
   onSessionsChanged?(sessionIds: string[]): void;
@@ -91,6 +101,10 @@ export class SessionServiceComposition implements ChangeNotifier {
   readonly webhooks: WebhookDispatcher;
   readonly manageWebhooks: ManageWebhooks;
   readonly readSessions: ReadSessions;
+  readonly registryStore: PostgresRegistryStore;
+  readonly chargerRegistry: ManageChargerRegistry;
+  /** Publishes the registry's records (chargers.registry.v1) from its outbox streams. */
+  readonly registryRelay: OutboxRelay;
   private readonly consumers: BatchConsumer[] = [];
   private timer: NodeJS.Timeout | null = null;
   private lastWake = 0;
@@ -189,6 +203,20 @@ export class SessionServiceComposition implements ChangeNotifier {
             }
           : null,
       onError: (e) => this.log('error', `outbox relay: ${(e as Error).message}`),
+    });
+    this.registryStore = new PostgresRegistryStore(this.pool);
+    this.registryRelay = new OutboxRelay(this.pool, o.publisher, {
+      name: REGISTRY_RELAY_NAME,
+      source: CHARGERS_SOURCE,
+      streamType: REGISTRY_STREAM_TYPE,
+      batchSize: 500,
+      pollIntervalMs: 200,
+      route: registryRoute(o.topicPrefix),
+      onError: (e) => this.log('error', `registry relay: ${(e as Error).message}`),
+    });
+    this.chargerRegistry = new ManageChargerRegistry(this.transactions, this.registryStore, {
+      applyWaitSeconds: o.registryApplyWaitSeconds ?? DEFAULT_REGISTRY_APPLY_WAIT_SECONDS,
+      published: () => this.registryRelay.wake(),
     });
   }
 
@@ -311,6 +339,7 @@ export class SessionServiceComposition implements ChangeNotifier {
       }),
     );
     this.relay.start();
+    this.registryRelay.start();
     this.webhooks.start();
     // Each start resolves at the consumer's first group join, which can take a session timeout
     // (a member killed with SIGKILL still holds the group): the app does not wait for it.
@@ -343,6 +372,7 @@ export class SessionServiceComposition implements ChangeNotifier {
     await Promise.all(this.consumers.map((c) => c.stop().catch(() => undefined)));
     this.consumers.length = 0;
     await this.relay.stop();
+    await this.registryRelay.stop();
     await this.webhooks.stop();
     await this.pool.end();
   }

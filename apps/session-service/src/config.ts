@@ -41,6 +41,12 @@ export const sessionServiceConfigSchema = {
   OCPP_CONSUMERS: env.int(12, 1, 64),
   /** Pool size for the event store connections. */
   DATABASE_POOL_SIZE: env.int(20, 2, 200),
+  /**
+   * POST /v1/chargers/:id/password and DELETE /v1/chargers/:id answer once a gateway replica applied
+   * the change (every replica refuses the old password / the charger then), within this many
+   * seconds; 504 REGISTRY_NOT_APPLIED after it (the change stays stored and applies later).
+   */
+  REGISTRY_APPLY_WAIT_SECONDS: env.int(10, 1, 300),
 };
 export type SessionServiceConfig = ConfigOf<typeof sessionServiceConfigSchema>;
 export const SESSION_SERVICE_CONFIG = Symbol('SESSION_SERVICE_CONFIG');

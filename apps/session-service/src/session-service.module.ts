@@ -16,6 +16,9 @@ import { ObservabilityModule, PostgresReadiness } from '@app/observability';
 import { AUTH_POOL, AuthModule, AuthReadiness } from '@app/auth';
 import { AuditController } from '@app/auth/nest/audit.controller';
 import { SessionsController } from './api/sessions.controller';
+import { ChargersAdminController } from './api/chargers-admin.controller';
+import { IdTagsController } from './api/id-tags.controller';
+import { ManageChargerRegistry } from './application/charger-registry';
 import { WebhooksController } from './api/webhooks.controller';
 import { SessionsErrorFilter } from './api/error.filter';
 import { SESSION_SERVICE_CONFIG, type SessionServiceConfig } from './config';
@@ -77,7 +80,13 @@ export class SessionServiceModule {
           security: kafkaSecurityFromEnv(config),
         }),
       ],
-      controllers: [AuditController, SessionsController, WebhooksController],
+      controllers: [
+        AuditController,
+        SessionsController,
+        WebhooksController,
+        ChargersAdminController,
+        IdTagsController,
+      ],
       providers: [
         { provide: SESSION_SERVICE_CONFIG, useValue: config },
         PostgresReadiness,
@@ -99,6 +108,7 @@ export class SessionServiceModule {
               },
               commandTimeoutSeconds: config.COMMAND_TIMEOUT_SECONDS,
               stopWaitSeconds: config.STOP_WAIT_SECONDS,
+              registryApplyWaitSeconds: config.REGISTRY_APPLY_WAIT_SECONDS,
               timerIntervalMs: config.TIMER_INTERVAL_MS,
               sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
               ocppConsumers: config.OCPP_CONSUMERS,
@@ -133,6 +143,11 @@ export class SessionServiceModule {
           provide: ManageWebhooks,
           inject: [SessionServiceComposition],
           useFactory: (r: SessionServiceComposition) => r.manageWebhooks,
+        },
+        {
+          provide: ManageChargerRegistry,
+          inject: [SessionServiceComposition],
+          useFactory: (r: SessionServiceComposition) => r.chargerRegistry,
         },
         SessionServiceLifecycle,
         SessionConsumersReadiness,

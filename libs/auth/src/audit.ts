@@ -26,6 +26,12 @@ export const AUDIT_ACTIONS = [
   'webhook.changed',
   'charger.command_sent',
   'charger.command_answered',
+  'charger.registered',
+  'charger.updated',
+  'charger.password_rotated',
+  'charger.deactivated',
+  'id_tag.set',
+  'id_tag.deleted',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -29,6 +29,8 @@ import { buildOpenApiDocument, hardenHttp } from '@app/observability';
 import { LIST_SESSIONS_QUERY } from '../application/read-sessions';
 import { SessionsController } from './sessions.controller';
 import { DELIVERIES_QUERY, WebhooksController } from './webhooks.controller';
+import { ChargersAdminController } from './chargers-admin.controller';
+import { ID_TAG_QUERY, IdTagsController, LIST_ID_TAGS_QUERY } from './id-tags.controller';
 import { createTestDatabase, createTestKafka, type TestDatabase, type TestKafka } from '@app/testing';
 import { Client } from 'pg';
 import { ApiKeyStore, migrateAuthDatabase } from '@app/auth';
@@ -666,6 +668,11 @@ describe('sessions REST API (real Kafka + Postgres)', () => {
       { controller: SessionsController, querySpecs: { list: LIST_SESSIONS_QUERY } },
       { controller: WebhooksController, querySpecs: { deliveries: DELIVERIES_QUERY } },
       { controller: AuditController, querySpecs: { list: AUDIT_QUERY } },
+      { controller: ChargersAdminController, querySpecs: {} },
+      {
+        controller: IdTagsController,
+        querySpecs: { list: LIST_ID_TAGS_QUERY, get: ID_TAG_QUERY, remove: ID_TAG_QUERY },
+      },
     ];
     const routes = ROUTES.flatMap(({ controller, querySpecs }) => {
       const proto = (controller as { prototype: Record<string, unknown> }).prototype;

@@ -1,0 +1,103 @@
+import type { RegistryCharger, RegistryIdTag } from './charger-registry-ports';
+
+/**
+ * The JSON views of the registry routes (snake_case like the sessions API). A charger's view is
+ * the one `GET /v1/chargers/:id` answers; what only the status projection knows (online, boot
+ * data, connector statuses) is filled in from there when the charger has reported, else it reads
+ * as a charger that never connected.
+ */
+export interface RegistryChargerJson {
+  id: string;
+  fleet: string;
+  active: boolean;
+  online: boolean;
+  online_since: string | null;
+  last_message_at: string | null;
+  gateway_id: string | null;
+  protocol: string | null;
+  boot: Record<string, unknown> | null;
+  connectors: Array<{
+    connector_id: number;
+    evse_id: string | null;
+    status: string | null;
+    error_code: string | null;
+    info: string | null;
+    vendor_id: string | null;
+    vendor_error_code: string | null;
+    since: string | null;
+    session_id: string | null;
+  }>;
+  firmware: { status: string; at: string } | null;
+  diagnostics: { status: string; at: string } | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface IdTagJson {
+  id_tag: string;
+  fleet: string;
+  status: string;
+  expiry_date: string | null;
+  parent_id_tag: string | null;
+  version: number;
+  updated_at: string;
+}
+
+/** The view of a registered charger that has not reported anything yet (or whose status is unknown here). */
+export function registryChargerJson(c: RegistryCharger): RegistryChargerJson {
+  return {
+    id: c.chargePointId,
+    fleet: c.fleetId,
+    active: c.active,
+    online: false,
+    online_since: null,
+    last_message_at: null,
+    gateway_id: null,
+    protocol: null,
+    boot: null,
+    connectors: Object.entries(c.evseIds)
+      .map(([id, evse]) => ({
+        connector_id: Number(id),
+        evse_id: evse,
+        status: null,
+        error_code: null,
+        info: null,
+        vendor_id: null,
+        vendor_error_code: null,
+        since: null,
+        session_id: null,
+      }))
+      .sort((a, b) => a.connector_id - b.connector_id),
+    firmware: null,
+    diagnostics: null,
+    created_at: c.createdAt,
+    updated_at: c.updatedAt,
+  };
+}
+
+export function idTagJson(t: RegistryIdTag): IdTagJson {
+  return {
+    id_tag: t.idTag,
+    fleet: t.fleetId,
+    status: t.status,
+    expiry_date: t.expiryDate,
+    parent_id_tag: t.parentIdTag,
+    version: t.version,
+    updated_at: t.updatedAt,
+  };
+}
+
+/** The page cursor of the id tag list: the (fleet, tag) of the last one returned, opaque to clients. */
+export function encodeIdTagCursor(after: { fleetId: string; idTag: string }): string {
+  return Buffer.from(JSON.stringify([after.fleetId, after.idTag])).toString('base64url');
+}
+
+export function decodeIdTagCursor(text: string): { fleetId: string; idTag: string } | undefined {
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(text)) return undefined;
+  const parsed: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  if (!Array.isArray(parsed) || parsed.length !== 2 || !parsed.every((x) => typeof x === 'string'))
+    return undefined;
+  const after = { fleetId: parsed[0] as string, idTag: parsed[1] as string };
+  // Only the canonical spelling is one this API returned.
+  return encodeIdTagCursor(after) === text ? after : undefined;
+}
