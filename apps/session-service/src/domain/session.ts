@@ -19,12 +19,7 @@ export { decide, SYSTEM_ACTOR } from './session/decide';
 export { CLOCK_SKEW_LIMIT_MS, sessionFlags } from './session/flags';
 export { CONNECTOR_REPORTS_KEPT, awaitsConnectorFree, connectorFreedAt } from './session/connector';
 export { STOP_RETRY_MS, maxChargingStopDueAt } from './session/timers';
-export {
-  UNUSABLE_CONNECTOR_STATUSES,
-  failureReasonOf,
-  startFailureReason,
-  type ConnectorStatusAtAnswer,
-} from './session/failure';
+export { UNUSABLE_CONNECTOR_STATUSES, failureReasonOf, startFailureReason } from './session/failure';
 export {
   STORED_STATE_VERSION,
   StoredStateError,

@@ -1,9 +1,16 @@
 /** What the session aggregate is asked to do; `decide` answers each with events (or a SessionRuleError). */
 import type { Actor, FinalAmount, TariffSnapshot } from '@app/contracts';
 import type { EnergyReading } from '../meter-values';
-import type { ConnectorStatusAtAnswer } from './failure';
 
 export type RemoteOutcome = 'Accepted' | 'Rejected' | 'Offline' | 'Timeout' | 'Error';
+
+/** The connector's last StatusNotification status when an answer was recorded (null: none known); see failure.ts. */
+export interface ConnectorStatusAtAnswer {
+  /** The requested connector. */
+  connector: string | null;
+  /** Connector 0: the charge point as a whole. */
+  charger: string | null;
+}
 
 export interface RequestStart {
   type: 'RequestStart';

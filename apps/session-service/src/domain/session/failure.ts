@@ -3,18 +3,10 @@
  * `evolve` and the stored state (what older records said, read in today's words).
  */
 import { LEGACY_START_REJECTED, SESSION_FAILURE_REASONS, type SessionFailureReason } from '@app/contracts';
-import type { RemoteOutcome } from './commands';
+import type { ConnectorStatusAtAnswer, RemoteOutcome } from './commands';
 
 /** Connector statuses in which a charger cannot start a transaction there (OCPP 1.6 ChargePointStatus). */
 export const UNUSABLE_CONNECTOR_STATUSES: readonly string[] = ['Unavailable', 'Faulted'];
-
-/** The connector's last StatusNotification status when the answer was recorded (null: none known). */
-export interface ConnectorStatusAtAnswer {
-  /** The requested connector. */
-  connector: string | null;
-  /** Connector 0: the charge point as a whole. */
-  charger: string | null;
-}
 
 /**
  * The reason for a RemoteStartTransaction answer that is not Accepted:
