@@ -21,6 +21,9 @@ import { RecordCommandResults } from './application/record-command-results';
 import { RunTimers } from './application/run-timers';
 import { StartSession } from './application/start-session';
 import { StopSession } from './application/stop-session';
+import { SendChargerCommand } from './application/send-charger-command';
+import { PushLocalList } from './application/push-local-list';
+import { ChargerCommandStore } from './infrastructure/database/charger-command-store';
 import type { CommandAudit } from './application/command-audit';
 import { ManageWebhooks, WebhookDispatcher, WebhookOutbox } from './application/webhooks';
 import { ReadSessions } from './application/read-sessions';
@@ -48,6 +51,7 @@ import { sessionMetrics } from './infrastructure/metrics';
 import { webhookDelivery, type WebhookSettings } from './infrastructure/webhook-delivery';
 
 const DEFAULT_STOP_WAIT_SECONDS = 25;
+const DEFAULT_COMMAND_WAIT_SECONDS = 30;
 
 export interface SessionServiceOptions {
   databaseUrl: string;
@@ -60,6 +64,8 @@ export interface SessionServiceOptions {
   commandTimeoutSeconds: number;
   /** POST /stop answers within this (default 25 s, STOP_WAIT_SECONDS). */
   stopWaitSeconds?: number;
+  /** POST /v1/chargers/:id/commands/:action answers within this (default 30 s, COMMAND_WAIT_SECONDS). */
+  commandWaitSeconds?: number;
   timerIntervalMs: number;
   sessionTimeoutMs?: number;
   /**
@@ -94,6 +100,8 @@ export class SessionServiceComposition implements ChangeNotifier {
   readonly commandStore: CommandStore;
   readonly startSession: StartSession;
   readonly stopSession: StopSession;
+  readonly sendChargerCommand: SendChargerCommand;
+  readonly pushLocalList: PushLocalList;
   readonly runTimers: RunTimers;
   readonly relay: OutboxRelay;
   readonly ingest: IngestOcppEvents;
@@ -178,6 +186,19 @@ export class SessionServiceComposition implements ChangeNotifier {
       o.stopWaitSeconds ?? DEFAULT_STOP_WAIT_SECONDS,
       o.commandAudit,
     );
+    const commandTargets = new ChargerCommandStore();
+    this.sendChargerCommand = new SendChargerCommand(
+      this.transactions,
+      commandTargets,
+      this.commandStore,
+      commands,
+      this.waiter,
+      o.commandWaitSeconds ?? DEFAULT_COMMAND_WAIT_SECONDS,
+      o.commandAudit,
+      (commandId, e) =>
+        this.log('error', `the answer to command ${commandId} could not be audited: ${(e as Error).message}`),
+    );
+    this.pushLocalList = new PushLocalList(this.transactions, commandTargets, this.sendChargerCommand);
     this.runTimers = new RunTimers(
       this.transactions,
       this.sessionStore,

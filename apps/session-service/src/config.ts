@@ -25,6 +25,12 @@ export const sessionServiceConfigSchema = {
    * by default: many HTTP clients give up at 30 s.
    */
   STOP_WAIT_SECONDS: env.int(25, 2, 300),
+  /**
+   * POST /v1/chargers/:id/commands/:action (and /local-list) answers within this many seconds of
+   * its arrival: 504 CHARGER_TIMEOUT when the charger has not answered by then. The command's
+   * deadline is one second earlier, as for the stop.
+   */
+  COMMAND_WAIT_SECONDS: env.int(30, 2, 300),
   TIMER_INTERVAL_MS: env.int(5000, 50, 600000),
   /**
    * Kafka consumer group prefix (one group per consumed topic set). Default

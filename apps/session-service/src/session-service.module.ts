@@ -28,6 +28,9 @@ import { PostgresCommandAudit } from './infrastructure/command-audit';
 import { webhookSettingsFromConfig } from './infrastructure/webhook-delivery';
 import { StartSession } from './application/start-session';
 import { StopSession } from './application/stop-session';
+import { SendChargerCommand } from './application/send-charger-command';
+import { PushLocalList } from './application/push-local-list';
+import { ChargerCommandsController } from './api/charger-commands.controller';
 import { ReadSessions } from './application/read-sessions';
 import { ManageWebhooks } from './application/webhooks';
 
@@ -86,6 +89,7 @@ export class SessionServiceModule {
         WebhooksController,
         ChargersAdminController,
         IdTagsController,
+        ChargerCommandsController,
       ],
       providers: [
         { provide: SESSION_SERVICE_CONFIG, useValue: config },
@@ -108,6 +112,7 @@ export class SessionServiceModule {
               },
               commandTimeoutSeconds: config.COMMAND_TIMEOUT_SECONDS,
               stopWaitSeconds: config.STOP_WAIT_SECONDS,
+              commandWaitSeconds: config.COMMAND_WAIT_SECONDS,
               registryApplyWaitSeconds: config.REGISTRY_APPLY_WAIT_SECONDS,
               timerIntervalMs: config.TIMER_INTERVAL_MS,
               sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
@@ -133,6 +138,16 @@ export class SessionServiceModule {
           provide: StopSession,
           inject: [SessionServiceComposition],
           useFactory: (r: SessionServiceComposition) => r.stopSession,
+        },
+        {
+          provide: SendChargerCommand,
+          inject: [SessionServiceComposition],
+          useFactory: (r: SessionServiceComposition) => r.sendChargerCommand,
+        },
+        {
+          provide: PushLocalList,
+          inject: [SessionServiceComposition],
+          useFactory: (r: SessionServiceComposition) => r.pushLocalList,
         },
         {
           provide: ReadSessions,

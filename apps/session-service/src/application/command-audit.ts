@@ -4,9 +4,18 @@ import type { Actor } from '@app/contracts';
 export interface CommandAuditEntry {
   id: string;
   actor: Actor;
-  action: 'charger.command_sent';
+  /** command_answered: what an operator's command came to (POST /v1/chargers/:id/commands/:action). */
+  action: 'charger.command_sent' | 'charger.command_answered';
   target: { type: 'charger'; id: string };
-  details: { command: string; command_id: string; session_id: string; fleet_id: string; reason?: string };
+  details: {
+    command: string;
+    command_id: string;
+    /** null for an operator's command (it belongs to no session). */
+    session_id: string | null;
+    fleet_id: string;
+    reason?: string;
+    [detail: string]: unknown;
+  };
 }
 
 /**

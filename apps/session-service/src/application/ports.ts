@@ -121,10 +121,10 @@ export interface ChargerRepository {
   ): Promise<{ evse: string | null } | null>;
 }
 
-/** A command sent on a session's behalf; the stop endpoint waits for its result. */
+/** A command sent on a session's behalf, or an operator's (no session); the endpoints wait for its result. */
 export interface CommandRecord {
   commandId: string;
-  sessionId: string;
+  sessionId: string | null;
   chargePointId: string;
   action: OcppOutboundAction;
   deadline: string;
@@ -205,10 +205,13 @@ export class BadRequestError extends Error {
     super(message);
   }
 }
-/** The charger answered no (502) or did not answer in time (504). */
+/**
+ * The charger answered no (502) or did not answer in time (504); for an operator's command also:
+ * no such command or charger (404), the charger is offline (409).
+ */
 export class ChargerCommandError extends Error {
   constructor(
-    readonly status: 502 | 503 | 504,
+    readonly status: 404 | 409 | 502 | 503 | 504,
     readonly code: string,
     message: string,
   ) {
