@@ -146,14 +146,14 @@ describe('ocpp-gateway registry consumer (real Kafka + Postgres, two replicas)',
   };
 
   /** Waits until both replicas' registry groups committed everything produced so far. */
-  const caughtUp = async () => {
+  const caughtUp = async (gateways = ['gw-reg-a', 'gw-reg-b']) => {
     const admin = tk.kafka.admin();
     await admin.connect();
     try {
       const topic = topicName('chargerRegistry', tk.prefix);
       const ends = await admin.fetchTopicOffsets(topic);
       const deadline = Date.now() + 15000;
-      for (const gw of ['gw-reg-a', 'gw-reg-b']) {
+      for (const gw of gateways) {
         for (;;) {
           const [committed] = await admin.fetchOffsets({
             groupId: `${tk.prefix}ocpp-gateway-${gw}:registry`,
@@ -363,6 +363,61 @@ describe('ocpp-gateway registry consumer (real Kafka + Postgres, two replicas)',
       [FLEET],
     );
     expect(rows[0]).toEqual({ v: '64', deleted: true });
+  });
+
+  it('a handshake that read the row just before a change, and finished after it, is refused', async () => {
+    await produce(charger('CP-RACE', 70, { passwordHash: hash1 }));
+    await applied('CP-RACE', 70);
+    expect((await connect(gwA, 'CP-RACE', P1)).isOpen).toBe(true);
+    // What replica B's consumer does with a rotation whose row it has not read yet: B's next
+    // handshake still reads version 70 from the database, and must not let P1 in.
+    const closed = gwB.gateway.server.enforceRegistration(charger('CP-RACE', 71, { passwordHash: hash2 }));
+    expect(closed).toBe(false);
+    await refused(gwB, 'CP-RACE', P1);
+    expect((await connect(gwA, 'CP-RACE', P1)).isOpen).toBe(true);
+  });
+
+  it('a new replica reads the topic from its beginning and ends at the newest version of every key', async () => {
+    const fresh = await createTestDatabase('gwreg2');
+    let gwC: RunningGateway | undefined;
+    const other = new Client({ connectionString: fresh.url });
+    try {
+      await migrateApp('ocpp-gateway', fresh.url);
+      gwC = await startGateway({
+        DATABASE_URL: fresh.url,
+        KAFKA_BROKERS: tk.brokers.join(','),
+        KAFKA_TOPIC_PREFIX: tk.prefix,
+        OCPP_COMMANDS_ENABLED: 'false',
+        GATEWAY_ID: 'gw-reg-c',
+      });
+      await caughtUp(['gw-reg-c']);
+      await other.connect();
+      const chargers = await other.query(
+        `select id, active, registry_version::text as v, password_hash = $1 as second_password
+           from chargers order by id`,
+        [hash2],
+      );
+      expect(chargers.rows).toEqual([
+        { id: 'CP-BAD', active: true, v: '41', second_password: true },
+        { id: 'CP-RACE', active: true, v: '70', second_password: false },
+        { id: 'CP-REG', active: false, v: '50', second_password: true },
+        { id: 'CP-TAG-A', active: true, v: '60', second_password: false },
+        { id: 'CP-TAG-B', active: true, v: '61', second_password: false },
+      ]);
+      const tags = await other.query(
+        `select id_tag, status, deleted, registry_version::text as v from id_tags order by id_tag`,
+      );
+      expect(tags.rows).toEqual([
+        { id_tag: 'TAG-REG-1', status: 'Blocked', deleted: true, v: '64' },
+        { id_tag: 'TAG-REG-2', status: 'Accepted', deleted: false, v: '65' },
+      ]);
+      await expect(connect(gwC, 'CP-REG', P2)).rejects.toEqual(new HandshakeRefusedError(401));
+      expect((await connect(gwC, 'CP-BAD', P2)).isOpen).toBe(true);
+    } finally {
+      await other.end().catch(() => undefined);
+      await gwC?.stop();
+      await fresh.drop();
+    }
   });
 
   it('every event on ocpp.v16.events matches the contract schemas', () => {
