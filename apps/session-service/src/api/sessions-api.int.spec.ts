@@ -30,6 +30,7 @@ import { LIST_SESSIONS_QUERY } from '../application/read-sessions';
 import { SessionsController } from './sessions.controller';
 import { DELIVERIES_QUERY, WebhooksController } from './webhooks.controller';
 import { ChargersAdminController } from './chargers-admin.controller';
+import { ChargerCommandsController } from './charger-commands.controller';
 import { ID_TAG_QUERY, IdTagsController, LIST_ID_TAGS_QUERY } from './id-tags.controller';
 import { createTestDatabase, createTestKafka, type TestDatabase, type TestKafka } from '@app/testing';
 import { Client } from 'pg';
@@ -669,6 +670,7 @@ describe('sessions REST API (real Kafka + Postgres)', () => {
       { controller: WebhooksController, querySpecs: { deliveries: DELIVERIES_QUERY } },
       { controller: AuditController, querySpecs: { list: AUDIT_QUERY } },
       { controller: ChargersAdminController, querySpecs: {} },
+      { controller: ChargerCommandsController, querySpecs: {} },
       {
         controller: IdTagsController,
         querySpecs: { list: LIST_ID_TAGS_QUERY, get: ID_TAG_QUERY, remove: ID_TAG_QUERY },
