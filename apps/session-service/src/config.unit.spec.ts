@@ -16,3 +16,20 @@ describe('session-service config: STOP_WAIT_SECONDS', () => {
     },
   );
 });
+
+describe('session-service config: COMMAND_WAIT_SECONDS', () => {
+  it('given no value, then a charger command waits 30 s for the charger', () => {
+    expect(loadSessionServiceConfig({}).COMMAND_WAIT_SECONDS).toBe(30);
+  });
+
+  it('given a number of seconds, then that is the wait', () => {
+    expect(loadSessionServiceConfig({ COMMAND_WAIT_SECONDS: '12' }).COMMAND_WAIT_SECONDS).toBe(12);
+  });
+
+  it.each(['abc', '1', '0', '-5', '2.5', '301'])(
+    'given %p, then the start fails naming the variable',
+    (raw) => {
+      expect(() => loadSessionServiceConfig({ COMMAND_WAIT_SECONDS: raw })).toThrow(/COMMAND_WAIT_SECONDS/);
+    },
+  );
+});
