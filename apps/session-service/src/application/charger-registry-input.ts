@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IdTagStatus } from '@app/contracts';
+import { parseInstant } from '@app/http';
 import { RegistryError } from './charger-registry-ports';
 
 /**
@@ -180,10 +181,18 @@ export function parseRotatePassword(body: unknown): PasswordChoice {
   return passwordChoice(fields, true)!;
 }
 
+/** An ISO-8601 instant with offset, read by the shared parser (calendar dates, times, offsets checked). */
 function checkInstant(value: unknown, field: string): string {
-  if (typeof value !== 'string' || !ISO_INSTANT.test(value) || Number.isNaN(Date.parse(value)))
-    throw invalid(`${field} must be an ISO-8601 instant with offset (e.g. 2027-01-31T23:59:59Z) or null`);
-  return new Date(value).toISOString();
+  const refused = () =>
+    invalid(
+      `${field} must be an ISO-8601 instant with offset (e.g. 2027-01-31T23:59:59Z) or null, got ${shown(value)}`,
+    );
+  if (typeof value !== 'string' || !ISO_INSTANT.test(value)) throw refused();
+  try {
+    return parseInstant(value, field).toISOString();
+  } catch {
+    throw refused();
+  }
 }
 
 /** PUT /v1/id-tags/:idTag `{fleet, status, expiry_date?, parent_id_tag?}`. */
