@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { SESSION_FAILURE_REASONS } from '@app/contracts';
 import { toPumpSession } from '../application/session-view';
+import { webhookBody } from '../application/webhooks';
 import {
   UNUSABLE_CONNECTOR_STATUSES,
   failureReasonOf,
@@ -40,6 +41,8 @@ describe('why a remote start failed', () => {
         .thenState((s) => {
           expect(s).toMatchObject({ status: 'FAILED', failure: { reason, failedAt: t(0.2) } });
           expect(toPumpSession(s)).toMatchObject({ status: 'FAILED', failure_reason: reason });
+          const hook = JSON.parse(webhookBody('fleet.charging_session.failed', s));
+          expect(hook.data.data).toMatchObject({ status: 'FAILED', failure_reason: reason });
         });
     });
 
