@@ -124,7 +124,8 @@ export class ChargerCommandsController {
   @ApiResponse({
     status: 422,
     type: ErrorResponse,
-    description: 'LOCAL_LIST_INVALID: an id tag OCPP cannot carry (the field is named)',
+    description:
+      'LOCAL_LIST_INVALID: an id tag OCPP cannot carry (the field is named); LOCAL_LIST_TOO_LARGE: over 900,000 bytes in one record',
   })
   @CommandAnswers()
   async localList(@CurrentPrincipal() p: Principal, @Param('id') id: string, @Body() body: unknown) {

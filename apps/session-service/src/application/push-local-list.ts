@@ -3,6 +3,9 @@ import type { ChargerCommandTargets, FleetIdTag } from './charger-command-ports'
 import { BadRequestError, type TransactionRunner } from './ports';
 import type { ChargerCommandAnswer, SendChargerCommand } from './send-charger-command';
 
+/** Below Kafka's default 1 MB record limit, with room for the envelope (about 8,000 entries with expiry and parent). */
+export const MAX_LOCAL_LIST_BYTES = 900_000;
+
 export const LOCAL_LIST_UPDATE_TYPES = ['Full', 'Differential'] as const;
 export type LocalListUpdateType = (typeof LOCAL_LIST_UPDATE_TYPES)[number];
 
@@ -85,6 +88,16 @@ export class PushLocalList {
       throw new BadRequestError(
         'LOCAL_LIST_INVALID',
         `the fleet's id tags cannot be sent: ${e.message}`,
+        422,
+      );
+    }
+    // One Kafka record carries the whole list: refuse one the broker would refuse (and with it the
+    // other records of its publish batch) before anything is recorded.
+    const bytes = Buffer.byteLength(JSON.stringify(payload));
+    if (bytes > MAX_LOCAL_LIST_BYTES) {
+      throw new BadRequestError(
+        'LOCAL_LIST_TOO_LARGE',
+        `the fleet's ${tags.length} id tags make a SendLocalList of ${bytes} bytes; at most ${MAX_LOCAL_LIST_BYTES} fit one command record`,
         422,
       );
     }

@@ -1,7 +1,10 @@
 import fc from 'fast-check';
 import { Ocpp16Validator } from '@app/ocpp';
 import type { FleetIdTag } from './charger-command-ports';
-import { sendLocalListPayload } from './push-local-list';
+import { CommandWaiter } from './command-waiter';
+import type { CommandRepository, Tx } from './ports';
+import { MAX_LOCAL_LIST_BYTES, PushLocalList, sendLocalListPayload } from './push-local-list';
+import { SendChargerCommand } from './send-charger-command';
 
 const validator = new Ocpp16Validator();
 
@@ -66,5 +69,69 @@ describe('SendLocalList from a fleet’s id tags', () => {
         },
       ),
     );
+  });
+});
+
+describe('PushLocalList refusals before anything is sent', () => {
+  const target = { chargePointId: 'CP-1', fleetId: 'fleet-1', active: true };
+  /** The real use cases on in-memory ports; `recorded` are the commands that got as far as the command log. */
+  function pushWith(tags: FleetIdTag[]) {
+    const recorded: unknown[] = [];
+    const transactions = { run: <T>(w: (tx: Tx) => Promise<T>) => w({} as Tx), outside: {} as Tx };
+    const targets = { find: async () => target, fleetIdTags: async () => tags };
+    const commandLog = {
+      record: async (_tx: Tx, c: unknown) => void recorded.push(c),
+    } as unknown as CommandRepository;
+    const commands = new SendChargerCommand(
+      transactions,
+      targets,
+      commandLog,
+      { send: async () => undefined },
+      new CommandWaiter(commandLog),
+      1,
+      { record: async () => undefined },
+    );
+    return { push: new PushLocalList(transactions, targets, commands), sent: recorded };
+  }
+  const actor = { kind: 'api_key' as const, id: 'ops' };
+  const tag = (i: number, idTag = `RFID-${String(i).padStart(8, '0')}`): FleetIdTag => ({
+    idTag,
+    status: 'Accepted',
+    expiryDate: '2027-06-01T00:00:00.000Z',
+    parentIdTag: 'GROUP-0001',
+    version: String(i + 1),
+  });
+
+  it('given more id tags than one command record holds, then 422 LOCAL_LIST_TOO_LARGE naming the size', async () => {
+    const tags = Array.from({ length: 8000 }, (_, i) => tag(i));
+    const { push, sent } = pushWith(tags);
+    const bytes = Buffer.byteLength(JSON.stringify(sendLocalListPayload(tags, 'Full')));
+    expect(bytes).toBeGreaterThan(MAX_LOCAL_LIST_BYTES);
+    await expect(push.execute({ chargePointId: 'CP-1', updateType: undefined, actor })).rejects.toMatchObject(
+      {
+        status: 422,
+        code: 'LOCAL_LIST_TOO_LARGE',
+        message: `the fleet's 8000 id tags make a SendLocalList of ${bytes} bytes; at most ${MAX_LOCAL_LIST_BYTES} fit one command record`,
+      },
+    );
+    expect(sent).toEqual([]);
+  });
+
+  it('given an id tag OCPP cannot carry, then 422 LOCAL_LIST_INVALID naming the field', async () => {
+    const { push, sent } = pushWith([tag(1, 'X'.repeat(21))]);
+    await expect(push.execute({ chargePointId: 'CP-1', updateType: 'Full', actor })).rejects.toMatchObject({
+      status: 422,
+      code: 'LOCAL_LIST_INVALID',
+      message: expect.stringContaining('/localAuthorizationList/0/idTag'),
+    });
+    expect(sent).toEqual([]);
+  });
+
+  it('given an update_type that is not Full or Differential, then 400 INVALID_BODY', async () => {
+    const { push } = pushWith([]);
+    await expect(push.execute({ chargePointId: 'CP-1', updateType: 'full', actor })).rejects.toMatchObject({
+      status: 400,
+      code: 'INVALID_BODY',
+    });
   });
 });
