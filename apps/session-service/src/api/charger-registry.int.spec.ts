@@ -334,6 +334,16 @@ describe('charger registry API (real Kafka + Postgres)', () => {
     });
     expect(twice.status).toBe(400);
     expect(twice.body.error.message).toContain('DE*REG*E3');
+    // ...and one connector of the fleet: another charger of fleet-1 cannot take it (fleet-2's can).
+    const taken = await api('POST', '/v1/chargers', OPERATOR, {
+      id: 'CP-REG-3',
+      fleet: 'fleet-1',
+      generate: true,
+      connectors: [{ connector_id: 1, evse_id: 'DE*REG*NEW1' }],
+    });
+    expect(taken).toMatchObject({ status: 409, body: { error: { code: 'EVSE_ID_TAKEN' } } });
+    expect(taken.body.error.message).toContain('CP-REG-1');
+    expect(await row('CP-REG-3')).toBeUndefined();
   });
 
   it('rotation answers 504 REGISTRY_NOT_APPLIED when no gateway applies it in time (stored, published), 200 once applied', async () => {

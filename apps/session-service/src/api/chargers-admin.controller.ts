@@ -72,7 +72,7 @@ export class ChargersAdminController {
   @ApiBody({ type: RegisterChargerRequest })
   @ApiCreatedResponse({ type: RegisteredChargerView })
   @ApiBadRequestResponse({ type: ErrorResponse, description: 'INVALID_BODY (names the field), INVALID_JSON' })
-  @ApiConflictResponse({ type: ErrorResponse, description: 'CHARGER_EXISTS' })
+  @ApiConflictResponse({ type: ErrorResponse, description: 'CHARGER_EXISTS, EVSE_ID_TAKEN' })
   async register(@CurrentPrincipal() p: Principal, @Body() body: unknown) {
     const cmd = parseRegisterCharger(body);
     const { charger, password } = await this.registry.register(cmd, actorOf(p), this.audit);
@@ -88,7 +88,7 @@ export class ChargersAdminController {
   @ApiOkResponse({ type: RegistryChargerView })
   @ApiBadRequestResponse({ type: ErrorResponse, description: 'INVALID_BODY (names the field), INVALID_JSON' })
   @ApiNotFoundResponse({ type: ErrorResponse, description: 'CHARGER_NOT_FOUND' })
-  @ApiConflictResponse({ type: ErrorResponse, description: 'CHARGER_DEACTIVATED' })
+  @ApiConflictResponse({ type: ErrorResponse, description: 'CHARGER_DEACTIVATED, EVSE_ID_TAKEN' })
   async update(@CurrentPrincipal() p: Principal, @Param('id') raw: string, @Body() body: unknown) {
     const id = chargerId(raw);
     const cmd = parseUpdateCharger(body);

@@ -66,6 +66,17 @@ export interface ChargerRegistryRepository {
     fleetId: string,
     evseIds: Record<string, string>,
   ): Promise<void>;
+  /**
+   * The first of these EVSE ids another active charger of the fleet already has (sessions start by
+   * EVSE id within a fleet, so one EVSE id names one connector). Run under `lockKey` of
+   * `evse/<fleet>` so two changes cannot both take the same id.
+   */
+  findEvseOwner(
+    tx: Tx,
+    fleetId: string,
+    evseIds: string[],
+    exceptChargePointId: string,
+  ): Promise<{ evseId: string; chargePointId: string } | null>;
   findCharger(chargePointId: string): Promise<RegistryCharger | null>;
   /** `applied_version` now (null: no such charger). */
   appliedVersion(chargePointId: string): Promise<number | null>;

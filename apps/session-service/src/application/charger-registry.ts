@@ -164,6 +164,7 @@ export class ManageChargerRegistry {
       };
       if (!(await this.store.insertCharger(tx, row)))
         throw new RegistryError(409, 'CHARGER_EXISTS', `charger ${cmd.id} is already registered`);
+      await this.checkEvseIdsFree(tx, row);
       await this.store.syncProjection(tx, row.chargePointId, row.fleetId, row.evseIds);
       await this.store.outbox(
         tx,
@@ -203,6 +204,7 @@ export class ManageChargerRegistry {
         updatedAt: this.now().toISOString(),
         updatedBy: actorRef(actor),
       };
+      if (row.fleetId !== current.fleetId || cmd.connectors) await this.checkEvseIdsFree(tx, row);
       await this.store.updateCharger(tx, row);
       await this.store.syncProjection(tx, row.chargePointId, row.fleetId, row.evseIds);
       await this.store.outbox(
@@ -456,6 +458,20 @@ export class ManageChargerRegistry {
         `charger ${id} is deactivated; its registry entry is kept`,
       );
     return current;
+  }
+
+  /** 409 EVSE_ID_TAKEN when another active charger of the fleet has one of these EVSE ids. */
+  private async checkEvseIdsFree(tx: Tx, charger: RegistryCharger): Promise<void> {
+    const evses = Object.values(charger.evseIds);
+    if (evses.length === 0) return;
+    await this.store.lockKey(tx, `evse/${charger.fleetId}`);
+    const owner = await this.store.findEvseOwner(tx, charger.fleetId, evses, charger.chargePointId);
+    if (owner)
+      throw new RegistryError(
+        409,
+        'EVSE_ID_TAKEN',
+        `EVSE id ${owner.evseId} is already charger ${owner.chargePointId}'s in fleet ${charger.fleetId}`,
+      );
   }
 
   /** Polls `applied_version` until it reaches `version`; the applied version, or null at the deadline. */

@@ -61,6 +61,16 @@ class FakeRegistry implements ChargerRegistryRepository, TransactionRunner {
   async syncProjection(_tx: Tx, chargePointId: string, fleetId: string, evseIds: Record<string, string>) {
     this.projection.push({ chargePointId, fleetId, evseIds });
   }
+  async findEvseOwner(_tx: Tx, fleetId: string, evseIds: string[], except: string) {
+    for (const c of [...this.chargers.values()].sort((a, b) =>
+      a.chargePointId < b.chargePointId ? -1 : 1,
+    )) {
+      if (c.fleetId !== fleetId || !c.active || c.chargePointId === except) continue;
+      const evseId = Object.values(c.evseIds).find((e) => evseIds.includes(e));
+      if (evseId) return { evseId, chargePointId: c.chargePointId };
+    }
+    return null;
+  }
   async findCharger(id: string): Promise<RegistryCharger | null> {
     return this.lockCharger({} as Tx, id);
   }
@@ -292,6 +302,36 @@ describe('ManageChargerRegistry', () => {
       ['id_tag.deleted', { type: 'id_tag', id: 'acme/v3' }],
     ]);
     expect(JSON.stringify(audits)).not.toContain('AABBCCDD');
+  });
+
+  it('an EVSE id names one connector of a fleet: another active charger of the fleet cannot take it', async () => {
+    const { fake, registry, audit } = setup();
+    await registry.register(register('CP-1', 'acme', { 1: 'E1' }), ACTOR, audit);
+    await expect(
+      registry.register(register('CP-2', 'acme', { 1: 'E1' }), ACTOR, audit),
+    ).rejects.toMatchObject({
+      status: 409,
+      code: 'EVSE_ID_TAKEN',
+      message: "EVSE id E1 is already charger CP-1's in fleet acme",
+    });
+    expect(fake.chargers.has('CP-2')).toBe(false);
+    // Another fleet may use the same text; moving into the fleet with it is refused.
+    await registry.register(register('CP-2', 'other', { 1: 'E1' }), ACTOR, audit);
+    await expect(registry.update('CP-2', { fleetId: 'acme' }, ACTOR, audit)).rejects.toMatchObject({
+      code: 'EVSE_ID_TAKEN',
+    });
+    await expect(
+      registry.update('CP-2', { connectors: [{ connectorId: 2, evseId: 'E2' }] }, ACTOR, audit),
+    ).resolves.toMatchObject({ evseIds: { '1': 'E1', '2': 'E2' } });
+    // A charger may keep its own EVSE ids when it changes; once deactivated, its ids are free.
+    await expect(
+      registry.update('CP-1', { connectors: [{ connectorId: 2, evseId: 'E9' }] }, ACTOR, audit),
+    ).resolves.toMatchObject({ evseIds: { '1': 'E1', '2': 'E9' } });
+    fake.applied = null;
+    await registry.deactivate('CP-1', ACTOR, audit);
+    await expect(registry.update('CP-2', { fleetId: 'acme' }, ACTOR, audit)).resolves.toMatchObject({
+      fleetId: 'acme',
+    });
   });
 
   it('pages id tags in (fleet, tag) order with a next position', async () => {

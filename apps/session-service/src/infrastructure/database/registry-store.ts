@@ -177,6 +177,22 @@ export class PostgresRegistryStore implements ChargerRegistryRepository {
     );
   }
 
+  async findEvseOwner(
+    tx: Queryable,
+    fleetId: string,
+    evseIds: string[],
+    exceptChargePointId: string,
+  ): Promise<{ evseId: string; chargePointId: string } | null> {
+    if (evseIds.length === 0) return null;
+    const { rows } = await tx.query<{ evse: string; charge_point_id: string }>(
+      `select e.value as evse, r.charge_point_id from charger_registry r, jsonb_each_text(r.evse_ids) as e(key, value)
+       where r.fleet_id = $1 and r.active and r.charge_point_id <> $3 and e.value = any($2::text[])
+       order by r.charge_point_id limit 1`,
+      [fleetId, evseIds, exceptChargePointId],
+    );
+    return rows[0] ? { evseId: rows[0].evse, chargePointId: rows[0].charge_point_id } : null;
+  }
+
   async findCharger(chargePointId: string): Promise<RegistryCharger | null> {
     const { rows } = await this.pool.query<ChargerRow>(
       `select ${CHARGER_COLUMNS} from charger_registry where charge_point_id = $1`,
