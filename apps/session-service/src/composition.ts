@@ -29,7 +29,12 @@ import { ManageWebhooks, WebhookDispatcher, WebhookOutbox } from './application/
 import { ReadSessions } from './application/read-sessions';
 import { PUBLISHED_SESSION_EVENTS } from './domain/session-events';
 import type { TimerSettings } from './domain/timers';
-import { ChargerStore } from './infrastructure/database/charger-store';
+import {
+  CHARGER_STATUS_RELAY_NAME,
+  CHARGER_STATUS_STREAM_TYPE,
+  ChargerStore,
+  chargerStatusRoute,
+} from './infrastructure/database/charger-store';
 import {
   SESSION_STREAM_TYPE,
   SessionStore,
@@ -104,6 +109,8 @@ export class SessionServiceComposition implements ChangeNotifier {
   readonly pushLocalList: PushLocalList;
   readonly runTimers: RunTimers;
   readonly relay: OutboxRelay;
+  /** Publishes ChargerStatusChanged (chargers.status.v1) from the chargers' status streams. */
+  readonly statusRelay: OutboxRelay;
   readonly ingest: IngestOcppEvents;
   readonly webhookOutbox: WebhookOutbox;
   readonly webhooks: WebhookDispatcher;
@@ -225,6 +232,15 @@ export class SessionServiceComposition implements ChangeNotifier {
           : null,
       onError: (e) => this.log('error', `outbox relay: ${(e as Error).message}`),
     });
+    this.statusRelay = new OutboxRelay(this.pool, o.publisher, {
+      name: CHARGER_STATUS_RELAY_NAME,
+      source: CHARGERS_SOURCE,
+      streamType: CHARGER_STATUS_STREAM_TYPE,
+      batchSize: 1000,
+      pollIntervalMs: 100,
+      route: chargerStatusRoute(o.topicPrefix),
+      onError: (e) => this.log('error', `charger status relay: ${(e as Error).message}`),
+    });
     this.registryStore = new PostgresRegistryStore(this.pool);
     this.registryRelay = new OutboxRelay(this.pool, o.publisher, {
       name: REGISTRY_RELAY_NAME,
@@ -301,6 +317,7 @@ export class SessionServiceComposition implements ChangeNotifier {
           const r = await this.ingest.handle(client, envelopes, reads);
           return {
             ids: r.changed.map((s) => s.sessionId),
+            chargerStatuses: r.chargerStatuses,
             records: records.length,
             times: envelopes.map((e) => e.time),
           };
@@ -313,6 +330,7 @@ export class SessionServiceComposition implements ChangeNotifier {
             if (!Number.isNaN(at)) sessionMetrics.foldLagSeconds.observe(Math.max(0, now - at) / 1000);
           }
           this.sessionsChanged(r.ids);
+          if (r.chargerStatuses > 0) this.statusRelay.wake();
         },
       }),
     );
@@ -360,6 +378,7 @@ export class SessionServiceComposition implements ChangeNotifier {
       }),
     );
     this.relay.start();
+    this.statusRelay.start();
     this.registryRelay.start();
     this.webhooks.start();
     // Each start resolves at the consumer's first group join, which can take a session timeout
@@ -393,6 +412,7 @@ export class SessionServiceComposition implements ChangeNotifier {
     await Promise.all(this.consumers.map((c) => c.stop().catch(() => undefined)));
     this.consumers.length = 0;
     await this.relay.stop();
+    await this.statusRelay.stop();
     await this.registryRelay.stop();
     await this.webhooks.stop();
     await this.pool.end();

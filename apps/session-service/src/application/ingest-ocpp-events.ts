@@ -1,16 +1,22 @@
-import type {
-  ChargerConnected,
-  ChargerDisconnected,
-  Envelope,
-  OcppCallReceived,
-  TariffPublished,
+import {
+  nameUuid,
+  type ChargerRegistryApplied,
+  type Envelope,
+  type OcppCallReceived,
+  type TariffPublished,
 } from '@app/contracts';
 import { runAll } from '@app/event-store';
 import { awaitsConnectorFree, isOpen, type SessionState } from '../domain/session';
+import {
+  affectsChargerStatus,
+  ChargerStatusFold,
+  type ChargerProjection,
+  type RegistryEntry,
+} from './charger-status';
+import type { ChargerStatusRepository } from './charger-status-ports';
 import type {
   AnomalyRow,
   ChargerRepository,
-  ChargerRow,
   ConnectorRow,
   LoadedSession,
   SessionRepository,
@@ -24,16 +30,22 @@ export interface IngestResult {
   changed: SessionState[];
   anomalies: number;
   ignored: number;
+  /** Chargers whose picture changed (one ChargerStatusChanged each, in the status outbox). */
+  chargerStatuses: number;
 }
 
 type Rec = Record<string, unknown>;
 const int = (v: unknown): number | null => (typeof v === 'number' && Number.isSafeInteger(v) ? v : null);
-/** As ISO-8601 UTC (the same instant): contract timestamps may carry an offset. */
-const utc = (t: string) => new Date(t).toISOString();
 
 export interface IngestReads {
   sessions: LoadedSession[];
   connectors: ConnectorRow[];
+  /** Loaded when a record of the batch can change a charger's picture (affectsChargerStatus). */
+  chargerState: {
+    chargers: ChargerProjection[];
+    registry: RegistryEntry[];
+    statusVersions: Map<string, number>;
+  } | null;
 }
 
 /** The chargers, transactions and calls a batch refers to. */
@@ -70,7 +82,7 @@ function scan(envelopes: Envelope[]) {
 export class IngestOcppEvents {
   constructor(
     private readonly sessions: SessionRepository,
-    private readonly chargers: ChargerRepository,
+    private readonly chargers: ChargerRepository & ChargerStatusRepository,
   ) {}
 
   /**
@@ -82,35 +94,44 @@ export class IngestOcppEvents {
   async prepare(client: Tx, envelopes: Envelope[]): Promise<IngestReads> {
     const { cps, txs } = scan(envelopes);
     const cpList = [...cps];
-    // MeterValues-only batches (most of them while sessions run) need no connector rows.
-    const needConnectors = envelopes.some(
-      (e) =>
-        e.type === 'ChargerConnected' ||
-        (e.type === 'OcppCallReceived' &&
-          ['StartTransaction', 'StatusNotification'].includes((e.data as OcppCallReceived).action)),
-    );
+    // MeterValues-only batches (most of them while sessions run) need no connector rows, nor the
+    // chargers' pictures: they only move lastMessageAt.
+    const needConnectors = envelopes.some(affectsChargerStatus);
     // A StatusNotification after a session's end (Finishing, Available) still belongs to it: load
     // the newest session of each connector too.
     const statusReports = envelopes.some(
       (e) => e.type === 'OcppCallReceived' && (e.data as OcppCallReceived).action === 'StatusNotification',
     );
-    const [sessions, connectors] = await runAll(client, [
+    if (!needConnectors) {
+      const sessions = await this.sessions.loadForChargers(client, cpList, txs, statusReports);
+      return { sessions, connectors: [], chargerState: null };
+    }
+    const [sessions, connectors, chargers, registry, statusVersions] = await runAll(client, [
       () => this.sessions.loadForChargers(client, cpList, txs, statusReports),
-      () =>
-        needConnectors ? this.chargers.loadConnectors(client, cpList) : Promise.resolve([] as ConnectorRow[]),
+      () => this.chargers.loadConnectors(client, cpList),
+      () => this.chargers.loadChargers(client, cpList),
+      () => this.chargers.loadRegistryEntries(client, cpList),
+      () => this.chargers.loadStatusVersions(client, cpList),
     ]);
-    return { sessions, connectors };
+    return { sessions, connectors, chargerState: { chargers, registry, statusVersions } };
   }
 
   async handle(client: Tx, envelopes: Envelope[], reads?: IngestReads): Promise<IngestResult> {
     const { calls, cps, needTariffs } = scan(envelopes);
     const cpList = [...cps];
-    const connectors = new Map<string, ConnectorRow>();
-    const { sessions: loaded, connectors: connectorRows } = reads ?? (await this.prepare(client, envelopes));
+    const {
+      sessions: loaded,
+      connectors: connectorRows,
+      chargerState,
+    } = reads ?? (await this.prepare(client, envelopes));
     const uow = new SessionUnitOfWork(loaded);
-    for (const c of connectorRows) connectors.set(`${c.chargePointId}:${c.connectorId}`, c);
-    const touchedConnectors = new Set<string>();
-    const chargers = new Map<string, ChargerRow>();
+    const fold = new ChargerStatusFold(
+      chargerState?.chargers,
+      connectorRows,
+      chargerState?.registry,
+      chargerState !== null,
+    );
+    const applied = new Map<string, number>();
     const anomalies: AnomalyRow[] = [];
     let tariffs: TariffPublished[] = [];
     if (needTariffs) {
@@ -120,81 +141,44 @@ export class IngestOcppEvents {
         if (c.data.action !== 'StartTransaction') continue;
         fleets.add(c.data.fleetId);
         const conn = int((c.data.payload as Rec).connectorId);
-        const reg = connectors.get(`${c.data.chargePointId}:${conn}`)?.evse;
-        evses.add(reg ?? `${c.data.chargePointId}*${conn}`);
+        if (conn !== null) evses.add(fold.evseOf(c.data.chargePointId, conn));
       }
       // EVSE ids registered in this very batch (ChargerConnected) are covered by the fleet/charger lookups
       // plus the fallback ids; an EVSE-scoped tariff for them applies from the next batch on.
       tariffs = await this.chargers.loadCandidateTariffs(client, [...fleets], cpList, [...evses]);
     }
 
-    const connector = (cp: string, id: number, fleetId: string): ConnectorRow => {
-      const key = `${cp}:${id}`;
-      let c = connectors.get(key);
-      if (!c) {
-        c = {
-          chargePointId: cp,
-          connectorId: id,
-          fleetId,
-          evse: null,
-          status: null,
-          statusAt: null,
-          errorCode: null,
-          lastSessionId: null,
-        };
-        connectors.set(key, c);
-      }
-      touchedConnectors.add(key);
-      return c;
-    };
-    const evseOf = (cp: string, id: number) => connectors.get(`${cp}:${id}`)?.evse ?? `${cp}*${id}`;
+    const evseOf = (cp: string, id: number) => fold.evseOf(cp, id);
 
     let ignored = 0;
     for (const env of envelopes) {
       switch (env.type) {
-        case 'ChargerConnected': {
-          // Shape guaranteed by the contract (ocpp.charger-connected/v1), checked at the consumer's edge.
-          const d = env.data as ChargerConnected;
-          chargers.set(d.chargePointId, {
-            chargePointId: d.chargePointId,
-            fleetId: d.fleetId,
-            evseIds: d.evseIds,
-            connected: true,
-            gatewayId: d.gatewayId,
-            lastSeenAt: utc(d.connectedAt),
-          });
-          for (const [id, evse] of Object.entries(d.evseIds)) {
-            const n = Number(id);
-            if (Number.isSafeInteger(n) && n > 0) connector(d.chargePointId, n, d.fleetId).evse = evse;
-          }
+        // Shapes guaranteed by the contracts, checked at the consumer's edge.
+        case 'ChargerConnected':
+        case 'ChargerDisconnected':
+          fold.apply(env);
           break;
-        }
-        case 'ChargerDisconnected': {
-          const d = env.data as ChargerDisconnected;
-          const known = chargers.get(d.chargePointId);
-          if (known) known.connected = false;
-          else {
-            // Keep the registered EVSE ids: the upsert only flips `connected`.
-            chargers.set(d.chargePointId, {
-              chargePointId: d.chargePointId,
-              fleetId: d.fleetId,
-              evseIds: {},
-              connected: false,
-              gatewayId: d.gatewayId,
-              lastSeenAt: utc(d.disconnectedAt),
-            });
-          }
+        case 'ChargerRegistryApplied': {
+          // The registry change is in force on every gateway replica (the operator API waits for it).
+          const d = env.data as ChargerRegistryApplied;
+          applied.set(d.chargePointId, Math.max(applied.get(d.chargePointId) ?? 0, d.version));
           break;
         }
         case 'OcppCallReceived': {
           const call = env as Envelope<OcppCallReceived>;
+          fold.apply(call);
           const route = routeOcppCall(call, uow, { evseOf, tariffs });
           if (!route.relevant) ignored++;
           for (const effect of route.effects) {
             if (effect.kind === 'session') {
               uow.execute(effect.sessionId, effect.command, env.id);
               if (effect.command.type === 'RecordStartTransaction') {
-                const c = connector(call.data.chargePointId, effect.command.connectorId, call.data.fleetId);
+                const c = fold.connector(
+                  call.data.chargePointId,
+                  effect.command.connectorId,
+                  call.data.fleetId,
+                  call.data.receivedAt,
+                );
                 c.lastSessionId = effect.sessionId;
               }
             } else if (effect.kind === 'anomaly')
@@ -205,16 +189,8 @@ export class IngestOcppEvents {
                 kind: effect.anomaly,
                 detail: effect.detail,
               });
-            else {
-              // The latest charger report wins, whatever the delivery order.
-              const c = connector(call.data.chargePointId, effect.connectorId, call.data.fleetId);
-              if (!c.statusAt || Date.parse(effect.at) >= Date.parse(c.statusAt)) {
-                c.status = effect.status;
-                c.statusAt = effect.at;
-                c.errorCode = effect.errorCode;
-              }
-              c.fleetId = call.data.fleetId;
-            }
+            // The latest charger report wins, whatever the delivery order.
+            else fold.report(call.data.chargePointId, call.data.fleetId, effect, env.id);
           }
           break;
         }
@@ -225,22 +201,34 @@ export class IngestOcppEvents {
 
     // Once its connector is free, a connector's last session takes no more reports: forget it, so
     // later StatusNotification batches do not load it.
-    for (const key of touchedConnectors) {
-      const c = connectors.get(key)!;
+    const touchedConnectors = fold.touchedConnectors();
+    for (const c of touchedConnectors) {
       const last = c.lastSessionId ? uow.get(c.lastSessionId) : null;
       if (last && !isOpen(last) && !awaitsConnectorFree(last)) c.lastSessionId = null;
     }
 
+    // The chargers whose picture changed: one ChargerStatusChanged each, in the same transaction as
+    // the projection (the status relay publishes it). Its id derives from the charger's last record
+    // of the batch, so reprocessing the batch stores it once.
+    const statuses = fold.changes().map(({ status, lastRecordId }) => ({
+      eventId: nameUuid('charger-status', status.chargePointId, lastRecordId),
+      status,
+      expectedVersion: chargerState?.statusVersions.get(status.chargePointId) ?? 0,
+    }));
+
     const [changed] = await runAll(client, [
       () => this.sessions.save(client, uow),
+      () => this.chargers.saveConnectors(client, touchedConnectors),
+      () => this.chargers.saveChargers(client, fold.chargerRows()),
+      () => this.chargers.touchLastMessages(client, fold.lastMessageTimes()),
+      () => this.chargers.appendStatuses(client, statuses),
       () =>
-        this.chargers.saveConnectors(
+        this.chargers.recordRegistryApplied(
           client,
-          [...touchedConnectors].map((k) => connectors.get(k)!),
+          [...applied].map(([chargePointId, version]) => ({ chargePointId, version })),
         ),
-      () => this.chargers.saveChargers(client, [...chargers.values()]),
       () => this.chargers.saveAnomalies(client, anomalies),
     ]);
-    return { changed, anomalies: anomalies.length, ignored };
+    return { changed, anomalies: anomalies.length, ignored, chargerStatuses: statuses.length };
   }
 }

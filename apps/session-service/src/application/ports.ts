@@ -64,17 +64,14 @@ export interface ConnectorRow {
   status: string | null;
   statusAt: string | null;
   errorCode: string | null;
+  /** StatusNotification's info, vendorId and vendorErrorCode. */
+  info: string | null;
+  vendorId: string | null;
+  vendorErrorCode: string | null;
   /** The newest session started here: after its end the connector's reports still belong to it until the connector is free. */
   lastSessionId: string | null;
-}
-
-export interface ChargerRow {
-  chargePointId: string;
-  fleetId: string;
-  evseIds: Record<string, string>;
-  connected: boolean;
-  gatewayId: string | null;
-  lastSeenAt: string;
+  /** True when a record of this batch set `evse` (ChargerConnected); else the store keeps the stored one. */
+  evseReported?: boolean;
 }
 
 export interface AnomalyRow {
@@ -89,11 +86,6 @@ export interface AnomalyRow {
 export interface ChargerRepository {
   loadConnectors(tx: Tx, chargePointIds: string[]): Promise<ConnectorRow[]>;
   saveConnectors(tx: Tx, rows: ConnectorRow[]): Promise<void>;
-  /**
-   * Upserts chargers. A row that only says "disconnected" (no EVSE ids) flips `connected` and
-   * keeps the registered EVSE ids.
-   */
-  saveChargers(tx: Tx, rows: ChargerRow[]): Promise<void>;
   /** Once per source record. */
   saveAnomalies(tx: Tx, rows: AnomalyRow[]): Promise<void>;
   /** Tariffs assigned to any of these fleets, chargers or EVSEs. */

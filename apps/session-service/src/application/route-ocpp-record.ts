@@ -17,7 +17,16 @@ export type RecordEffect =
   | { kind: 'session'; sessionId: string; command: SessionCommand }
   | { kind: 'anomaly'; anomaly: AnomalyKind; detail: Record<string, unknown> }
   /** The connector's status as the charger reported it (`at`: charger time, else receive time). */
-  | { kind: 'connectorStatus'; connectorId: number; status: string; errorCode: string | null; at: string };
+  | {
+      kind: 'connectorStatus';
+      connectorId: number;
+      status: string;
+      errorCode: string | null;
+      info: string | null;
+      vendorId: string | null;
+      vendorErrorCode: string | null;
+      at: string;
+    };
 
 export interface RecordRoute {
   /** In order: a StatusNotification's connector update comes before its session command. */
@@ -48,6 +57,7 @@ export interface RoutingContext {
 export type OcppCallRecord = Pick<Envelope<OcppCallReceived>, 'id' | 'time' | 'data'>;
 
 type Rec = Record<string, unknown>;
+const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
 const int = (v: unknown): number | null => (typeof v === 'number' && Number.isSafeInteger(v) ? v : null);
 /** Charger times as ISO-8601 UTC (same instant); null when unparsable. */
 function iso(v: unknown): string | null {
@@ -157,6 +167,9 @@ export function routeOcppCall(
           connectorId,
           status,
           errorCode: typeof payload.errorCode === 'string' ? payload.errorCode : null,
+          info: str(payload.info),
+          vendorId: str(payload.vendorId),
+          vendorErrorCode: str(payload.vendorErrorCode),
           at: timestamp ?? receivedAt,
         },
       ];

@@ -278,6 +278,9 @@ describe('routeOcppCall: which session (or anomaly) an OCPP record is for', () =
             connectorId: 1,
             status: 'SuspendedEV',
             errorCode: 'NoError',
+            info: null,
+            vendorId: null,
+            vendorErrorCode: null,
             at: at(20).toISOString(),
           });
         });
