@@ -50,6 +50,7 @@ import {
   REGISTRY_STREAM_TYPE,
   registryRoute,
 } from './infrastructure/database/registry-store';
+import { RegistryRelay } from './infrastructure/database/registry-relay';
 import { transactionalConsumer } from './infrastructure/kafka/transactional-consumer';
 import { sessionEnvelopeValidation } from './infrastructure/kafka/envelope-validation';
 import { sessionMetrics } from './infrastructure/metrics';
@@ -119,7 +120,7 @@ export class SessionServiceComposition implements ChangeNotifier {
   readonly registryStore: PostgresRegistryStore;
   readonly chargerRegistry: ManageChargerRegistry;
   /** Publishes the registry's records (chargers.registry.v1) from its outbox streams. */
-  readonly registryRelay: OutboxRelay;
+  readonly registryRelay: RegistryRelay;
   private readonly consumers: BatchConsumer[] = [];
   private timer: NodeJS.Timeout | null = null;
   private lastWake = 0;
@@ -242,7 +243,7 @@ export class SessionServiceComposition implements ChangeNotifier {
       onError: (e) => this.log('error', `charger status relay: ${(e as Error).message}`),
     });
     this.registryStore = new PostgresRegistryStore(this.pool);
-    this.registryRelay = new OutboxRelay(this.pool, o.publisher, {
+    this.registryRelay = new RegistryRelay(this.pool, o.publisher, {
       name: REGISTRY_RELAY_NAME,
       source: CHARGERS_SOURCE,
       streamType: REGISTRY_STREAM_TYPE,
