@@ -161,7 +161,8 @@ export const TOPIC_ACCESS: Record<
     groupPrefix: 'ocpp-gateway-',
   },
   'session-service': {
-    produces: ['ocppCommands', 'chargingSessions'],
+    // The registry (chargers, id tags) and the charger status are the operator API's.
+    produces: ['ocppCommands', 'chargingSessions', 'chargerRegistry', 'chargerStatus'],
     consumes: ['ocppEvents', 'ocppCommandResults', 'sessionCharges', 'tariffs'],
     groupPrefix: 'session-service',
   },
