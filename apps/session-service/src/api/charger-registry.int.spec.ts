@@ -5,7 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Consumer, Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { ApiKeyStore, migrateAuthDatabase } from '@app/auth';
-import { topicName } from '@app/contracts';
+import { makeEnvelope, OCPP_EVENT_SCHEMAS, OCPP_EVENTS_SOURCE, topicName } from '@app/contracts';
 import { httpSettings } from '@app/http';
 import { hardenHttp } from '@app/observability';
 import { verifyChargerPassword } from '@app/ocpp/charger-password';
@@ -21,8 +21,9 @@ type Json = any;
 /**
  * The registry routes over HTTP against the real broker and Postgres: what is stored, what is
  * published on chargers.registry.v1, what is audited, and the wait for a gateway to apply a
- * rotation or deactivation (the gateway is simulated by setting `applied_version`, as H-status's
- * ingest does on ChargerRegistryApplied; the real gateway is tested end to end in test/operator).
+ * rotation or deactivation (the gateway is played by a ChargerRegistryApplied record on
+ * ocpp.v16.events, or by setting `applied_version` as ingest does for one; the real gateway is
+ * tested end to end in test/operator).
  */
 describe('charger registry API (real Kafka + Postgres)', () => {
   let db: TestDatabase;
@@ -38,7 +39,7 @@ describe('charger registry API (real Kafka + Postgres)', () => {
   const FLEET2 = 'sk_test_fleet_two_' + randomUUID();
   const FINANCE = 'sk_test_finance_' + randomUUID();
   let operatorKeyId: string;
-  const WAIT_S = 1;
+  const WAIT_S = 2;
 
   const api = async (method: string, path: string, key: string | null, body?: unknown) => {
     const res = await fetch(base + path, {
@@ -61,14 +62,35 @@ describe('charger registry API (real Kafka + Postgres)', () => {
       15000,
       `${key} version ${version} on chargers.registry.v1`,
     );
-  /** Plays the gateway: once the charger's version passes `after`, marks it applied. */
+  /**
+   * Plays the gateway replica that applied the change: once the charger's version passes `after`,
+   * it publishes ChargerRegistryApplied on ocpp.v16.events (ingest raises applied_version).
+   */
   const applyWhenChanged = async (id: string, after: number): Promise<number> => {
     const r = await waitFor(async () => {
       const x = await row(id);
       return Number(x.version) > after ? x : null;
     });
-    await sql.query('update charger_registry set applied_version = version where charge_point_id = $1', [id]);
-    return Number(r.version);
+    const version = Number(r.version);
+    const applied = makeEnvelope({
+      type: 'ChargerRegistryApplied',
+      source: OCPP_EVENTS_SOURCE,
+      subject: id,
+      schema: OCPP_EVENT_SCHEMAS.ChargerRegistryApplied,
+      data: {
+        chargePointId: id,
+        version,
+        gatewayId: 'gw-test',
+        appliedAt: new Date().toISOString(),
+        closedConnection: false,
+      },
+    });
+    await producer.send({
+      topic: topicName('ocppEvents', tk.prefix),
+      acks: -1,
+      messages: [{ key: id, value: JSON.stringify(applied) }],
+    });
+    return version;
   };
 
   beforeAll(async () => {
@@ -367,7 +389,8 @@ describe('charger registry API (real Kafka + Postgres)', () => {
     expect(await verifyChargerPassword(late.body.password, stored.password_hash)).toBe(true);
     await recordWith('charger/CP-REG-1', late.body.version);
 
-    // The gateway applies the next one while the request waits: 200 applied.
+    // A gateway applies the next one while the request waits (its ChargerRegistryApplied, folded
+    // by ingest): 200 applied.
     const given = 'the-next-password-0002';
     const [ok, appliedVersion] = await Promise.all([
       api('POST', '/v1/chargers/CP-REG-1/password', OPERATOR, { password: given }),
@@ -542,7 +565,17 @@ describe('charger registry API (real Kafka + Postgres)', () => {
 
   it('every change is audited with its actor, never with a password, hash or id tag', async () => {
     const { rows } = await sql.query(
-      "select actor_kind, actor_id, action, target_type, target_id, service, details from auth_audit_log where action like 'charger.%' or action like 'id_tag.%' order by seq",
+      'select actor_kind, actor_id, action, target_type, target_id, service, details from auth_audit_log where action = any($1) order by seq',
+      [
+        [
+          'charger.registered',
+          'charger.updated',
+          'charger.password_rotated',
+          'charger.deactivated',
+          'id_tag.set',
+          'id_tag.deleted',
+        ],
+      ],
     );
     const actions = rows.map((r) => `${r.action} ${r.target_id}`);
     expect(actions).toEqual(
