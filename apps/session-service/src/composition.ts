@@ -27,6 +27,7 @@ import { ChargerCommandStore } from './infrastructure/database/charger-command-s
 import type { CommandAudit } from './application/command-audit';
 import { ManageWebhooks, WebhookDispatcher, WebhookOutbox } from './application/webhooks';
 import { ReadSessions } from './application/read-sessions';
+import { ReadChargers } from './application/charger-view';
 import { PUBLISHED_SESSION_EVENTS } from './domain/session-events';
 import type { TimerSettings } from './domain/timers';
 import {
@@ -41,6 +42,7 @@ import {
   sessionIdOfStream,
 } from './infrastructure/database/session-store';
 import { PostgresSessionQueries } from './infrastructure/database/session-queries';
+import { PostgresChargerStatusQueries } from './infrastructure/database/charger-status-queries';
 import { CommandStore } from './infrastructure/database/command-store';
 import { PostgresTransactionRunner } from './infrastructure/database/transaction-runner';
 import { PostgresWebhookStore } from './infrastructure/database/webhook-store';
@@ -117,6 +119,8 @@ export class SessionServiceComposition implements ChangeNotifier {
   readonly webhooks: WebhookDispatcher;
   readonly manageWebhooks: ManageWebhooks;
   readonly readSessions: ReadSessions;
+  /** GET /v1/chargers; `view` is the charger view the registry routes answer with. */
+  readonly readChargers: ReadChargers;
   readonly registryStore: PostgresRegistryStore;
   readonly chargerRegistry: ManageChargerRegistry;
   /** Publishes the registry's records (chargers.registry.v1) from its outbox streams. */
@@ -156,6 +160,7 @@ export class SessionServiceComposition implements ChangeNotifier {
       () => this.webhooks.wake(),
     );
     this.readSessions = new ReadSessions(new PostgresSessionQueries(this.pool));
+    this.readChargers = new ReadChargers(new PostgresChargerStatusQueries(this.pool));
     this.commandStore = new CommandStore(this.pool);
     this.waiter = new CommandWaiter(this.commandStore);
     const commands: CommandSender = {

@@ -17,6 +17,8 @@ import { AUTH_POOL, AuthModule, AuthReadiness } from '@app/auth';
 import { AuditController } from '@app/auth/nest/audit.controller';
 import { SessionsController } from './api/sessions.controller';
 import { ChargersAdminController } from './api/chargers-admin.controller';
+import { ChargersController } from './api/chargers.controller';
+import { ReadChargers } from './application/charger-view';
 import { IdTagsController } from './api/id-tags.controller';
 import { ManageChargerRegistry } from './application/charger-registry';
 import { WebhooksController } from './api/webhooks.controller';
@@ -88,6 +90,7 @@ export class SessionServiceModule {
         SessionsController,
         WebhooksController,
         ChargersAdminController,
+        ChargersController,
         IdTagsController,
         ChargerCommandsController,
       ],
@@ -163,6 +166,11 @@ export class SessionServiceModule {
           provide: ManageChargerRegistry,
           inject: [SessionServiceComposition],
           useFactory: (r: SessionServiceComposition) => r.chargerRegistry,
+        },
+        {
+          provide: ReadChargers,
+          inject: [SessionServiceComposition],
+          useFactory: (r: SessionServiceComposition) => r.readChargers,
         },
         SessionServiceLifecycle,
         SessionConsumersReadiness,

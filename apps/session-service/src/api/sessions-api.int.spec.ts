@@ -31,6 +31,8 @@ import { SessionsController } from './sessions.controller';
 import { DELIVERIES_QUERY, WebhooksController } from './webhooks.controller';
 import { ChargersAdminController } from './chargers-admin.controller';
 import { ChargerCommandsController } from './charger-commands.controller';
+import { ChargersController } from './chargers.controller';
+import { LIST_CHARGERS_QUERY } from '../application/charger-view';
 import { ID_TAG_QUERY, IdTagsController, LIST_ID_TAGS_QUERY } from './id-tags.controller';
 import { createTestDatabase, createTestKafka, type TestDatabase, type TestKafka } from '@app/testing';
 import { Client } from 'pg';
@@ -671,6 +673,7 @@ describe('sessions REST API (real Kafka + Postgres)', () => {
       { controller: AuditController, querySpecs: { list: AUDIT_QUERY } },
       { controller: ChargersAdminController, querySpecs: {} },
       { controller: ChargerCommandsController, querySpecs: {} },
+      { controller: ChargersController, querySpecs: { list: LIST_CHARGERS_QUERY } },
       {
         controller: IdTagsController,
         querySpecs: { list: LIST_ID_TAGS_QUERY, get: ID_TAG_QUERY, remove: ID_TAG_QUERY },

@@ -58,8 +58,8 @@ export interface ChargerListFilter {
 
 /** The read side: registry entries joined with the chargers/connectors projection. */
 export interface ChargerStatusQueries {
-  /** One charger, registered or only seen (null: neither). */
-  find(chargePointId: string): Promise<ChargerRecord | null>;
+  /** One charger, registered or only seen (null: neither); in `tx` when given (a write's own answer). */
+  find(chargePointId: string, tx?: Tx): Promise<ChargerRecord | null>;
   /** Up to `limit` chargers by id, one query. */
   list(filter: ChargerListFilter): Promise<ChargerRecord[]>;
 }

@@ -24,7 +24,9 @@ export function chargerStatusRoute(topicPrefix: string): (event: RecordedEvent) 
       : null;
 }
 
-const iso = (v: unknown): string | null => (v instanceof Date ? v.toISOString() : null);
+/** A timestamptz as loaded (Date) or as Postgres' to_jsonb writes it (text), as ISO-8601 UTC. */
+const iso = (v: unknown): string | null =>
+  v instanceof Date ? v.toISOString() : typeof v === 'string' ? new Date(v).toISOString() : null;
 
 /** The columns of `chargers` that make a ChargerProjection (select list and row mapping). */
 export const CHARGER_COLUMNS = `charge_point_id, fleet_id, evse_ids, connected, gateway_id, last_seen_at, protocol, boot,
