@@ -319,10 +319,13 @@ describe('charger registry API (real Kafka + Postgres)', () => {
       ],
     });
     expect(res.status).toBe(200);
-    expect(res.body.connectors.map((c: Json) => [c.connector_id, c.evse_id])).toEqual([
-      [1, 'DE*REG*NEW1'],
-      [3, 'DE*REG*E3'],
+    // The charger's view (GET /v1/chargers/:id): connector 2 reported, now without an EVSE id.
+    expect(res.body.connectors.map((c: Json) => [c.connector_id, c.evse_id, c.status])).toEqual([
+      [1, 'DE*REG*NEW1', 'Available'],
+      [2, null, 'Available'],
+      [3, 'DE*REG*E3', null],
     ]);
+    expect(res.body).toEqual((await api('GET', '/v1/chargers/CP-REG-1', OPERATOR)).body);
     const stored = await row('CP-REG-1');
     expect(stored.evse_ids).toEqual({ '1': 'DE*REG*NEW1', '3': 'DE*REG*E3' });
     expect(Number(stored.version)).toBeGreaterThan(registeredVersion);

@@ -24,12 +24,17 @@ import {
   parseRotatePassword,
   parseUpdateCharger,
 } from '../application/charger-registry-input';
-import { RegistryError, type RegistryAuditEntry } from '../application/charger-registry-ports';
+import {
+  RegistryError,
+  type RegistryAuditEntry,
+  type RegistryCharger,
+} from '../application/charger-registry-ports';
 import { registryChargerJson } from '../application/charger-registry-view';
+import { ReadChargers, type ChargerView as ChargerViewJson } from '../application/charger-view';
+import { ChargerView } from './dto/charger.dto';
 import {
   RegisterChargerRequest,
   RegisteredChargerView,
-  RegistryChargerView,
   RegistryNotAppliedResponse,
   RotatedPasswordResponse,
   RotatePasswordRequest,
@@ -61,6 +66,7 @@ function chargerId(raw: string): string {
 export class ChargersAdminController {
   constructor(
     private readonly registry: ManageChargerRegistry,
+    private readonly read: ReadChargers,
     @Inject(AUTH_POOL) private readonly auditPool: Pool,
   ) {}
 
@@ -76,7 +82,7 @@ export class ChargersAdminController {
   async register(@CurrentPrincipal() p: Principal, @Body() body: unknown) {
     const cmd = parseRegisterCharger(body);
     const { charger, password } = await this.registry.register(cmd, actorOf(p), this.audit);
-    return { ...registryChargerJson(charger), ...(password !== null ? { password } : {}) };
+    return { ...(await this.view(charger)), ...(password !== null ? { password } : {}) };
   }
 
   @Patch(':id')
@@ -85,14 +91,14 @@ export class ChargersAdminController {
   })
   @ApiParam({ name: 'id', description: 'chargePointId' })
   @ApiBody({ type: UpdateChargerRequest })
-  @ApiOkResponse({ type: RegistryChargerView })
+  @ApiOkResponse({ type: ChargerView })
   @ApiBadRequestResponse({ type: ErrorResponse, description: 'INVALID_BODY (names the field), INVALID_JSON' })
   @ApiNotFoundResponse({ type: ErrorResponse, description: 'CHARGER_NOT_FOUND' })
   @ApiConflictResponse({ type: ErrorResponse, description: 'CHARGER_DEACTIVATED, EVSE_ID_TAKEN' })
   async update(@CurrentPrincipal() p: Principal, @Param('id') raw: string, @Body() body: unknown) {
     const id = chargerId(raw);
     const cmd = parseUpdateCharger(body);
-    return registryChargerJson(await this.registry.update(id, cmd, actorOf(p), this.audit));
+    return this.view(await this.registry.update(id, cmd, actorOf(p), this.audit));
   }
 
   @Post(':id/password')
@@ -131,7 +137,7 @@ export class ChargersAdminController {
       'Deactivate: its connection is closed and handshakes refused once a gateway applied it; history kept; idempotent',
   })
   @ApiParam({ name: 'id', description: 'chargePointId' })
-  @ApiOkResponse({ type: RegistryChargerView, description: 'active: false' })
+  @ApiOkResponse({ type: ChargerView, description: 'active: false' })
   @ApiNotFoundResponse({ type: ErrorResponse, description: 'CHARGER_NOT_FOUND' })
   @ApiResponse({
     status: 504,
@@ -140,7 +146,12 @@ export class ChargersAdminController {
   })
   async deactivate(@CurrentPrincipal() p: Principal, @Param('id') raw: string) {
     const id = chargerId(raw);
-    return registryChargerJson(await this.registry.deactivate(id, actorOf(p), this.audit));
+    return this.view(await this.registry.deactivate(id, actorOf(p), this.audit));
+  }
+
+  /** The charger as GET /v1/chargers/:id shows it now (its registry row and what it reported). */
+  private async view(charger: RegistryCharger): Promise<ChargerViewJson> {
+    return (await this.read.view(charger.chargePointId)) ?? registryChargerJson(charger);
   }
 
   private readonly audit = (entry: RegistryAuditEntry): Promise<void> =>

@@ -1,38 +1,7 @@
 import type { RegistryCharger, RegistryIdTag } from './charger-registry-ports';
+import type { ChargerView } from './charger-view';
 
-/**
- * The JSON views of the registry routes (snake_case like the sessions API). A charger's view is
- * the one `GET /v1/chargers/:id` answers; what only the status projection knows (online, boot
- * data, connector statuses) is filled in from there when the charger has reported, else it reads
- * as a charger that never connected.
- */
-export interface RegistryChargerJson {
-  id: string;
-  fleet: string;
-  active: boolean;
-  online: boolean;
-  online_since: string | null;
-  last_message_at: string | null;
-  gateway_id: string | null;
-  protocol: string | null;
-  boot: Record<string, unknown> | null;
-  connectors: Array<{
-    connector_id: number;
-    evse_id: string | null;
-    status: string | null;
-    error_code: string | null;
-    info: string | null;
-    vendor_id: string | null;
-    vendor_error_code: string | null;
-    since: string | null;
-    session_id: string | null;
-  }>;
-  firmware: { status: string; at: string } | null;
-  diagnostics: { status: string; at: string } | null;
-  created_at: string;
-  updated_at: string;
-}
-
+/** The JSON views of the registry routes (snake_case like the sessions API). */
 export interface IdTagJson {
   id_tag: string;
   fleet: string;
@@ -43,8 +12,11 @@ export interface IdTagJson {
   updated_at: string;
 }
 
-/** The view of a registered charger that has not reported anything yet (or whose status is unknown here). */
-export function registryChargerJson(c: RegistryCharger): RegistryChargerJson {
+/**
+ * A charger's view from its registry row alone, as GET /v1/chargers/:id shows one that never
+ * connected: what the registry routes answer when the read side (ReadChargers.view) has no view.
+ */
+export function registryChargerJson(c: RegistryCharger): ChargerView {
   return {
     id: c.chargePointId,
     fleet: c.fleetId,
@@ -53,7 +25,7 @@ export function registryChargerJson(c: RegistryCharger): RegistryChargerJson {
     online_since: null,
     last_message_at: null,
     gateway_id: null,
-    protocol: null,
+    protocol: 'ocpp1.6',
     boot: null,
     connectors: Object.entries(c.evseIds)
       .map(([id, evse]) => ({

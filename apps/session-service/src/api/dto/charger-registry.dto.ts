@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ErrorDetailDto } from '@app/http/nest';
+import { ChargerView } from './charger.dto';
 import { ID_TAG_STATUSES } from '../../application/charger-registry-input';
 
 /**
  * Request and response schemas of the registry routes (POST/PATCH/DELETE /v1/chargers, the
- * password route, /v1/id-tags). Class names start with `Registry`/`IdTag` so they never share an
- * OpenAPI component name with the charger read routes' schemas.
+ * password route, /v1/id-tags). A charger is answered in the read routes' ChargerView.
  */
 
 const CHARGE_POINT_ID = {
@@ -66,90 +66,8 @@ export class RotatePasswordRequest {
   generate?: boolean;
 }
 
-export class RegistryBootView {
-  @ApiProperty()
-  vendor!: string;
-  @ApiProperty()
-  model!: string;
-  @ApiProperty({ type: 'string', nullable: true })
-  charge_point_serial_number!: string | null;
-  @ApiProperty({ type: 'string', nullable: true })
-  charge_box_serial_number!: string | null;
-  @ApiProperty({ type: 'string', nullable: true })
-  firmware_version!: string | null;
-  @ApiProperty({ type: 'string', nullable: true })
-  iccid!: string | null;
-  @ApiProperty({ type: 'string', nullable: true })
-  imsi!: string | null;
-  @ApiProperty({ type: 'string', nullable: true })
-  meter_type!: string | null;
-  @ApiProperty({ type: 'string', nullable: true })
-  meter_serial_number!: string | null;
-  @ApiProperty({ format: 'date-time' })
-  booted_at!: string;
-}
-
-export class RegistryConnectorView {
-  @ApiProperty({ type: 'integer', example: 1 })
-  connector_id!: number;
-  @ApiProperty({ type: 'string', nullable: true, ...EVSE_ID })
-  evse_id!: string | null;
-  @ApiProperty({ type: 'string', nullable: true, example: 'Available' })
-  status!: string | null;
-  @ApiProperty({ type: 'string', nullable: true, example: 'NoError' })
-  error_code!: string | null;
-  @ApiProperty({ type: 'string', nullable: true })
-  info!: string | null;
-  @ApiProperty({ type: 'string', nullable: true })
-  vendor_id!: string | null;
-  @ApiProperty({ type: 'string', nullable: true })
-  vendor_error_code!: string | null;
-  @ApiProperty({ type: 'string', nullable: true, format: 'date-time' })
-  since!: string | null;
-  @ApiProperty({ type: 'string', nullable: true, format: 'uuid' })
-  session_id!: string | null;
-}
-
-export class RegistryStatusAt {
-  @ApiProperty({ example: 'Installed' })
-  status!: string;
-  @ApiProperty({ format: 'date-time' })
-  at!: string;
-}
-
-/** A charger as the registry routes answer it (the shape of GET /v1/chargers/:id). */
-export class RegistryChargerView {
-  @ApiProperty(CHARGE_POINT_ID)
-  id!: string;
-  @ApiProperty(FLEET)
-  fleet!: string;
-  @ApiProperty({ description: 'false once deactivated (history kept)' })
-  active!: boolean;
-  @ApiProperty()
-  online!: boolean;
-  @ApiProperty({ type: 'string', nullable: true, format: 'date-time' })
-  online_since!: string | null;
-  @ApiProperty({ type: 'string', nullable: true, format: 'date-time' })
-  last_message_at!: string | null;
-  @ApiProperty({ type: 'string', nullable: true, description: 'The gateway replica holding the connection' })
-  gateway_id!: string | null;
-  @ApiProperty({ type: 'string', nullable: true, example: 'ocpp1.6' })
-  protocol!: string | null;
-  @ApiProperty({ type: RegistryBootView, nullable: true })
-  boot!: RegistryBootView | null;
-  @ApiProperty({ type: [RegistryConnectorView] })
-  connectors!: RegistryConnectorView[];
-  @ApiProperty({ type: RegistryStatusAt, nullable: true })
-  firmware!: RegistryStatusAt | null;
-  @ApiProperty({ type: RegistryStatusAt, nullable: true })
-  diagnostics!: RegistryStatusAt | null;
-  @ApiProperty({ format: 'date-time' })
-  created_at!: string;
-  @ApiProperty({ format: 'date-time' })
-  updated_at!: string;
-}
-
-export class RegisteredChargerView extends RegistryChargerView {
+/** 201 of POST /v1/chargers: the charger view (GET /v1/chargers/:id), and a generated password once. */
+export class RegisteredChargerView extends ChargerView {
   @ApiPropertyOptional({
     description: 'The generated password ("generate": true), shown only in this answer',
   })
