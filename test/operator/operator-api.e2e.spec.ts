@@ -204,12 +204,14 @@ describe('operator API on the real stack (issue 12)', () => {
 
   async function auditRows(
     targetId: string,
-  ): Promise<Array<{ action: string; actor_id: string; details: Record<string, unknown> | null }>> {
+  ): Promise<
+    Array<{ action: string; actor_kind: string; actor_id: string; details: Record<string, unknown> | null }>
+  > {
     const client = new Client({ connectionString: access.url });
     await client.connect();
     try {
       const { rows } = await client.query(
-        `select action, actor_id, details from auth_audit_log where target_id = $1 order by id`,
+        `select action, actor_kind, actor_id, details from auth_audit_log where target_id = $1 order by seq`,
         [targetId],
       );
       return rows;
@@ -639,11 +641,14 @@ describe('operator API on the real stack (issue 12)', () => {
       expect(waited).toBeLessThan(COMMAND_WAIT_SECONDS * 1000 + 1000);
       expect(charger.calls('GetConfiguration').at(-1)!.payload).toEqual({ key: ['HeartbeatInterval'] });
       // Answered, GetConfiguration gives the charger's keys.
+      const configuration = {
+        configurationKey: [{ key: 'HeartbeatInterval', readonly: false, value: '300' }],
+        unknownKey: [],
+      };
+      charger.reply('GetConfiguration', { result: configuration }, 1);
       const answered = await command('GetConfiguration', { key: ['HeartbeatInterval'] });
-      expect(answered).toMatchObject({
-        status: 200,
-        body: { action: 'GetConfiguration', response: { configurationKey: [{ key: 'HeartbeatInterval' }] } },
-      });
+      expect(answered).toMatchObject({ status: 200, body: { action: 'GetConfiguration' } });
+      expect(answered.body.response).toEqual(configuration);
     },
   );
 
@@ -762,6 +767,17 @@ describe('operator API on the real stack (issue 12)', () => {
         FLEET_A_KEY,
       );
       expect(history.body.sessions.length).toBe(3);
+      // Every registry change of the charger is audited, by the operator's key, in order.
+      const changes = (await auditRows(CP)).filter((r) => !r.action.startsWith('charger.command_'));
+      expect(changes.slice(0, 4).map((r) => r.action)).toEqual([
+        'charger.registered',
+        'charger.updated',
+        'charger.password_rotated',
+        'charger.deactivated',
+      ]);
+      expect(changes.slice(4).every((r) => r.action === 'charger.deactivated')).toBe(true);
+      expect(new Set(changes.map((r) => `${r.actor_kind}:${r.actor_id}`)).size).toBe(1);
+      expect(changes[0].actor_kind).toBe('api_key');
     },
   );
 });
