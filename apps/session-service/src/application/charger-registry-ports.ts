@@ -123,10 +123,13 @@ export interface RegistryAuditEntry {
  */
 export type RegistryAudit = (entry: RegistryAuditEntry) => Promise<void>;
 
-/** A registry request refused: 400 INVALID_BODY, 404 CHARGER_NOT_FOUND / ID_TAG_NOT_FOUND, 409 CHARGER_EXISTS. */
+/**
+ * A registry request refused: 400 INVALID_BODY / INVALID_QUERY, 404 CHARGER_NOT_FOUND /
+ * ID_TAG_NOT_FOUND, 409 CHARGER_EXISTS / CHARGER_DEACTIVATED / EVSE_ID_TAKEN, 504 REGISTRY_NOT_APPLIED.
+ */
 export class RegistryError extends Error {
   constructor(
-    readonly status: 400 | 403 | 404 | 409 | 504,
+    readonly status: 400 | 404 | 409 | 504,
     readonly code: string,
     message: string,
   ) {

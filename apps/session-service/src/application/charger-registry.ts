@@ -131,10 +131,6 @@ export class ManageChargerRegistry {
     this.now = options.now ?? (() => new Date());
   }
 
-  get applyWaitSeconds(): number {
-    return this.options.applyWaitSeconds;
-  }
-
   async register(
     cmd: RegisterChargerCommand,
     actor: Actor,
