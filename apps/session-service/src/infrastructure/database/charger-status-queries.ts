@@ -95,12 +95,20 @@ export class PostgresChargerStatusQueries implements ChargerStatusQueries {
       seen.push('not c.connected');
     }
     const { rows } = await this.pool.query(
-      `with ids as (
-         (select r.charge_point_id from charger_registry r ${join}
-          where ${registered.join(' and ')} order by r.charge_point_id limit $2)
-         union all
-         (select c.charge_point_id from chargers c
-          where ${seen.join(' and ')} order by c.charge_point_id limit $2)
+      `with registered as (
+         select r.charge_point_id from charger_registry r ${join}
+         where ${registered.join(' and ')} order by r.charge_point_id limit $2
+       ), seen as (
+         -- A full page of registered ids ends the scan at its last one (nothing after it is on the
+         -- page): the anti-join then reads a page's worth of rows, not every charger.
+         select c.charge_point_id from chargers c
+         where ${seen.join(' and ')}
+           and c.charge_point_id <= coalesce(
+             (select max(charge_point_id) from registered having count(*) = $2),
+             (select max(charge_point_id) from chargers))
+         order by c.charge_point_id limit $2
+       ), ids as (
+         select charge_point_id from registered union all select charge_point_id from seen
          order by 1 limit $2
        )${RECORDS}`,
       params,
