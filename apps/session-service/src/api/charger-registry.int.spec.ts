@@ -469,6 +469,32 @@ describe('charger registry API (real Kafka + Postgres)', () => {
     expect((await api('DELETE', '/v1/chargers/CP-UNKNOWN', OPERATOR)).status).toBe(404);
   });
 
+  it('concurrent changes: one registration of an id wins; parallel PATCHes get rising versions in commit order, the last record is the row', async () => {
+    const registrations = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        api('POST', '/v1/chargers', OPERATOR, { id: 'CP-RACE', fleet: 'fleet-1', generate: true }),
+      ),
+    );
+    expect(registrations.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+    const patches = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        api('PATCH', '/v1/chargers/CP-RACE', OPERATOR, {
+          connectors: [{ connector_id: 1, evse_id: `DE*RACE*${i}` }],
+        }),
+      ),
+    );
+    expect(patches.every((r) => r.status === 200)).toBe(true);
+    const stored = await row('CP-RACE');
+    const last = await recordWith('charger/CP-RACE', Number(stored.version));
+    expect(last.value.data.evseIds).toEqual(stored.evse_ids);
+    // On the topic (one partition per key), this charger's versions rise: a gateway applying
+    // "only a newer version" ends at the row.
+    const versions = recordsOf('charger/CP-RACE').map((r) => r.value.data.version);
+    expect(versions).toHaveLength(9);
+    expect(versions).toEqual([...versions].sort((a, b) => a - b));
+    expect(versions[versions.length - 1]).toBe(Number(stored.version));
+  });
+
   it('id tags: operators write and read all fleets; a fleet key reads only its own; changes are published', async () => {
     const put = (tag: string, body: Json) => api('PUT', `/v1/id-tags/${tag}`, OPERATOR, body);
     const created = await put('TAG-A', {
@@ -593,7 +619,9 @@ describe('charger registry API (real Kafka + Postgres)', () => {
     // Two rotations, one deactivation (the repeats changed nothing), refused requests none.
     expect(rows.filter((r) => r.action === 'charger.password_rotated')).toHaveLength(2);
     expect(rows.filter((r) => r.action === 'charger.deactivated')).toHaveLength(1);
-    expect(rows.filter((r) => r.action === 'charger.registered')).toHaveLength(2);
+    // CP-REG-1, CP-REG-2 and the one CP-RACE registration that won (the five refused: none).
+    expect(rows.filter((r) => r.action === 'charger.registered')).toHaveLength(3);
+    expect(rows.filter((r) => r.action === 'charger.updated')).toHaveLength(1 + 8);
     expect(rows.filter((r) => r.action === 'id_tag.set')).toHaveLength(4);
     expect(rows.filter((r) => r.action === 'id_tag.deleted')).toHaveLength(1);
     for (const r of rows) {
