@@ -41,6 +41,20 @@ describe('RegistryRelay (real Postgres)', () => {
     ).rows[0];
   const maxPosition = async () =>
     Number((await pool.query<{ p: string }>('select max(global_position) as p from events')).rows[0].p);
+  /**
+   * Runs the relay until its checkpoint reached the newest event. xids are cluster-wide: a
+   * transaction of anyone else on this Postgres server holds the settled horizon back for a while.
+   */
+  const drain = async (): Promise<number[]> => {
+    const runs: number[] = [];
+    const until = Date.now() + 15000;
+    for (;;) {
+      runs.push(await relay.runOnce());
+      if (Number((await checkpoint()).position) === (await maxPosition())) return runs.filter((n) => n > 0);
+      if (Date.now() > until) throw new Error(`relay did not reach the newest event: runs ${runs.join(',')}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
 
   beforeAll(async () => {
     db = await createTestDatabase('registry_relay');
@@ -68,8 +82,11 @@ describe('RegistryRelay (real Postgres)', () => {
     await appendSessions(2);
     for (let v = 1; v <= 4; v++) await appendRegistry(pool, `CP-${v}`, v);
     await appendSessions(2);
-    expect(await relay.runOnce()).toBe(3); // a full batch: the checkpoint stays at its last record
-    expect(await relay.runOnce()).toBe(1);
+    // Batches of at most 3 (3 then 1 unless someone else's transaction holds the horizon back);
+    // the checkpoint ends past the session events after them.
+    const runs = await drain();
+    expect(runs.reduce((a, b) => a + b, 0)).toBe(4);
+    expect(Math.max(...runs)).toBeLessThanOrEqual(3);
     expect(published.map((r) => [r.topic, r.key, JSON.parse(r.value).data.version])).toEqual([
       ['t.chargers.registry.v1', 'charger/CP-1', 1],
       ['t.chargers.registry.v1', 'charger/CP-2', 2],
@@ -82,15 +99,12 @@ describe('RegistryRelay (real Postgres)', () => {
       source: 'session-service',
       subject: 'charger/CP-1',
     });
-    // Past the session events stored after the last record too.
-    expect(Number((await checkpoint()).position)).toBe(await maxPosition());
     expect(await relay.runOnce()).toBe(0);
   });
 
   it('moves the checkpoint past session events with no registry record among them', async () => {
     await appendSessions(5);
-    expect(await relay.runOnce()).toBe(0);
-    expect(Number((await checkpoint()).position)).toBe(await maxPosition());
+    expect(await drain()).toEqual([]);
     expect(published).toHaveLength(4);
   });
 
@@ -103,15 +117,14 @@ describe('RegistryRelay (real Postgres)', () => {
       await appendRegistry(pool, 'CP-EARLY', 11);
       // The open transaction holds the horizon: nothing after it is settled, nothing is published.
       const before = await checkpoint();
-      expect(await relay.runOnce()).toBe(0);
+      for (let i = 0; i < 3; i++) expect(await relay.runOnce()).toBe(0);
       expect(await checkpoint()).toEqual(before);
       await late.query('commit');
     } finally {
       late.release();
     }
-    expect(await relay.runOnce()).toBe(2);
+    expect((await drain()).reduce((a, b) => a + b, 0)).toBe(2);
     expect(published.slice(4).map((r) => r.key)).toEqual(['charger/CP-LATE', 'charger/CP-EARLY']);
-    expect(Number((await checkpoint()).position)).toBe(await maxPosition());
   });
 
   it('one relay per name at a time: another holding the lock makes a run publish nothing', async () => {
@@ -125,7 +138,7 @@ describe('RegistryRelay (real Postgres)', () => {
     } finally {
       other.release();
     }
-    expect(await relay.runOnce()).toBe(1);
+    expect(await drain()).toEqual([1]);
     expect(published[published.length - 1].key).toBe('charger/CP-LOCKED');
   });
 });
