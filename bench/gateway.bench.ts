@@ -10,12 +10,13 @@
  * Each CALL is confirmed only after Kafka acknowledged its record, so this is the durable path.
  * 4. the operator API (issue 12; BENCH_OPERATOR=0 skips it), between 2 and 3: session-service
  *    started as its own process once the N chargers are connected, with an operator key; once it
- *    lists all N online, each with OPERATOR_CONCURRENCY clients in a closed loop:
- *    `GET /v1/chargers?online=true` pages walking the cursor to the end and again (p99 per page),
- *    `GET /v1/chargers/:id` of random connected chargers (p99); then, for a sample of chargers, the
- *    time from a StatusNotification's CALLRESULT to the new status (and its info text) being
- *    visible through `GET /v1/chargers/:id`, polled every 10 ms. session-service is stopped
- *    before the CALL ramp, so the ramp measures the gateway alone as before.
+ *    lists all N online, one client in a closed loop, then BENCH_OPERATOR_CONCURRENCY (4) at once
+ *    (`_loaded` keys): `GET /v1/chargers?online=true` pages walking the cursor to the end and
+ *    again (p99 per page), `GET /v1/chargers/:id` of random connected chargers (p99); then, for a
+ *    sample of chargers (BENCH_STATUS_PROBES at a time), the time from a StatusNotification's
+ *    CALLRESULT to the new status (and its info text) being visible through
+ *    `GET /v1/chargers/:id`, polled every 10 ms. session-service is stopped before the CALL
+ *    ramp, so the ramp measures the gateway alone as before. BENCH_CHARGERS is BENCH_CONNECTIONS.
  */
 import fs from 'node:fs';
 import {
@@ -40,8 +41,11 @@ const CONNECTIONS = Number(
 /** The operator API figures (session-service in the bench); BENCH_OPERATOR=0 leaves them out. */
 const OPERATOR = process.env.BENCH_OPERATOR !== '0';
 const OPERATOR_KEY = 'bench-gateway-operator-key-0123456789';
-/** Clients of the operator API at a time (a console's users and a CPO's tools). */
-const OPERATOR_CONCURRENCY = Number(process.env.BENCH_OPERATOR_CONCURRENCY ?? 4);
+/**
+ * The list and get figures are one client's (a request's latency, nothing queued before it); then
+ * the same reads again with this many clients at once (a console's users and a CPO's tools).
+ */
+const LOAD_CONCURRENCY = Number(process.env.BENCH_OPERATOR_CONCURRENCY ?? 4);
 const OPERATOR_SECONDS = Number(process.env.BENCH_OPERATOR_SECONDS ?? (QUICK ? 5 : 10));
 /** Page size of the list walk (the API's default is 50). */
 const LIST_LIMIT = Number(process.env.BENCH_LIST_LIMIT ?? 50);
@@ -235,7 +239,15 @@ interface OperatorFigures {
   status_visible_p50_ms: number;
   status_visible_p99_ms: number;
   status_visible_max_ms: number;
-  operator_concurrency: number;
+  status_visible_probes: number;
+  /** The same reads with LOAD_CONCURRENCY clients at once (absent when it is 1). */
+  operator_load_clients?: number;
+  chargers_list_p50_ms_loaded?: number;
+  chargers_list_p99_ms_loaded?: number;
+  chargers_list_pages_per_s_loaded?: number;
+  charger_get_p50_ms_loaded?: number;
+  charger_get_p99_ms_loaded?: number;
+  charger_get_per_s_loaded?: number;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON of the API under test
@@ -271,6 +283,71 @@ async function walkOnline(api: string, limit: number): Promise<{ ids: string[]; 
     cursor = page.body.next_cursor;
   } while (cursor);
   return { ids, pageMs };
+}
+
+interface ReadFigures {
+  pages: number;
+  walks: number;
+  listP50: number;
+  listP99: number;
+  gets: number;
+  getP50: number;
+  getP99: number;
+}
+
+/**
+ * `concurrency` clients in a closed loop for OPERATOR_SECONDS each: list pages (each client walks
+ * the cursor of `GET /v1/chargers?online=true` to the end and again), then `GET /v1/chargers/:id`
+ * of random chargers among `ids`.
+ */
+async function measureReads(api: string, ids: string[], concurrency: number): Promise<ReadFigures> {
+  const pageMs: number[] = [];
+  let walks = 0;
+  const listEnd = performance.now() + OPERATOR_SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < listEnd) {
+        let cursor: string | null = null;
+        do {
+          const q: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+          const page = await getJson(`${api}/v1/chargers?online=true&limit=${LIST_LIMIT}${q}`);
+          if (page.status !== 200) throw new Error(`GET /v1/chargers answered ${page.status}`);
+          pageMs.push(page.ms);
+          if (!page.body.next_cursor) walks++;
+          cursor = performance.now() < listEnd ? page.body.next_cursor : null;
+        } while (cursor);
+      }
+    }),
+  );
+  const getMs: number[] = [];
+  const getEnd = performance.now() + OPERATOR_SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < getEnd) {
+        const id = ids[Math.floor(Math.random() * ids.length)];
+        const res = await getJson(`${api}/v1/chargers/${encodeURIComponent(id)}`);
+        if (res.status !== 200 || res.body.id !== id)
+          throw new Error(
+            `GET /v1/chargers/${id} answered ${res.status}: ${JSON.stringify(res.body).slice(0, 300)}`,
+          );
+        getMs.push(res.ms);
+      }
+    }),
+  );
+  const figures = {
+    pages: pageMs.length,
+    walks,
+    listP50: percentile(pageMs, 50),
+    listP99: percentile(pageMs, 99),
+    gets: getMs.length,
+    getP50: percentile(getMs, 50),
+    getP99: percentile(getMs, 99),
+  };
+  report(
+    `${concurrency} client(s): GET /v1/chargers?online=true&limit=${LIST_LIMIT}: ${figures.pages} pages (${walks} whole walks), p50 ${figures.listP50} ms, p99 ${figures.listP99} ms; ` +
+      `GET /v1/chargers/:id: ${figures.gets} requests, p50 ${figures.getP50} ms, p99 ${figures.getP99} ms`,
+  );
+  return figures;
 }
 
 /** `clients[i]` is the connection of charger `ids[i]`. */
@@ -309,52 +386,9 @@ async function operatorFigures(
   for (let i = 0; i < 200; i++)
     await getJson(`${api}/v1/chargers/${encodeURIComponent(listed[i % listed.length])}`);
 
-  // 1. list pages, each client walking the cursor to the end and again.
-  const pageMs: number[] = [];
-  let walks = 0;
-  const listEnd = performance.now() + OPERATOR_SECONDS * 1000;
-  await Promise.all(
-    Array.from({ length: OPERATOR_CONCURRENCY }, async () => {
-      while (performance.now() < listEnd) {
-        let cursor: string | null = null;
-        do {
-          const q: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
-          const page = await getJson(`${api}/v1/chargers?online=true&limit=${LIST_LIMIT}${q}`);
-          if (page.status !== 200) throw new Error(`GET /v1/chargers answered ${page.status}`);
-          pageMs.push(page.ms);
-          cursor = performance.now() < listEnd ? page.body.next_cursor : null;
-          if (!page.body.next_cursor) walks++;
-        } while (cursor);
-      }
-    }),
-  );
-  const listP50 = percentile(pageMs, 50);
-  const listP99 = percentile(pageMs, 99);
-  report(
-    `GET /v1/chargers?online=true&limit=${LIST_LIMIT}: ${pageMs.length} pages (${walks} whole walks) by ${OPERATOR_CONCURRENCY} clients, p50 ${listP50} ms, p99 ${listP99} ms`,
-  );
-
-  // 2. one charger, random among the connected ones.
-  const getMs: number[] = [];
-  const getEnd = performance.now() + OPERATOR_SECONDS * 1000;
-  await Promise.all(
-    Array.from({ length: OPERATOR_CONCURRENCY }, async () => {
-      while (performance.now() < getEnd) {
-        const id = listed[Math.floor(Math.random() * listed.length)];
-        const res = await getJson(`${api}/v1/chargers/${encodeURIComponent(id)}`);
-        if (res.status !== 200 || res.body.id !== id)
-          throw new Error(
-            `GET /v1/chargers/${id} answered ${res.status}: ${JSON.stringify(res.body).slice(0, 300)}`,
-          );
-        getMs.push(res.ms);
-      }
-    }),
-  );
-  const getP50 = percentile(getMs, 50);
-  const getP99 = percentile(getMs, 99);
-  report(
-    `GET /v1/chargers/:id: ${getMs.length} requests by ${OPERATOR_CONCURRENCY} clients, p50 ${getP50} ms, p99 ${getP99} ms`,
-  );
+  // 1.-2. one client (the latency of a page / a charger), then LOAD_CONCURRENCY clients at once.
+  const one = await measureReads(api, listed, 1);
+  const loaded = LOAD_CONCURRENCY > 1 ? await measureReads(api, listed, LOAD_CONCURRENCY) : null;
 
   // 3. StatusNotification confirmed → the new status visible, for a sample of distinct chargers.
   const sample = clients
@@ -406,17 +440,28 @@ async function operatorFigures(
     chargers_online_listed: unique.size,
     chargers_listed_after_s: Math.round(listedAfter * 10) / 10,
     chargers_list_page_size: LIST_LIMIT,
-    chargers_list_pages: pageMs.length,
-    chargers_list_p50_ms: listP50,
-    chargers_list_p99_ms: listP99,
-    charger_get_requests: getMs.length,
-    charger_get_p50_ms: getP50,
-    charger_get_p99_ms: getP99,
+    chargers_list_pages: one.pages,
+    chargers_list_p50_ms: one.listP50,
+    chargers_list_p99_ms: one.listP99,
+    charger_get_requests: one.gets,
+    charger_get_p50_ms: one.getP50,
+    charger_get_p99_ms: one.getP99,
+    ...(loaded
+      ? {
+          operator_load_clients: LOAD_CONCURRENCY,
+          chargers_list_p50_ms_loaded: loaded.listP50,
+          chargers_list_p99_ms_loaded: loaded.listP99,
+          chargers_list_pages_per_s_loaded: Math.round(loaded.pages / OPERATOR_SECONDS),
+          charger_get_p50_ms_loaded: loaded.getP50,
+          charger_get_p99_ms_loaded: loaded.getP99,
+          charger_get_per_s_loaded: Math.round(loaded.gets / OPERATOR_SECONDS),
+        }
+      : {}),
     status_visible_samples: visibleMs.length,
     status_visible_p50_ms: visibleP50,
     status_visible_p99_ms: visibleP99,
     status_visible_max_ms: visibleMax,
-    operator_concurrency: OPERATOR_CONCURRENCY,
+    status_visible_probes: STATUS_PROBES,
   };
 }
 
