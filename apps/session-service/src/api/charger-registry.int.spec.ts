@@ -6,6 +6,7 @@ import type { Consumer, Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { ApiKeyStore, migrateAuthDatabase } from '@app/auth';
 import { makeEnvelope, OCPP_EVENT_SCHEMAS, OCPP_EVENTS_SOURCE, topicName } from '@app/contracts';
+import { createTopicValidator } from '@app/contracts/schemas';
 import { httpSettings } from '@app/http';
 import { hardenHttp } from '@app/observability';
 import { verifyChargerPassword } from '@app/ocpp/charger-password';
@@ -590,6 +591,13 @@ describe('charger registry API (real Kafka + Postgres)', () => {
     expect((await api('DELETE', '/v1/id-tags/TAG-B?fleet=fleet-1', OPERATOR)).status).toBe(404);
     const gone = await recordWith('id-tag/fleet-1/TAG-B', removed.body.version);
     expect(gone.value.data).toMatchObject({ deleted: true, idTag: 'TAG-B' });
+  });
+
+  it('every record on chargers.registry.v1 is valid against its contract schema (what the gateways check)', async () => {
+    const check = createTopicValidator('chargerRegistry');
+    await waitFor(async () => records.length >= 20, 15000, 'a record of every change above');
+    expect(records.map((r) => check(r.value)).filter((problem) => problem !== null)).toEqual([]);
+    for (const r of records) expect(r.value.subject).toBe(r.key);
   });
 
   it('every change is audited with its actor, never with a password, hash or id tag', async () => {
