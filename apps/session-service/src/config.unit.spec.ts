@@ -33,3 +33,20 @@ describe('session-service config: COMMAND_WAIT_SECONDS', () => {
     },
   );
 });
+
+describe('session-service config: REGISTRY_APPLY_WAIT_SECONDS', () => {
+  it('given no value, then a password rotation or deactivation waits 10 s for a gateway', () => {
+    expect(loadSessionServiceConfig({}).REGISTRY_APPLY_WAIT_SECONDS).toBe(10);
+  });
+
+  it('given a number of seconds, then that is the wait', () => {
+    const config = loadSessionServiceConfig({ REGISTRY_APPLY_WAIT_SECONDS: '1' });
+    expect(config.REGISTRY_APPLY_WAIT_SECONDS).toBe(1);
+  });
+
+  it.each(['abc', '0', '-5', '2.5', '301'])('given %p, then the start fails naming the variable', (raw) => {
+    expect(() => loadSessionServiceConfig({ REGISTRY_APPLY_WAIT_SECONDS: raw })).toThrow(
+      /REGISTRY_APPLY_WAIT_SECONDS/,
+    );
+  });
+});
