@@ -383,7 +383,7 @@ describe('charger status: out-of-order StatusNotifications', () => {
 });
 
 describe('ChargerStatusFold', () => {
-  it('a picture for a registered charger that never connected: offline, its registered connectors', () => {
+  it('nothing to publish for a registered charger no record of the batch named', () => {
     const fold = new ChargerStatusFold(
       [],
       [],
