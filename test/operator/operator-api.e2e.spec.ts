@@ -2,7 +2,8 @@
  * Issue 12, "Done when": the operator API on the real stack. The three apps run as processes with
  * production settings (no OCPP_ALLOW_UNREGISTERED: a charger needs a registered password), on
  * fresh databases and a fresh topic prefix of the real broker, with API keys for an operator and
- * two fleets. A simulated charger (Basic auth) is registered through the API, connects, reports
+ * two fleets; the gateway runs as two replicas on one gateway database, so "refused at once by
+ * every replica" and "the replica that holds it closes it" are seen, not assumed. A simulated charger (Basic auth) is registered through the API, connects, reports
  * its boot data and connector statuses, and answers the operator's commands as scripted: Accepted,
  * a rejection, a CALLERROR, or nothing at all.
  */
@@ -31,6 +32,8 @@ const FLEET_B = 'ops-fleet-b';
 const FLEET_A_KEY = 'ops-e2e-fleet-a-key-0123456789';
 const FLEET_B_KEY = 'ops-e2e-fleet-b-key-0123456789';
 const GATEWAY_ID = 'ops-gw-1';
+/** A second gateway replica on the same gateway database (the registry copy every replica reads). */
+const GATEWAY_2_ID = 'ops-gw-2';
 /** session-service's command wait in this test (504 CHARGER_TIMEOUT after it). */
 const COMMAND_WAIT_SECONDS = 3;
 
@@ -114,6 +117,7 @@ describe('operator API on the real stack (issue 12)', () => {
   let tk: TestKafka;
   let access: TestDatabase;
   let gatewayUrl: string;
+  let gateway2Url: string;
   let sessions: string;
   let charger: ScriptedCharger;
   let password: string;
@@ -178,9 +182,9 @@ describe('operator API on the real stack (issue 12)', () => {
     );
   }
 
-  function newCharger(pw: string): ScriptedCharger {
+  function newCharger(pw: string, url = gatewayUrl): ScriptedCharger {
     return new ScriptedCharger({
-      url: gatewayUrl,
+      url,
       chargePointId: CP,
       password: pw,
       connectors: 2,
@@ -191,9 +195,9 @@ describe('operator API on the real stack (issue 12)', () => {
   }
 
   /** A handshake with `pw`: 'accepted' (then closed) or the HTTP status it was refused with. */
-  async function handshake(pw: string): Promise<'accepted' | number> {
+  async function handshake(pw: string, url = gatewayUrl): Promise<'accepted' | number> {
     try {
-      const c = await OcppClient.connect({ url: gatewayUrl, chargePointId: CP, password: pw });
+      const c = await OcppClient.connect({ url, chargePointId: CP, password: pw });
       await c.close();
       return 'accepted';
     } catch (e) {
@@ -220,18 +224,23 @@ describe('operator API on the real stack (issue 12)', () => {
     }
   }
 
-  /** The first record of `type` about `subject` on charging.sessions.v1 (read from the beginning). */
-  async function sessionEvent(subject: string, type: string, ms = 20_000): Promise<Envelope> {
+  /** The first record on `topic` (read from the beginning) that `match` accepts. */
+  async function firstRecord(
+    topic: 'chargingSessions' | 'chargerStatus',
+    what: string,
+    match: (e: Envelope) => boolean,
+    ms = 20_000,
+  ): Promise<Envelope> {
     const consumer = tk.kafka.consumer({ groupId: `ops-e2e-read-${randomUUID()}` });
     await consumer.connect();
-    await consumer.subscribe({ topic: topicName('chargingSessions', tk.prefix), fromBeginning: true });
+    await consumer.subscribe({ topic: topicName(topic, tk.prefix), fromBeginning: true });
     try {
       return await new Promise<Envelope>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no ${type} of ${subject} within ${ms} ms`)), ms);
+        const timer = setTimeout(() => reject(new Error(`no ${what} on ${topic} within ${ms} ms`)), ms);
         void consumer.run({
           eachMessage: async ({ message }) => {
             const e = parseEnvelope(message.value);
-            if (e.type === type && e.subject === subject) {
+            if (match(e)) {
               clearTimeout(timer);
               resolve(e);
             }
@@ -277,6 +286,13 @@ describe('operator API on the real stack (issue 12)', () => {
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason; // afterAll still stops the ones that started
     gatewayUrl = `ws://127.0.0.1:${procs.find((p) => p.name === 'ocpp-gateway')!.port}/ocpp`;
+    const gateway2 = await startAppProcess(
+      'ocpp-gateway',
+      { ...env(0), PORT: String(await freePort()), GATEWAY_ID: GATEWAY_2_ID },
+      { readyTimeoutMs: 120_000 },
+    );
+    procs.push(gateway2);
+    gateway2Url = `ws://127.0.0.1:${gateway2.port}/ocpp`;
     sessions = procs.find((p) => p.name === 'session-service')!.baseUrl;
   }, 180_000);
 
@@ -691,17 +707,26 @@ describe('operator API on the real stack (issue 12)', () => {
   });
 
   step(
-    'rotates the password: the connection is closed, the old one refused at once, the new one accepted',
+    'rotates the password: the connection is closed, the old one refused at once by both replicas, the new one accepted',
     async () => {
+      // The charger moves to the second replica: the view names the replica that holds it.
+      await charger.close();
+      await viewWhen('the charger offline after leaving replica 1', (v) => !v.online);
+      charger = newCharger(password, gateway2Url);
+      await charger.connect();
+      const moved = await viewWhen('the charger online on replica 2', (v) => v.online);
+      expect(moved.gateway_id).toBe(GATEWAY_2_ID);
       const closed = charger.client.closed;
       const res = await api('POST', `/v1/chargers/${CP}/password`, OPERATOR_KEY, { generate: true });
       expect(res).toMatchObject({ status: 200, body: { id: CP, applied: true } });
       const rotated = res.body.password as string;
       expect(rotated).toMatch(/^[\x21-\x7e]{32}$/);
       expect(rotated).not.toBe(password);
-      expect(await closed).toMatchObject({ code: 1008 });
+      expect(await closed).toMatchObject({ code: 1008, reason: 'password-changed' });
       // applied: every gateway replica refuses the old password now, no waiting.
       expect(await handshake(password)).toBe(401);
+      expect(await handshake(password, gateway2Url)).toBe(401);
+      expect(await handshake(rotated, gateway2Url)).toBe('accepted');
       expect(await handshake(rotated)).toBe('accepted');
       password = rotated;
       // A password of its own choosing, too short, is refused with the field named.
@@ -734,7 +759,11 @@ describe('operator API on the real stack (issue 12)', () => {
       30_000,
     );
     expect(failed).toMatchObject({ id, status: 'FAILED', failure_reason: 'CHARGER_OFFLINE' });
-    const event = await sessionEvent(id, 'SessionFailed');
+    const event = await firstRecord(
+      'chargingSessions',
+      `SessionFailed of ${id}`,
+      (e) => e.type === 'SessionFailed' && e.subject === id,
+    );
     expect(event.data).toMatchObject({ sessionId: id, reason: 'CHARGER_OFFLINE' });
     expect(charger.received.length).toBe(before);
   });
@@ -748,8 +777,9 @@ describe('operator API on the real stack (issue 12)', () => {
       const closed = charger.client.closed;
       const res = await api('DELETE', `/v1/chargers/${CP}`, OPERATOR_KEY);
       expect(res).toMatchObject({ status: 200, body: { id: CP, active: false } });
-      expect(await closed).toMatchObject({ code: 1008 });
+      expect(await closed).toMatchObject({ code: 1008, reason: 'deactivated' });
       expect(await handshake(password)).toBe(401);
+      expect(await handshake(password, gateway2Url)).toBe(401);
       // Idempotent, and kept: it is still there to read, inactive; commands no longer reach it.
       expect(await api('DELETE', `/v1/chargers/${CP}`, OPERATOR_KEY)).toMatchObject({
         status: 200,
@@ -767,6 +797,20 @@ describe('operator API on the real stack (issue 12)', () => {
         FLEET_A_KEY,
       );
       expect(history.body.sessions.length).toBe(3);
+      // Downstream consumers see it too: chargers.status.v1 carries its picture, inactive and offline.
+      const status = await firstRecord('chargerStatus', `an inactive, offline picture of ${CP}`, (e) => {
+        const d = e.data as { chargePointId?: string; active?: boolean; online?: boolean };
+        return e.type === 'ChargerStatusChanged' && d.chargePointId === CP && !d.active && !d.online;
+      });
+      expect(status.data).toMatchObject({
+        chargePointId: CP,
+        fleetId: FLEET_A,
+        protocol: 'ocpp1.6',
+        active: false,
+        online: false,
+        gatewayId: null,
+        boot: { vendor: BOOT.chargePointVendor, chargeBoxSerialNumber: BOOT.chargeBoxSerialNumber },
+      });
       // Every registry change of the charger is audited, by the operator's key, in order.
       const changes = (await auditRows(CP)).filter((r) => !r.action.startsWith('charger.command_'));
       expect(changes.slice(0, 4).map((r) => r.action)).toEqual([
