@@ -14,6 +14,7 @@ import { guardPoolErrors, OutboxRelay } from '@app/event-store';
 import type { BatchConsumer, KafkaPublisher } from '@app/kafka';
 import { CommandWaiter } from './application/command-waiter';
 import { DEFAULT_REGISTRY_APPLY_WAIT_SECONDS, ManageChargerRegistry } from './application/charger-registry';
+import { RegistryStatusOutbox } from './application/charger-registry-status';
 import { IngestOcppEvents } from './application/ingest-ocpp-events';
 import type { ChangeNotifier, CommandSender } from './application/ports';
 import { RecordCharges, RecordTariffs } from './application/record-billing-events';
@@ -260,6 +261,12 @@ export class SessionServiceComposition implements ChangeNotifier {
     this.chargerRegistry = new ManageChargerRegistry(this.transactions, this.registryStore, {
       applyWaitSeconds: o.registryApplyWaitSeconds ?? DEFAULT_REGISTRY_APPLY_WAIT_SECONDS,
       published: () => this.registryRelay.wake(),
+      // A register, PATCH or deactivation appends the charger's new picture (chargers.status.v1).
+      status: new RegistryStatusOutbox({
+        queries: new PostgresChargerStatusQueries(this.pool),
+        statuses: this.chargerStore,
+      }),
+      statusPublished: () => this.statusRelay.wake(),
     });
   }
 

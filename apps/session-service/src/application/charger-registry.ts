@@ -22,6 +22,7 @@ import {
   type RegistryCharger,
   type RegistryIdTag,
 } from './charger-registry-ports';
+import type { RegistryStatusOutbox } from './charger-registry-status';
 import type { TransactionRunner, Tx } from './ports';
 
 export const DEFAULT_REGISTRY_APPLY_WAIT_SECONDS = 10;
@@ -55,6 +56,12 @@ export interface ChargerRegistryOptions {
   pollMs?: number;
   /** Called after a change committed: wakes the registry relay. */
   published(): void;
+  /**
+   * Appends the charger's new picture (chargers.status.v1) in the change's transaction when a
+   * register, PATCH or deactivation changed it; `statusPublished` then wakes the status relay.
+   */
+  status?: RegistryStatusOutbox;
+  statusPublished?(): void;
   hash?(password: string): Promise<string>;
   generatePassword?(): string;
   now?(): Date;
@@ -141,8 +148,9 @@ export class ManageChargerRegistry {
     const evseIds = mergeEvseIds({}, cmd.connectors);
     const eventId = randomUUID();
     const auditId = randomUUID();
-    const charger = await this.transactions.run(async (tx) => {
+    const { charger, statusChanged } = await this.transactions.run(async (tx) => {
       await this.store.lockKey(tx, chargerRegistryKey(cmd.id));
+      const status = await this.options.status?.before(tx, cmd.id);
       const version = await this.store.nextVersion(tx);
       const at = this.now().toISOString();
       const row: RegistryCharger = {
@@ -167,6 +175,7 @@ export class ManageChargerRegistry {
         { eventId, type: 'ChargerRegistered', data: chargerRecord(row) },
         row.fleetId,
       );
+      const statusChanged = (await this.options.status?.after(tx, status, eventId)) ?? false;
       await audit({
         id: auditId,
         actor,
@@ -174,9 +183,10 @@ export class ManageChargerRegistry {
         target: { type: 'charger', id: row.chargePointId },
         details: { fleet: row.fleetId, version, password_generated: generated, ...evseDetails(evseIds) },
       });
-      return row;
+      return { charger: row, statusChanged };
     });
     this.options.published();
+    if (statusChanged) this.options.statusPublished?.();
     return { charger, password: generated ? password : null };
   }
 
@@ -188,8 +198,9 @@ export class ManageChargerRegistry {
   ): Promise<RegistryCharger> {
     const eventId = randomUUID();
     const auditId = randomUUID();
-    const charger = await this.transactions.run(async (tx) => {
+    const { charger, statusChanged } = await this.transactions.run(async (tx) => {
       const current = await this.lockActive(tx, chargePointId);
+      const status = await this.options.status?.before(tx, chargePointId);
       const evseIds = cmd.connectors ? mergeEvseIds(current.evseIds, cmd.connectors) : current.evseIds;
       const version = await this.store.nextVersion(tx);
       const row: RegistryCharger = {
@@ -208,6 +219,7 @@ export class ManageChargerRegistry {
         { eventId, type: 'ChargerRegistered', data: chargerRecord(row) },
         row.fleetId,
       );
+      const statusChanged = (await this.options.status?.after(tx, status, eventId)) ?? false;
       await audit({
         id: auditId,
         actor,
@@ -220,9 +232,10 @@ export class ManageChargerRegistry {
           ...evseDetails(evseIds),
         },
       });
-      return row;
+      return { charger: row, statusChanged };
     });
     this.options.published();
+    if (statusChanged) this.options.statusPublished?.();
     return charger;
   }
 
@@ -283,11 +296,12 @@ export class ManageChargerRegistry {
   async deactivate(chargePointId: string, actor: Actor, audit: RegistryAudit): Promise<RegistryCharger> {
     const eventId = randomUUID();
     const auditId = randomUUID();
-    const { charger, changed } = await this.transactions.run(async (tx) => {
+    const { charger, changed, statusChanged } = await this.transactions.run(async (tx) => {
       await this.store.lockKey(tx, chargerRegistryKey(chargePointId));
       const current = await this.store.lockCharger(tx, chargePointId);
       if (!current) throw notFound(chargePointId);
-      if (!current.active) return { charger: current, changed: false };
+      if (!current.active) return { charger: current, changed: false, statusChanged: false };
+      const status = await this.options.status?.before(tx, chargePointId);
       const version = await this.store.nextVersion(tx);
       const at = this.now().toISOString();
       const row: RegistryCharger = {
@@ -304,6 +318,7 @@ export class ManageChargerRegistry {
         { eventId, type: 'ChargerRegistered', data: chargerRecord(row) },
         row.fleetId,
       );
+      const statusChanged = (await this.options.status?.after(tx, status, eventId)) ?? false;
       await audit({
         id: auditId,
         actor,
@@ -311,9 +326,10 @@ export class ManageChargerRegistry {
         target: { type: 'charger', id: chargePointId },
         details: { fleet: row.fleetId, version },
       });
-      return { charger: row, changed: true };
+      return { charger: row, changed: true, statusChanged };
     });
     if (changed) this.options.published();
+    if (statusChanged) this.options.statusPublished?.();
     const applied = await this.waitApplied(chargePointId, charger.version);
     if (applied === null)
       throw new RegistryNotAppliedError(

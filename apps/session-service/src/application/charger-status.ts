@@ -177,8 +177,11 @@ export function chargerStatusOf(
   };
 }
 
-/** The part of a picture whose change is published: all but lastMessageAt and updatedAt. */
-function publishedPart(s: ChargerStatus): string {
+/**
+ * The part of a picture whose change is published: all but lastMessageAt and updatedAt. Ingest and
+ * the registry (charger-registry-status.ts) publish a picture only when this part changed.
+ */
+export function publishedPart(s: ChargerStatus): string {
   return JSON.stringify({ ...s, lastMessageAt: null, updatedAt: null });
 }
 

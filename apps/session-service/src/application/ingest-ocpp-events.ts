@@ -106,12 +106,16 @@ export class IngestOcppEvents {
       const sessions = await this.sessions.loadForChargers(client, cpList, txs, statusReports);
       return { sessions, connectors: [], chargerState: null };
     }
-    const [sessions, connectors, chargers, registry, statusVersions] = await runAll(client, [
+    // The status streams' versions before the rows the pictures are built from (statements run in
+    // this order): a registry change that appends a picture after this read (charger-registry-status.ts)
+    // fails this batch's append (WrongExpectedVersionError, retried on fresh reads), so no picture is
+    // built on a registry row older than the last published picture.
+    const [statusVersions, sessions, connectors, chargers, registry] = await runAll(client, [
+      () => this.chargers.loadStatusVersions(client, cpList),
       () => this.sessions.loadForChargers(client, cpList, txs, statusReports),
       () => this.chargers.loadConnectors(client, cpList),
       () => this.chargers.loadChargers(client, cpList),
       () => this.chargers.loadRegistryEntries(client, cpList),
-      () => this.chargers.loadStatusVersions(client, cpList),
     ]);
     return { sessions, connectors, chargerState: { chargers, registry, statusVersions } };
   }

@@ -34,7 +34,10 @@ import {
   type SetIdTagCommand,
 } from '../application/charger-registry-input';
 import { RegistryError, type RegistryAuditEntry } from '../application/charger-registry-ports';
+import { RegistryStatusOutbox } from '../application/charger-registry-status';
 import { loadSessionServiceConfig } from '../config';
+import { ChargerStore } from '../infrastructure/database/charger-store';
+import { PostgresChargerStatusQueries } from '../infrastructure/database/charger-status-queries';
 import { createDataSource } from '../infrastructure/database/data-source';
 import { PostgresRegistryStore } from '../infrastructure/database/registry-store';
 import { PostgresTransactionRunner } from '../infrastructure/database/transaction-runner';
@@ -157,6 +160,11 @@ async function main(): Promise<void> {
       applyWaitSeconds: config.REGISTRY_APPLY_WAIT_SECONDS,
       // The running session-service's registry relay publishes the records (it polls its outbox).
       published: () => undefined,
+      // The charger's new picture (chargers.status.v1), published by the running status relay.
+      status: new RegistryStatusOutbox({
+        queries: new PostgresChargerStatusQueries(pool),
+        statuses: new ChargerStore(),
+      }),
     },
   );
   try {
