@@ -16,6 +16,9 @@ const COLUMNS =
 const E_COLUMNS = COLUMNS.split(', ')
   .map((c) => 'e.' + c)
   .join(', ');
+const B_COLUMNS = COLUMNS.split(', ')
+  .map((c) => 'b.' + c.replace('::text', ''))
+  .join(', ');
 
 /**
  * ` and <events e of streams of this type>`, its value pushed onto `params`. EXISTS keeps the plan
@@ -106,6 +109,19 @@ export interface ReadSettledOptions {
   streamType?: string;
 }
 
+export interface ReadSettledResult<T> {
+  events: RecordedEvent<T>[];
+  /** The position of the last event read (`null`: none). */
+  last: SettledPosition | null;
+  /**
+   * How far this read covered the store, where the next read can start: `last` when `limit`
+   * events matched; when fewer did, the newest settled event of the whole store (of any stream
+   * type), which no matching event can ever come before (see `readSettled`). `null` when that is
+   * not after `options.after`: nothing new, the checkpoint can stay.
+   */
+  through: SettledPosition | null;
+}
+
 /**
  * Events of transactions that can no longer commit "behind" this read, in
  * `(transaction_id, global_position)` order, after `options.after`; the outbox relay's read.
@@ -119,26 +135,63 @@ export interface ReadSettledOptions {
  * `appendToStreams` keeps each stream's transaction ids non-decreasing, so this order is also
  * every stream's own order. xids are cluster-wide: a long transaction anywhere on the server
  * holds the read back until it ends.
+ *
+ * Skip-ahead (`through`): the same statement, so the same snapshot and the same xmin, also reads
+ * the newest settled event of the whole store, the "top". Every transaction below xmin has ended,
+ * so the events below xmin this snapshot sees are all there will ever be; when fewer than `limit`
+ * matching events were found, they were all the matching events between `after` and the top, and
+ * any event stored later comes from a transaction with an id at least xmin, after the top. So a
+ * checkpoint can move to the top, and a reader of a stream type that is rare among the store's
+ * events walks only what was stored since its previous read, not everything since its last
+ * matching event. (Read in a separate statement, the top could come from a newer snapshot, past a
+ * matching event the batch did not see; hence one statement.) Without a filter the top is the last
+ * event whenever fewer than `limit` were read, so the rule changes nothing there.
  */
 export async function readSettled<T = unknown>(
   client: Queryable,
   options: ReadSettledOptions,
-): Promise<{ events: RecordedEvent<T>[]; last: SettledPosition | null }> {
+): Promise<ReadSettledResult<T>> {
   const params: unknown[] = [options.after.transactionId, options.after.globalPosition, options.limit];
+  // Both pg_current_snapshot() calls return the statement's snapshot: one xmin for batch and top.
+  const settled = 'e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
   const where =
-    '(e.transaction_id, e.global_position) > ($1::xid8, $2::bigint)' +
-    ' and e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())' +
+    '(e.transaction_id, e.global_position) > ($1::xid8, $2::bigint) and ' +
+    settled +
     streamTypeFilter(params, options.streamType);
-  const { rows } = await client.query<EventRow & { transaction_id: string }>(
-    `select ${E_COLUMNS}, e.transaction_id::text from events e where ${where}
-     order by e.transaction_id, e.global_position limit $3`,
+  // One row per batch event, or a single row of nulls when there is none; each carries the top.
+  const { rows } = await client.query<
+    Partial<EventRow> & {
+      transaction_id: string | null;
+      top_transaction_id: string | null;
+      top_position: string | null;
+      top_is_after: boolean | null;
+    }
+  >(
+    `with batch as (
+       select ${E_COLUMNS}, e.transaction_id as tx from events e where ${where}
+       order by e.transaction_id, e.global_position limit $3
+     ), top as (
+       select e.transaction_id, e.global_position from events e where ${settled}
+       order by e.transaction_id desc, e.global_position desc limit 1
+     )
+     select ${B_COLUMNS}, b.tx::text as transaction_id,
+            t.transaction_id::text as top_transaction_id, t.global_position as top_position,
+            (t.transaction_id, t.global_position) > ($1::xid8, $2::bigint) as top_is_after
+     from (select 1) one left join top t on true left join batch b on true
+     order by b.tx, b.global_position`,
     params,
   );
-  const last = rows.length
-    ? {
-        transactionId: rows[rows.length - 1].transaction_id,
-        globalPosition: Number(rows[rows.length - 1].global_position),
-      }
+  const eventRows = rows.filter((r) => r.global_position != null) as (EventRow & {
+    transaction_id: string;
+  })[];
+  const lastRow = eventRows[eventRows.length - 1];
+  const last = lastRow
+    ? { transactionId: lastRow.transaction_id, globalPosition: Number(lastRow.global_position) }
     : null;
-  return { events: rows.map((r) => toRecordedEvent<T>(r)), last };
+  const top = rows[0];
+  const through =
+    eventRows.length < options.limit && top?.top_is_after
+      ? { transactionId: top.top_transaction_id!, globalPosition: Number(top.top_position) }
+      : last;
+  return { events: eventRows.map((r) => toRecordedEvent<T>(r)), last, through };
 }
