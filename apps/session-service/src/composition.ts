@@ -53,7 +53,6 @@ import {
   REGISTRY_STREAM_TYPE,
   registryRoute,
 } from './infrastructure/database/registry-store';
-import { RegistryRelay } from './infrastructure/database/registry-relay';
 import { transactionalConsumer } from './infrastructure/kafka/transactional-consumer';
 import { sessionEnvelopeValidation } from './infrastructure/kafka/envelope-validation';
 import { sessionMetrics } from './infrastructure/metrics';
@@ -125,7 +124,7 @@ export class SessionServiceComposition implements ChangeNotifier {
   readonly registryStore: PostgresRegistryStore;
   readonly chargerRegistry: ManageChargerRegistry;
   /** Publishes the registry's records (chargers.registry.v1) from its outbox streams. */
-  readonly registryRelay: RegistryRelay;
+  readonly registryRelay: OutboxRelay;
   private readonly consumers: BatchConsumer[] = [];
   private timer: NodeJS.Timeout | null = null;
   private lastWake = 0;
@@ -249,7 +248,7 @@ export class SessionServiceComposition implements ChangeNotifier {
       onError: (e) => this.log('error', `charger status relay: ${(e as Error).message}`),
     });
     this.registryStore = new PostgresRegistryStore(this.pool);
-    this.registryRelay = new RegistryRelay(this.pool, o.publisher, {
+    this.registryRelay = new OutboxRelay(this.pool, o.publisher, {
       name: REGISTRY_RELAY_NAME,
       source: CHARGERS_SOURCE,
       streamType: REGISTRY_STREAM_TYPE,
