@@ -10,7 +10,11 @@ import { createEnvelopeValidator } from '@app/contracts/schemas';
 import { httpSettings } from '@app/http';
 import { hardenHttp } from '@app/observability';
 import { createTestDatabase, createTestKafka, type TestDatabase, type TestKafka } from '@app/testing';
+import { RegistryStatusOutbox } from '../application/charger-registry-status';
+import { SessionServiceComposition } from '../composition';
 import { loadSessionServiceConfig } from '../config';
+import { ChargerStore } from '../infrastructure/database/charger-store';
+import { PostgresChargerStatusQueries } from '../infrastructure/database/charger-status-queries';
 import { SessionServiceModule } from '../session-service.module';
 import { GatewayRecords, type GatewayRecord } from '../testing/gateway-records';
 import { migrate, waitFor } from '../testing/harness';
@@ -333,5 +337,93 @@ describe('registry changes on chargers.status.v1 (real Kafka + Postgres)', () =>
     // And it stays the last one.
     await settle();
     expect(lastStatusOf('CP-RACE')).toEqual(published);
+  });
+
+  /** A connection of its own whose statements run one after the other (no pipelining). */
+  const connection = async () => {
+    const c = new Client({ connectionString: db.url });
+    await c.connect();
+    return c;
+  };
+
+  it('an ingest batch whose reads straddle a registry change committing is refused at its status append (the consumer retries it on fresh reads)', async () => {
+    const cp = new GatewayRecords('CP-STR', 'fleet-4', 'gw-4');
+    expect(
+      (
+        await api('POST', '/v1/chargers', {
+          id: 'CP-STR',
+          fleet: 'fleet-4',
+          generate: true,
+          connectors: [{ connector_id: 1, evse_id: 'DE*STR*1' }],
+        })
+      ).status,
+    ).toBe(201);
+    await publish([cp.connected({ '1': 'DE*STR*1' }, at(0))]);
+    await waitFor(async () => lastStatusOf('CP-STR')?.data.online === true);
+
+    // The batch's reads run; right after the registry entry was read, a PATCH commits (it appends
+    // the picture with the new EVSE id). The batch's picture would carry the old one.
+    const client = await connection();
+    let patched = false;
+    const tx = new Proxy(client, {
+      get(target, prop) {
+        if (prop === 'query')
+          return async (...args: unknown[]) => {
+            const r = await (target.query as (...a: unknown[]) => Promise<unknown>)(...args);
+            if (!patched && typeof args[0] === 'string' && args[0].includes('from charger_registry where')) {
+              patched = true;
+              const res = await api('PATCH', '/v1/chargers/CP-STR', {
+                connectors: [{ connector_id: 1, evse_id: 'DE*STR*2' }],
+              });
+              expect(res.status).toBe(200);
+            }
+            return r;
+          };
+        const v = Reflect.get(target, prop) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const ingest = app.get(SessionServiceComposition).ingest;
+    try {
+      await client.query('begin');
+      const batch = [JSON.parse(cp.status(1, 'Unavailable', at(1)).value)];
+      await expect(ingest.handle(tx, batch)).rejects.toMatchObject({ name: 'WrongExpectedVersionError' });
+      expect(patched).toBe(true);
+    } finally {
+      await client.query('rollback');
+      await client.end();
+    }
+    const published = await waitFor(async () =>
+      lastStatusOf('CP-STR')?.data.connectors[0].evseId === 'DE*STR*2' ? lastStatusOf('CP-STR') : null,
+    );
+    expect(published.data.connectors[0].status).toBeNull();
+  });
+
+  it('a registry change whose picture was read before an ingest batch committed is refused at its append (the transaction runner re-runs it)', async () => {
+    const cp = new GatewayRecords('CP-STR2', 'fleet-4', 'gw-4');
+    expect(
+      (await api('POST', '/v1/chargers', { id: 'CP-STR2', fleet: 'fleet-4', generate: true })).status,
+    ).toBe(201);
+    await publish([cp.connected({}, at(0))]);
+    await waitFor(async () => lastStatusOf('CP-STR2')?.data.online === true);
+    const outbox = new RegistryStatusOutbox({
+      queries: new PostgresChargerStatusQueries(app.get(SessionServiceComposition).pool),
+      statuses: new ChargerStore(),
+    });
+    const client = await connection();
+    try {
+      await client.query('begin');
+      const before = await outbox.before(client, 'CP-STR2');
+      // Meanwhile ingest commits a new picture of the charger.
+      await publish([disconnected(cp, at(1))]);
+      await waitFor(async () => lastStatusOf('CP-STR2')?.data.online === false);
+      await client.query(`update charger_registry set active = false where charge_point_id = 'CP-STR2'`);
+      await expect(outbox.after(client, before, randomUUID())).rejects.toMatchObject({
+        name: 'WrongExpectedVersionError',
+      });
+    } finally {
+      await client.query('rollback');
+      await client.end();
+    }
   });
 });
