@@ -14,7 +14,8 @@
  * - `consumer_offsets`: the next Kafka offset per (group, topic, partition), written in the same
  *   transaction as the events a batch produced, so a crash neither loses nor doubles a record.
  * - `outbox_checkpoints`: how far each outbox relay has published: the `(transaction_id,
- *   global_position)` of the last event it handled.
+ *   global_position)` of the last event it handled, or of the newest settled event it skipped
+ *   ahead to (OutboxRelay, "Skip-ahead" in the README).
  *
  * Statements are idempotent (`if not exists`), so running them twice is harmless.
  */
