@@ -19,6 +19,7 @@
  *    ramp, so the ramp measures the gateway alone as before. BENCH_CHARGERS is BENCH_CONNECTIONS.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import {
   createDatabase,
   databaseUrl,
@@ -240,6 +241,8 @@ interface OperatorFigures {
   status_visible_p99_ms: number;
   status_visible_max_ms: number;
   status_visible_probes: number;
+  /** The host's 1-minute load average at the start and the end of the operator phase (2 cores here). */
+  operator_phase_load_avg_1m: number[];
   /** The same reads with LOAD_CONCURRENCY clients at once (absent when it is 1). */
   operator_load_clients?: number;
   chargers_list_p50_ms_loaded?: number;
@@ -357,6 +360,8 @@ async function operatorFigures(
   ids: string[],
 ): Promise<OperatorFigures> {
   const api = sessionService.baseUrl;
+  // Another job on this machine shows in every latency: the 1-minute load average says how busy it was.
+  const loadBefore = os.loadavg()[0];
   const connected = new Set(ids);
   const started = Date.now();
   // session-service folds the N ChargerConnected records first.
@@ -462,6 +467,7 @@ async function operatorFigures(
     status_visible_p99_ms: visibleP99,
     status_visible_max_ms: visibleMax,
     status_visible_probes: STATUS_PROBES,
+    operator_phase_load_avg_1m: [loadBefore, os.loadavg()[0]].map((l) => Math.round(l * 100) / 100),
   };
 }
 
