@@ -40,6 +40,7 @@ const COMMAND_WAIT_SECONDS = 3;
 const suffix = randomUUID().slice(0, 8).toUpperCase();
 const CP = `OPS-${suffix}-1`;
 const CP_B = `OPS-${suffix}-B`;
+const CP_B_PASSWORD = 'fleet-b-charger-password-0001';
 const EVSE_1 = `DE*OPS*E${suffix}*1`;
 const EVSE_2 = `DE*OPS*E${suffix}*2`;
 const EVSE_1_NEW = `DE*OPS*E${suffix}*1N`;
@@ -390,7 +391,7 @@ describe('operator API on the real stack (issue 12)', () => {
       const other = await api('POST', '/v1/chargers', OPERATOR_KEY, {
         id: CP_B,
         fleet: FLEET_B,
-        password: 'fleet-b-charger-password-0001',
+        password: CP_B_PASSWORD,
       });
       expect(other).toMatchObject({ status: 201, body: { id: CP_B, fleet: FLEET_B } });
       expect(other.body).not.toHaveProperty('password');
@@ -553,9 +554,16 @@ describe('operator API on the real stack (issue 12)', () => {
       return (reply.idTagInfo as { status: string }).status === 'Accepted' ? true : null;
     });
     const blocked = await charger.client.confirm('Authorize', { idTag: 'OPS-A2' });
-    expect(blocked.idTagInfo).toMatchObject({ status: 'Blocked' });
+    expect(blocked.idTagInfo).toEqual({ status: 'Blocked' });
+    const child = await charger.client.confirm('Authorize', { idTag: 'OPS-A3' });
+    expect(child.idTagInfo).toEqual({
+      status: 'Accepted',
+      expiryDate: '2030-06-30T00:00:00.000Z',
+      parentIdTag: 'OPS-A1',
+    });
+    // Another fleet's tag is unknown here.
     const strangers = await charger.client.confirm('Authorize', { idTag: 'OPS-B1' });
-    expect((strangers.idTagInfo as { status: string }).status).not.toBe('Accepted');
+    expect(strangers.idTagInfo).toEqual({ status: 'Invalid' });
 
     // Charger side: a driver's tag on connector 1.
     const tx = await charger.startTransaction(1, 'OPS-A1');
@@ -597,6 +605,41 @@ describe('operator API on the real stack (issue 12)', () => {
       'connector 1 free after the remote session',
       (v) => v.connectors[0]?.status === 'Available',
     );
+  });
+
+  step('an id tag change applies at the next Authorize, on the other replica too', async () => {
+    // Fleet B's charger on replica 2.
+    const other = await poll('fleet B charger accepted by replica 2', 20_000, async () => {
+      try {
+        return await OcppClient.connect({ url: gateway2Url, chargePointId: CP_B, password: CP_B_PASSWORD });
+      } catch (e) {
+        if (e instanceof HandshakeRefusedError && e.status === 401) return null;
+        throw e;
+      }
+    });
+    try {
+      const authorize = async (idTag: string) =>
+        ((await other.confirm('Authorize', { idTag })).idTagInfo as { status: string }).status;
+      expect(await authorize('OPS-B1')).toBe('Accepted');
+      expect(await authorize('OPS-A1')).toBe('Invalid'); // fleet A's tag is not fleet B's
+      const changed = await api('PUT', '/v1/id-tags/OPS-B1', OPERATOR_KEY, {
+        fleet: FLEET_B,
+        status: 'Blocked',
+      });
+      expect(changed).toMatchObject({
+        status: 200,
+        body: { id_tag: 'OPS-B1', fleet: FLEET_B, status: 'Blocked' },
+      });
+      await poll('OPS-B1 Blocked at the next Authorize on replica 2', 10_000, async () =>
+        (await authorize('OPS-B1')) === 'Blocked' ? true : null,
+      );
+      // Fleet A's charger on replica 1 is unaffected.
+      expect((await charger.client.confirm('Authorize', { idTag: 'OPS-A1' })).idTagInfo).toEqual({
+        status: 'Accepted',
+      });
+    } finally {
+      await other.close();
+    }
   });
 
   step(
