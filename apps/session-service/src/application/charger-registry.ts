@@ -22,7 +22,7 @@ import {
   type RegistryCharger,
   type RegistryIdTag,
 } from './charger-registry-ports';
-import type { RegistryStatusOutbox } from './charger-registry-status';
+import type { RegistryStatusOutbox, StatusBefore } from './charger-registry-status';
 import type { TransactionRunner, Tx } from './ports';
 
 export const DEFAULT_REGISTRY_APPLY_WAIT_SECONDS = 10;
@@ -169,13 +169,7 @@ export class ManageChargerRegistry {
       if (!(await this.store.insertCharger(tx, row)))
         throw new RegistryError(409, 'CHARGER_EXISTS', `charger ${cmd.id} is already registered`);
       await this.checkEvseIdsFree(tx, row);
-      await this.store.syncProjection(tx, row.chargePointId, row.fleetId, row.evseIds);
-      await this.store.outbox(
-        tx,
-        { eventId, type: 'ChargerRegistered', data: chargerRecord(row) },
-        row.fleetId,
-      );
-      const statusChanged = (await this.options.status?.after(tx, status, eventId)) ?? false;
+      const statusChanged = await this.writeChargerChange(tx, row, eventId, status, { projection: true });
       await audit({
         id: auditId,
         actor,
@@ -213,13 +207,7 @@ export class ManageChargerRegistry {
       };
       if (row.fleetId !== current.fleetId || cmd.connectors) await this.checkEvseIdsFree(tx, row);
       await this.store.updateCharger(tx, row);
-      await this.store.syncProjection(tx, row.chargePointId, row.fleetId, row.evseIds);
-      await this.store.outbox(
-        tx,
-        { eventId, type: 'ChargerRegistered', data: chargerRecord(row) },
-        row.fleetId,
-      );
-      const statusChanged = (await this.options.status?.after(tx, status, eventId)) ?? false;
+      const statusChanged = await this.writeChargerChange(tx, row, eventId, status, { projection: true });
       await audit({
         id: auditId,
         actor,
@@ -261,11 +249,8 @@ export class ManageChargerRegistry {
         updatedBy: actorRef(actor),
       };
       await this.store.updateCharger(tx, row);
-      await this.store.outbox(
-        tx,
-        { eventId, type: 'ChargerRegistered', data: chargerRecord(row) },
-        row.fleetId,
-      );
+      // A new password is no part of the picture: no status read, none appended.
+      await this.writeChargerChange(tx, row, eventId, undefined, { projection: false });
       await audit({
         id: auditId,
         actor,
@@ -313,12 +298,8 @@ export class ManageChargerRegistry {
         deactivatedAt: at,
       };
       await this.store.updateCharger(tx, row);
-      await this.store.outbox(
-        tx,
-        { eventId, type: 'ChargerRegistered', data: chargerRecord(row) },
-        row.fleetId,
-      );
-      const statusChanged = (await this.options.status?.after(tx, status, eventId)) ?? false;
+      // Fleet and EVSE ids stay: the projection has them already.
+      const statusChanged = await this.writeChargerChange(tx, row, eventId, status, { projection: false });
       await audit({
         id: auditId,
         actor,
@@ -470,6 +451,29 @@ export class ManageChargerRegistry {
         `charger ${id} is deactivated; its registry entry is kept`,
       );
     return current;
+  }
+
+  /**
+   * What every charger change writes after its registry row, in its transaction: the fleet and
+   * EVSE ids on the chargers projection (`projection`: when they may have changed), the registry
+   * record in the outbox, and the charger's new picture when its published part changed since
+   * `status` (read by `status.before`; undefined: none). True when a picture was appended (wake
+   * the status relay after the commit).
+   */
+  private async writeChargerChange(
+    tx: Tx,
+    row: RegistryCharger,
+    eventId: string,
+    status: StatusBefore | undefined,
+    { projection }: { projection: boolean },
+  ): Promise<boolean> {
+    if (projection) await this.store.syncProjection(tx, row.chargePointId, row.fleetId, row.evseIds);
+    await this.store.outbox(
+      tx,
+      { eventId, type: 'ChargerRegistered', data: chargerRecord(row) },
+      row.fleetId,
+    );
+    return (await this.options.status?.after(tx, status, eventId)) ?? false;
   }
 
   /** 409 EVSE_ID_TAKEN when another active charger of the fleet has one of these EVSE ids. */
