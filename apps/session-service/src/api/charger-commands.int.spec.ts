@@ -1,25 +1,8 @@
-import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { Consumer, Producer } from 'kafkajs';
-import { Client } from 'pg';
-import {
-  makeEnvelope,
-  OCPP_COMMAND_RESULT_SCHEMA,
-  OCPP_EVENTS_SOURCE,
-  topicName,
-  type OcppCommand,
-  type OcppCommandResult,
-} from '@app/contracts';
-import { ApiKeyStore, migrateAuthDatabase } from '@app/auth';
-import { httpSettings } from '@app/http';
-import { buildOpenApiDocument, hardenHttp } from '@app/observability';
-import { createTestDatabase, createTestKafka, type TestDatabase, type TestKafka } from '@app/testing';
-import { loadSessionServiceConfig } from '../config';
-import { SessionServiceModule } from '../session-service.module';
+import { topicName, type OcppCommand, type OcppCommandResult } from '@app/contracts';
+import { buildOpenApiDocument } from '@app/observability';
+import { startApiHarness, testApiKey, type ApiHarness } from '../testing/api-harness';
 import { GatewayRecords } from '../testing/gateway-records';
-import { migrate, readTopic, waitFor } from '../testing/harness';
+import { readTopic, waitFor } from '../testing/harness';
 
 /**
  * POST /v1/chargers/:id/commands/:action and /local-list over HTTP, against the real broker and
@@ -35,15 +18,13 @@ import { migrate, readTopic, waitFor } from '../testing/harness';
 describe('charger commands API (real Kafka + Postgres)', () => {
   const FLEET = 'fleet-cmd';
   const WAIT_SECONDS = 3;
-  let db: TestDatabase;
-  let tk: TestKafka;
-  let app: NestExpressApplication;
-  let base: string;
-  let producer: Producer;
-  let gateway: Consumer;
-  let sql: Client;
-  const OPERATOR_KEY = 'sk_test_operator_' + randomUUID();
-  const FLEET_KEY = 'sk_test_fleet_cmd_' + randomUUID();
+  const keys = {
+    operator: testApiKey('operator', 'ops', ['operator']),
+    fleet: testApiKey('fleet_cmd', 'fleet', ['fleet'], FLEET),
+  };
+  let h: ApiHarness<keyof typeof keys>;
+  const OPERATOR_KEY = keys.operator.key;
+  const FLEET_KEY = keys.fleet.key;
   let operatorKeyId: string;
   /** Every command the stand-in gateway received, in order. */
   const received: OcppCommand[] = [];
@@ -52,18 +33,8 @@ describe('charger commands API (real Kafka + Postgres)', () => {
   const silent = new GatewayRecords('CP-CMD-SILENT', FLEET);
   const off = new GatewayRecords('CP-CMD-OFF', FLEET);
 
-  const api = async (method: string, path: string, key: string | null = OPERATOR_KEY, body?: unknown) => {
-    const res = await fetch(base + path, {
-      method,
-      headers: {
-        ...(key ? { 'x-api-key': key } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const api = (method: string, path: string, key: string | null = OPERATOR_KEY, body?: unknown) =>
+    h.api(method, path, key, body);
 
   function answer(cmd: OcppCommand): Partial<OcppCommandResult> | null {
     if (cmd.chargePointId === 'CP-CMD-SILENT') return null;
@@ -96,96 +67,46 @@ describe('charger commands API (real Kafka + Postgres)', () => {
   }
 
   beforeAll(async () => {
-    [db, tk] = await Promise.all([createTestDatabase('sess_cmd'), createTestKafka('sess_cmd')]);
-    await migrate(db.url);
-    await migrateAuthDatabase(db.url);
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
-    const keys = new ApiKeyStore(sql);
-    operatorKeyId = (await keys.create({ key: OPERATOR_KEY, name: 'ops', roles: ['operator'] })).record.id;
-    await keys.create({ key: FLEET_KEY, name: 'fleet', roles: ['fleet'], fleet: FLEET });
-    // The registry (H-reg's tables): a charger registered but never connected, one deactivated,
-    // and the fleet's id tags (each change takes the next registry version).
-    await sql.query(
-      `insert into charger_registry (charge_point_id, fleet_id, version, updated_by, active, deactivated_at)
-       values ('CP-CMD-REG', $1, nextval('registry_versions'), 'test', true, null),
-              ('CP-CMD-GONE', $1, nextval('registry_versions'), 'test', false, now())`,
-      [FLEET],
-    );
-    await sql.query(
-      `insert into registry_id_tags (fleet_id, id_tag, status, expiry_date, parent_id_tag, version, updated_by) values
-         ($1, 'RFID-A', 'Accepted', '2027-06-01T00:00:00Z', 'GROUP-1', nextval('registry_versions'), 'test'),
-         ($1, 'RFID-B', 'Blocked', null, null, nextval('registry_versions'), 'test'),
-         ('other-fleet', 'RFID-X', 'Accepted', null, null, nextval('registry_versions'), 'test')`,
-      [FLEET],
-    );
-
-    producer = tk.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    gateway = tk.kafka.consumer({ groupId: 'gw-' + randomUUID() });
-    await gateway.connect();
-    await gateway.subscribe({ topic: topicName('ocppCommands', tk.prefix), fromBeginning: true });
-    await gateway.run({
-      eachMessage: async ({ message }) => {
-        const cmd = JSON.parse(message.value!.toString()).data as OcppCommand;
-        received.push(cmd);
-        const a = answer(cmd);
-        if (!a) return;
-        const env = makeEnvelope({
-          type: 'OcppCommandCompleted',
-          source: OCPP_EVENTS_SOURCE,
-          subject: cmd.commandId,
-          schema: OCPP_COMMAND_RESULT_SCHEMA,
-          data: {
-            commandId: cmd.commandId,
-            chargePointId: cmd.chargePointId,
-            action: cmd.action,
-            completedAt: new Date().toISOString(),
-            gatewayId: 'gw-test',
-            ...(cmd.sessionId ? { sessionId: cmd.sessionId } : {}),
-            ...a,
-          } as OcppCommandResult,
-        });
-        await producer.send({
-          topic: topicName('ocppCommandResults', tk.prefix),
-          acks: -1,
-          messages: [{ key: cmd.commandId, value: JSON.stringify(env) }],
-        });
+    h = await startApiHarness('sess_cmd', {
+      keys,
+      env: { COMMAND_TIMEOUT_SECONDS: '5', COMMAND_WAIT_SECONDS: String(WAIT_SECONDS) },
+      beforeStart: async (sql) => {
+        // The registry (H-reg's tables): a charger registered but never connected, one deactivated,
+        // and the fleet's id tags (each change takes the next registry version).
+        await sql.query(
+          `insert into charger_registry (charge_point_id, fleet_id, version, updated_by, active, deactivated_at)
+           values ('CP-CMD-REG', $1, nextval('registry_versions'), 'test', true, null),
+                  ('CP-CMD-GONE', $1, nextval('registry_versions'), 'test', false, now())`,
+          [FLEET],
+        );
+        await sql.query(
+          `insert into registry_id_tags (fleet_id, id_tag, status, expiry_date, parent_id_tag, version, updated_by) values
+             ($1, 'RFID-A', 'Accepted', '2027-06-01T00:00:00Z', 'GROUP-1', nextval('registry_versions'), 'test'),
+             ($1, 'RFID-B', 'Blocked', null, null, nextval('registry_versions'), 'test'),
+             ('other-fleet', 'RFID-X', 'Accepted', null, null, nextval('registry_versions'), 'test')`,
+          [FLEET],
+        );
       },
     });
-
-    const config = loadSessionServiceConfig({
-      DATABASE_URL: db.url,
-      AUTH_DATABASE_URL: db.url,
-      KAFKA_TOPIC_PREFIX: tk.prefix,
-      KAFKA_BROKERS: tk.brokers.join(','),
-      CONSUMER_GROUP: 'sessions-' + randomUUID().slice(0, 8),
-      COMMAND_TIMEOUT_SECONDS: '5',
-      COMMAND_WAIT_SECONDS: String(WAIT_SECONDS),
-      LOG_LEVEL: 'warn',
-      RATE_LIMIT_PER_CREDENTIAL: '0',
-    });
-    app = await NestFactory.create<NestExpressApplication>(SessionServiceModule.forRoot(config), {
-      logger: process.env.TEST_APP_LOGS ? ['error', 'warn'] : false,
-    });
-    hardenHttp(app, httpSettings(config));
-    await app.listen(0, '127.0.0.1');
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    operatorKeyId = h.keyIds.operator;
+    await h.answerCommands(
+      (cmd) => {
+        received.push(cmd);
+        return answer(cmd);
+      },
+      { gatewayId: 'gw-test' },
+    );
     const now = new Date();
-    await producer.send({
-      topic: topicName('ocppEvents', tk.prefix),
-      acks: -1,
-      messages: [
-        ok.connected({}, now),
-        silent.connected({}, now),
-        off.connected({}, now),
-        // Connector 2 of CP-CMD-OK is out of order: a start there that the charger rejects says why.
-        ok.status(2, 'Unavailable', now),
-      ],
-    });
+    await h.publish([
+      ok.connected({}, now),
+      silent.connected({}, now),
+      off.connected({}, now),
+      // Connector 2 of CP-CMD-OK is out of order: a start there that the charger rejects says why.
+      ok.status(2, 'Unavailable', now),
+    ]);
     await waitFor(
       async () => {
-        const { rows } = await sql.query(
+        const { rows } = await h.sql.query(
           `select (select count(*)::int from chargers where charge_point_id like 'CP-CMD-%') as chargers,
                   (select count(*)::int from connectors where charge_point_id = 'CP-CMD-OK' and status = 'Unavailable') as unavailable`,
         );
@@ -197,15 +118,11 @@ describe('charger commands API (real Kafka + Postgres)', () => {
   });
 
   afterAll(async () => {
-    await gateway?.disconnect();
-    await app?.close();
-    await producer?.disconnect();
-    await sql?.end();
-    await db?.drop();
+    await h?.close();
   });
 
   async function auditOf(commandId: string) {
-    const { rows } = await sql.query<{
+    const { rows } = await h.sql.query<{
       id: string;
       action: string;
       actor_kind: string;
@@ -292,7 +209,7 @@ describe('charger commands API (real Kafka + Postgres)', () => {
       const deadlineIn = Date.parse(sent.deadline) - t0;
       expect(deadlineIn).toBeGreaterThan((WAIT_SECONDS - 1) * 1000 - 500);
       expect(deadlineIn).toBeLessThanOrEqual((WAIT_SECONDS - 1) * 1000 + 500);
-      const { rows } = await sql.query(
+      const { rows } = await h.sql.query(
         `select session_id, charge_point_id, action, outcome, result from commands where command_id = $1`,
         [commandId],
       );
@@ -398,7 +315,7 @@ describe('charger commands API (real Kafka + Postgres)', () => {
 
   describe('local authorization list', () => {
     it("pushes the fleet's id tags (and only its own) as a Full SendLocalList; 200 with list_version and entries", async () => {
-      const { rows } = await sql.query<{ v: string }>(
+      const { rows } = await h.sql.query<{ v: string }>(
         `select max(version)::text as v from registry_id_tags where fleet_id = $1`,
         [FLEET],
       );
@@ -466,7 +383,7 @@ describe('charger commands API (real Kafka + Postgres)', () => {
     it('a start to a charger the gateway reports Offline is FAILED with CHARGER_OFFLINE, in the API and in SessionFailed', async () => {
       const id = await startAndFail('CP-CMD-OFF*1', 'CHARGER_OFFLINE');
       // The first session of this test: its SessionRequested and SessionFailed are the topic's first two records.
-      const records = await readTopic(tk.kafka, topicName('chargingSessions', tk.prefix), 2);
+      const records = await readTopic(h.tk.kafka, topicName('chargingSessions', h.tk.prefix), 2);
       expect(records.map((r) => [r.key, r.value.type])).toEqual([
         [id, 'SessionRequested'],
         [id, 'SessionFailed'],
@@ -488,7 +405,7 @@ describe('charger commands API (real Kafka + Postgres)', () => {
   });
 
   it('the OpenAPI document has request and response schemas for both routes', () => {
-    const doc = buildOpenApiDocument(app, 'session-service', 'test');
+    const doc = buildOpenApiDocument(h.app, 'session-service', 'test');
     const command = doc.paths['/v1/chargers/{id}/commands/{action}'].post!;
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- schema objects are inspected field by field
     const body = (command.requestBody as any).content['application/json'].schema;

@@ -1,26 +1,13 @@
-import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { Consumer, Producer } from 'kafkajs';
 import { Client } from 'pg';
-import { ApiKeyStore, migrateAuthDatabase } from '@app/auth';
-import { makeEnvelope, OCPP_EVENT_SCHEMAS, OCPP_EVENTS_SOURCE, topicName } from '@app/contracts';
 import { createEnvelopeValidator } from '@app/contracts/schemas';
-import { httpSettings } from '@app/http';
-import { hardenHttp } from '@app/observability';
-import { createTestDatabase, createTestKafka, type TestDatabase, type TestKafka } from '@app/testing';
 import { RegistryStatusOutbox } from '../application/charger-registry-status';
 import { SessionServiceComposition } from '../composition';
-import { loadSessionServiceConfig } from '../config';
 import { ChargerStore } from '../infrastructure/database/charger-store';
 import { PostgresChargerStatusQueries } from '../infrastructure/database/charger-status-queries';
-import { SessionServiceModule } from '../session-service.module';
-import { GatewayRecords, type GatewayRecord } from '../testing/gateway-records';
-import { migrate, waitFor } from '../testing/harness';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies and records are checked field by field
-type Json = any;
+import { startApiHarness, testApiKey, type ApiHarness, type Json } from '../testing/api-harness';
+import { GatewayRecords } from '../testing/gateway-records';
+import { waitFor } from '../testing/harness';
 
 /**
  * A registry change is a change of the charger's picture too: registering, PATCHing and
@@ -31,103 +18,36 @@ type Json = any;
  * loses neither's change. Real Kafka + Postgres.
  */
 describe('registry changes on chargers.status.v1 (real Kafka + Postgres)', () => {
-  let db: TestDatabase;
-  let tk: TestKafka;
-  let app: NestExpressApplication;
-  let base: string;
-  let sql: Client;
-  let producer: Producer;
-  let reader: Consumer;
+  const keys = { operator: testApiKey('operator', 'ops', ['operator']) };
+  let h: ApiHarness<keyof typeof keys>;
   const statuses: { key: string; value: Json }[] = [];
-  const OPERATOR = 'sk_test_operator_' + randomUUID();
+  const OPERATOR = keys.operator.key;
   const t0 = new Date('2026-06-01T08:00:00.000Z');
   const at = (min: number) => new Date(t0.getTime() + min * 60_000);
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(base + path, {
-      method,
-      headers: {
-        'x-api-key': OPERATOR,
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : null) as Json };
-  };
-  const publish = (records: GatewayRecord[]) =>
-    producer.send({ topic: topicName('ocppEvents', tk.prefix), acks: -1, messages: records });
+  const api = (method: string, path: string, body?: unknown) => h.api(method, path, OPERATOR, body);
+  const publish: ApiHarness['publish'] = (records) => h.publish(records);
   const statusesOf = (cp: string) => statuses.filter((s) => s.key === cp).map((s) => s.value);
   const lastStatusOf = (cp: string) => statusesOf(cp).at(-1);
   const row = async (id: string) =>
-    (await sql.query('select * from charger_registry where charge_point_id = $1', [id])).rows[0];
+    (await h.sql.query('select * from charger_registry where charge_point_id = $1', [id])).rows[0];
   /** Plays the gateway: once the row's version passes `after`, it is applied (as ingest records it). */
   const applyAfter = async (id: string, after: number) => {
     await waitFor(async () => Number((await row(id)).version) > after);
-    await sql.query('update charger_registry set applied_version = version where charge_point_id = $1', [id]);
-  };
-  const disconnected = (g: GatewayRecords, when: Date): GatewayRecord => {
-    const env = makeEnvelope({
-      type: 'ChargerDisconnected',
-      source: OCPP_EVENTS_SOURCE,
-      subject: g.chargePointId,
-      schema: OCPP_EVENT_SCHEMAS.ChargerDisconnected,
-      time: when,
-      data: {
-        chargePointId: g.chargePointId,
-        fleetId: g.fleetId,
-        gatewayId: g.gatewayId,
-        disconnectedAt: when.toISOString(),
-        code: 1006,
-        reason: 'closed-by-charger',
-      },
-    });
-    return { key: g.chargePointId, value: JSON.stringify(env) };
+    await h.sql.query('update charger_registry set applied_version = version where charge_point_id = $1', [
+      id,
+    ]);
   };
   /** The status relay polls every 100 ms: after this, a picture that was appended is on the topic. */
   const settle = () => new Promise((r) => setTimeout(r, 1500));
 
   beforeAll(async () => {
-    [db, tk] = await Promise.all([createTestDatabase('registry_status'), createTestKafka('registry_status')]);
-    await migrate(db.url);
-    await migrateAuthDatabase(db.url);
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
-    await new ApiKeyStore(sql).create({ key: OPERATOR, name: 'ops', roles: ['operator'], fleet: null });
-    producer = tk.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    reader = tk.kafka.consumer({ groupId: 'registry-status-reader-' + randomUUID() });
-    await reader.connect();
-    await reader.subscribe({ topic: topicName('chargerStatus', tk.prefix), fromBeginning: true });
-    await reader.run({
-      eachMessage: async ({ message }) => {
-        statuses.push({ key: message.key!.toString(), value: JSON.parse(message.value!.toString()) });
-      },
-    });
-    const config = loadSessionServiceConfig({
-      DATABASE_URL: db.url,
-      AUTH_DATABASE_URL: db.url,
-      KAFKA_TOPIC_PREFIX: tk.prefix,
-      KAFKA_BROKERS: tk.brokers.join(','),
-      CONSUMER_GROUP: 'sessions-' + randomUUID().slice(0, 8),
-      LOG_LEVEL: 'warn',
-      RATE_LIMIT_PER_CREDENTIAL: '0',
-      REGISTRY_APPLY_WAIT_SECONDS: '5',
-    });
-    app = await NestFactory.create<NestExpressApplication>(SessionServiceModule.forRoot(config), {
-      logger: process.env.TEST_LOGS ? ['warn', 'error'] : false,
-    });
-    hardenHttp(app, httpSettings(config));
-    await app.listen(0, '127.0.0.1');
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    h = await startApiHarness('registry_status', { keys, env: { REGISTRY_APPLY_WAIT_SECONDS: '5' } });
+    await h.collect('chargerStatus', statuses);
   }, 60000);
 
   afterAll(async () => {
-    await reader?.disconnect();
-    await app?.close();
-    await producer?.disconnect();
-    await sql?.end();
-    await db?.drop();
+    await h?.close();
   });
 
   it('a registered charger that never connected is on the topic (offline, active, its EVSE ids), the same picture GET shows', async () => {
@@ -249,7 +169,7 @@ describe('registry changes on chargers.status.v1 (real Kafka + Postgres)', () =>
       ).status,
     ).toBe(201);
     await publish([cp.connected({ '1': 'DE*RS*O1' }, at(0)), cp.status(1, 'Available', at(0.1))]);
-    await publish([disconnected(cp, at(1))]);
+    await publish([cp.disconnected(at(1))]);
     await waitFor(
       async () =>
         lastStatusOf('CP-OFF')?.data.online === false &&
@@ -341,7 +261,7 @@ describe('registry changes on chargers.status.v1 (real Kafka + Postgres)', () =>
 
   /** A connection of its own whose statements run one after the other (no pipelining). */
   const connection = async () => {
-    const c = new Client({ connectionString: db.url });
+    const c = new Client({ connectionString: h.db.url });
     await c.connect();
     return c;
   };
@@ -383,7 +303,7 @@ describe('registry changes on chargers.status.v1 (real Kafka + Postgres)', () =>
         return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
       },
     });
-    const ingest = app.get(SessionServiceComposition).ingest;
+    const ingest = h.app.get(SessionServiceComposition).ingest;
     try {
       await client.query('begin');
       const batch = [JSON.parse(cp.status(1, 'Unavailable', at(1)).value)];
@@ -407,7 +327,7 @@ describe('registry changes on chargers.status.v1 (real Kafka + Postgres)', () =>
     await publish([cp.connected({}, at(0))]);
     await waitFor(async () => lastStatusOf('CP-STR2')?.data.online === true);
     const outbox = new RegistryStatusOutbox({
-      queries: new PostgresChargerStatusQueries(app.get(SessionServiceComposition).pool),
+      queries: new PostgresChargerStatusQueries(h.app.get(SessionServiceComposition).pool),
       statuses: new ChargerStore(),
     });
     const client = await connection();
@@ -415,7 +335,7 @@ describe('registry changes on chargers.status.v1 (real Kafka + Postgres)', () =>
       await client.query('begin');
       const before = await outbox.before(client, 'CP-STR2');
       // Meanwhile ingest commits a new picture of the charger.
-      await publish([disconnected(cp, at(1))]);
+      await publish([cp.disconnected(at(1))]);
       await waitFor(async () => lastStatusOf('CP-STR2')?.data.online === false);
       await client.query(`update charger_registry set active = false where charge_point_id = 'CP-STR2'`);
       await expect(outbox.after(client, before, randomUUID())).rejects.toMatchObject({

@@ -1,23 +1,13 @@
-import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { Consumer, Producer } from 'kafkajs';
-import { Client } from 'pg';
-import { ApiKeyStore, migrateAuthDatabase } from '@app/auth';
-import { makeEnvelope, OCPP_EVENT_SCHEMAS, OCPP_EVENTS_SOURCE, topicName } from '@app/contracts';
 import { createTopicValidator } from '@app/contracts/schemas';
-import { httpSettings } from '@app/http';
-import { hardenHttp } from '@app/observability';
 import { verifyChargerPassword } from '@app/ocpp/charger-password';
-import { createTestDatabase, createTestKafka, type TestDatabase, type TestKafka } from '@app/testing';
-import { loadSessionServiceConfig } from '../config';
-import { SessionServiceModule } from '../session-service.module';
+import {
+  operatorFleetsFinanceKeys,
+  startApiHarness,
+  type ApiHarness,
+  type Json,
+} from '../testing/api-harness';
 import { GatewayRecords } from '../testing/gateway-records';
-import { migrate, waitFor } from '../testing/harness';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies and records are checked field by field
-type Json = any;
+import { waitFor } from '../testing/harness';
 
 /**
  * The registry routes over HTTP against the real broker and Postgres: what is stored, what is
@@ -27,35 +17,19 @@ type Json = any;
  * tested end to end in test/operator).
  */
 describe('charger registry API (real Kafka + Postgres)', () => {
-  let db: TestDatabase;
-  let tk: TestKafka;
-  let app: NestExpressApplication;
-  let base: string;
-  let sql: Client;
-  let producer: Producer;
-  let reader: Consumer;
+  const keys = operatorFleetsFinanceKeys();
+  let h: ApiHarness<keyof typeof keys>;
   const records: { key: string; value: Json }[] = [];
-  const OPERATOR = 'sk_test_operator_' + randomUUID();
-  const FLEET1 = 'sk_test_fleet_one_' + randomUUID();
-  const FLEET2 = 'sk_test_fleet_two_' + randomUUID();
-  const FINANCE = 'sk_test_finance_' + randomUUID();
+  const [OPERATOR, FLEET1, FLEET2, FINANCE] = [keys.operator, keys.fleet1, keys.fleet2, keys.finance].map(
+    (k) => k.key,
+  );
   let operatorKeyId: string;
   const WAIT_S = 2;
 
-  const api = async (method: string, path: string, key: string | null, body?: unknown) => {
-    const res = await fetch(base + path, {
-      method,
-      headers: {
-        ...(key ? { 'x-api-key': key } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : null) as Json, text };
-  };
+  const api = (method: string, path: string, key: string | null, body?: unknown) =>
+    h.api(method, path, key, body);
   const row = async (id: string) =>
-    (await sql.query('select * from charger_registry where charge_point_id = $1', [id])).rows[0];
+    (await h.sql.query('select * from charger_registry where charge_point_id = $1', [id])).rows[0];
   const recordsOf = (key: string) => records.filter((r) => r.key === key);
   const recordWith = (key: string, version: number) =>
     waitFor(
@@ -73,73 +47,21 @@ describe('charger registry API (real Kafka + Postgres)', () => {
       return Number(x.version) > after ? x : null;
     });
     const version = Number(r.version);
-    const applied = makeEnvelope({
-      type: 'ChargerRegistryApplied',
-      source: OCPP_EVENTS_SOURCE,
-      subject: id,
-      schema: OCPP_EVENT_SCHEMAS.ChargerRegistryApplied,
-      data: {
-        chargePointId: id,
-        version,
-        gatewayId: 'gw-test',
-        appliedAt: new Date().toISOString(),
-        closedConnection: false,
-      },
-    });
-    await producer.send({
-      topic: topicName('ocppEvents', tk.prefix),
-      acks: -1,
-      messages: [{ key: id, value: JSON.stringify(applied) }],
-    });
+    await h.publish([new GatewayRecords(id, '').registryApplied(version)]);
     return version;
   };
 
   beforeAll(async () => {
-    [db, tk] = await Promise.all([createTestDatabase('registry_api'), createTestKafka('registry_api')]);
-    await migrate(db.url);
-    await migrateAuthDatabase(db.url);
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
-    const keys = new ApiKeyStore(sql);
-    operatorKeyId = (await keys.create({ key: OPERATOR, name: 'ops', roles: ['operator'], fleet: null }))
-      .record.id;
-    await keys.create({ key: FLEET1, name: 'f1', roles: ['fleet'], fleet: 'fleet-1' });
-    await keys.create({ key: FLEET2, name: 'f2', roles: ['fleet'], fleet: 'fleet-2' });
-    await keys.create({ key: FINANCE, name: 'fin', roles: ['finance'], fleet: null });
-    producer = tk.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    reader = tk.kafka.consumer({ groupId: 'registry-reader-' + randomUUID() });
-    await reader.connect();
-    await reader.subscribe({ topic: topicName('chargerRegistry', tk.prefix), fromBeginning: true });
-    await reader.run({
-      eachMessage: async ({ message }) => {
-        records.push({ key: message.key!.toString(), value: JSON.parse(message.value!.toString()) });
-      },
+    h = await startApiHarness('registry_api', {
+      keys,
+      env: { REGISTRY_APPLY_WAIT_SECONDS: String(WAIT_S) },
     });
-    const config = loadSessionServiceConfig({
-      DATABASE_URL: db.url,
-      AUTH_DATABASE_URL: db.url,
-      KAFKA_TOPIC_PREFIX: tk.prefix,
-      KAFKA_BROKERS: tk.brokers.join(','),
-      CONSUMER_GROUP: 'sessions-' + randomUUID().slice(0, 8),
-      LOG_LEVEL: 'warn',
-      RATE_LIMIT_PER_CREDENTIAL: '0',
-      REGISTRY_APPLY_WAIT_SECONDS: String(WAIT_S),
-    });
-    app = await NestFactory.create<NestExpressApplication>(SessionServiceModule.forRoot(config), {
-      logger: process.env.TEST_LOGS ? ['warn', 'error'] : false,
-    });
-    hardenHttp(app, httpSettings(config));
-    await app.listen(0, '127.0.0.1');
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    operatorKeyId = h.keyIds.operator;
+    await h.collect('chargerRegistry', records);
   }, 60000);
 
   afterAll(async () => {
-    await reader?.disconnect();
-    await app?.close();
-    await producer?.disconnect();
-    await sql?.end();
-    await db?.drop();
+    await h?.close();
   });
 
   it('needs a credential (401) with the operator role to write (403), operator or fleet to read tags', async () => {
@@ -296,17 +218,13 @@ describe('charger registry API (real Kafka + Postgres)', () => {
   it('PATCH changes EVSE ids: the projection follows in the same transaction, the next session shows it, the record is published', async () => {
     // The charger connects (the gateway's copy had the EVSE ids of the registration).
     const cp = new GatewayRecords('CP-REG-1', 'fleet-1');
-    await producer.send({
-      topic: topicName('ocppEvents', tk.prefix),
-      acks: -1,
-      messages: [
-        cp.connected({ '1': 'DE*REG*E1', '2': 'DE*REG*E2' }),
-        cp.status(1, 'Available', new Date()),
-        cp.status(2, 'Available', new Date()),
-      ],
-    });
+    await h.publish([
+      cp.connected({ '1': 'DE*REG*E1', '2': 'DE*REG*E2' }),
+      cp.status(1, 'Available', new Date()),
+      cp.status(2, 'Available', new Date()),
+    ]);
     await waitFor(async () => {
-      const r = await sql.query(
+      const r = await h.sql.query(
         "select evse from connectors where charge_point_id = 'CP-REG-1' order by connector_id",
       );
       return r.rows.length === 2;
@@ -333,7 +251,7 @@ describe('charger registry API (real Kafka + Postgres)', () => {
     // The password stays.
     expect(await verifyChargerPassword(generated, stored.password_hash)).toBe(true);
 
-    const connectors = await sql.query(
+    const connectors = await h.sql.query(
       "select connector_id, evse from connectors where charge_point_id = 'CP-REG-1' order by connector_id",
     );
     expect(connectors.rows).toEqual([
@@ -341,7 +259,7 @@ describe('charger registry API (real Kafka + Postgres)', () => {
       { connector_id: 2, evse: null },
       { connector_id: 3, evse: 'DE*REG*E3' },
     ]);
-    const charger = await sql.query("select evse_ids from chargers where charge_point_id = 'CP-REG-1'");
+    const charger = await h.sql.query("select evse_ids from chargers where charge_point_id = 'CP-REG-1'");
     expect(charger.rows[0].evse_ids).toEqual({ '1': 'DE*REG*NEW1', '3': 'DE*REG*E3' });
 
     const start = await api('POST', '/v1/sessions/start', FLEET1, { evse: 'DE*REG*NEW1' });
@@ -444,7 +362,7 @@ describe('charger registry API (real Kafka + Postgres)', () => {
       api('DELETE', '/v1/chargers/CP-REG-2', OPERATOR),
       (async () => {
         await new Promise((r) => setTimeout(r, 300));
-        await sql.query(
+        await h.sql.query(
           "update charger_registry set applied_version = version where charge_point_id = 'CP-REG-2'",
         );
       })(),
@@ -601,7 +519,7 @@ describe('charger registry API (real Kafka + Postgres)', () => {
   });
 
   it('every change is audited with its actor, never with a password, hash or id tag', async () => {
-    const { rows } = await sql.query(
+    const { rows } = await h.sql.query(
       'select actor_kind, actor_id, action, target_type, target_id, service, details from auth_audit_log where action = any($1) order by seq',
       [
         [

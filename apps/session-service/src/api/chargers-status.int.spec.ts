@@ -1,22 +1,12 @@
-import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { Consumer, Producer } from 'kafkajs';
-import { Client } from 'pg';
-import { ApiKeyStore, migrateAuthDatabase } from '@app/auth';
-import { makeEnvelope, OCPP_EVENT_SCHEMAS, OCPP_EVENTS_SOURCE, topicName } from '@app/contracts';
 import { createEnvelopeValidator } from '@app/contracts/schemas';
-import { httpSettings } from '@app/http';
-import { hardenHttp } from '@app/observability';
-import { createTestDatabase, createTestKafka, type TestDatabase, type TestKafka } from '@app/testing';
-import { loadSessionServiceConfig } from '../config';
-import { SessionServiceModule } from '../session-service.module';
-import { GatewayRecords, type GatewayRecord } from '../testing/gateway-records';
-import { migrate, waitFor } from '../testing/harness';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies and records are checked field by field
-type Json = any;
+import {
+  operatorFleetsFinanceKeys,
+  startApiHarness,
+  type ApiHarness,
+  type Json,
+} from '../testing/api-harness';
+import { GatewayRecords } from '../testing/gateway-records';
+import { waitFor } from '../testing/harness';
 
 /**
  * What a charger looks like, end to end on the real broker and Postgres: gateway records on
@@ -24,103 +14,37 @@ type Json = any;
  * fleet scoping; ChargerRegistryApplied raising charger_registry.applied_version.
  */
 describe('charger status API and chargers.status.v1 (real Kafka + Postgres)', () => {
-  let db: TestDatabase;
-  let tk: TestKafka;
-  let app: NestExpressApplication;
-  let base: string;
-  let sql: Client;
-  let producer: Producer;
-  let reader: Consumer;
+  const keys = operatorFleetsFinanceKeys();
+  let h: ApiHarness<keyof typeof keys>;
   const statuses: { key: string; value: Json }[] = [];
-  const OPERATOR = 'sk_test_operator_' + randomUUID();
-  const FLEET1 = 'sk_test_fleet_one_' + randomUUID();
-  const FLEET2 = 'sk_test_fleet_two_' + randomUUID();
-  const FINANCE = 'sk_test_finance_' + randomUUID();
+  const [OPERATOR, FLEET1, FLEET2, FINANCE] = [keys.operator, keys.fleet1, keys.fleet2, keys.finance].map(
+    (k) => k.key,
+  );
   const t0 = new Date('2026-06-01T08:00:00.000Z');
   const at = (min: number) => new Date(t0.getTime() + min * 60_000);
 
-  const get = async (path: string, key: string | null) => {
-    const res = await fetch(base + path, { headers: key ? { 'x-api-key': key } : {} });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : null) as Json };
-  };
-  const publish = (records: GatewayRecord[]) =>
-    producer.send({ topic: topicName('ocppEvents', tk.prefix), acks: -1, messages: records });
-  const raw = (envelope: { subject: string }): GatewayRecord => ({
-    key: envelope.subject,
-    value: JSON.stringify(envelope),
-  });
-  const disconnected = (g: GatewayRecords, when: Date) =>
-    raw(
-      makeEnvelope({
-        type: 'ChargerDisconnected',
-        source: OCPP_EVENTS_SOURCE,
-        subject: g.chargePointId,
-        schema: OCPP_EVENT_SCHEMAS.ChargerDisconnected,
-        time: when,
-        data: {
-          chargePointId: g.chargePointId,
-          fleetId: g.fleetId,
-          gatewayId: g.gatewayId,
-          disconnectedAt: when.toISOString(),
-          code: 1006,
-          reason: 'closed-by-charger',
-        },
-      }),
-    );
+  const get = (path: string, key: string | null) => h.api('GET', path, key);
+  const publish: ApiHarness['publish'] = (records) => h.publish(records);
   const lastStatusOf = (cp: string) => [...statuses].reverse().find((s) => s.key === cp)?.value;
 
   beforeAll(async () => {
-    [db, tk] = await Promise.all([createTestDatabase('charger_status'), createTestKafka('charger_status')]);
-    await migrate(db.url);
-    await migrateAuthDatabase(db.url);
-    sql = new Client({ connectionString: db.url });
-    await sql.connect();
-    const keys = new ApiKeyStore(sql);
-    await keys.create({ key: OPERATOR, name: 'ops', roles: ['operator'], fleet: null });
-    await keys.create({ key: FLEET1, name: 'f1', roles: ['fleet'], fleet: 'fleet-1' });
-    await keys.create({ key: FLEET2, name: 'f2', roles: ['fleet'], fleet: 'fleet-2' });
-    await keys.create({ key: FINANCE, name: 'fin', roles: ['finance'], fleet: null });
-    // Registered through the registry (its routes are tested in charger-registry.int.spec.ts):
-    // CP-A in fleet-1 with EVSE ids, CP-R in fleet-1 never connects.
-    await sql.query(
-      `insert into charger_registry (charge_point_id, fleet_id, evse_ids, version, updated_by)
-       values ('CP-A', 'fleet-1', '{"1": "DE*ST*EA1", "2": "DE*ST*EA2"}', 5, 'test'),
-              ('CP-R', 'fleet-1', '{"1": "DE*ST*ER1"}', 6, 'test')`,
-    );
-    producer = tk.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    reader = tk.kafka.consumer({ groupId: 'status-reader-' + randomUUID() });
-    await reader.connect();
-    await reader.subscribe({ topic: topicName('chargerStatus', tk.prefix), fromBeginning: true });
-    await reader.run({
-      eachMessage: async ({ message }) => {
-        statuses.push({ key: message.key!.toString(), value: JSON.parse(message.value!.toString()) });
+    h = await startApiHarness('charger_status', {
+      keys,
+      // Registered through the registry (its routes are tested in charger-registry.int.spec.ts):
+      // CP-A in fleet-1 with EVSE ids, CP-R in fleet-1 never connects.
+      beforeStart: async (sql) => {
+        await sql.query(
+          `insert into charger_registry (charge_point_id, fleet_id, evse_ids, version, updated_by)
+           values ('CP-A', 'fleet-1', '{"1": "DE*ST*EA1", "2": "DE*ST*EA2"}', 5, 'test'),
+                  ('CP-R', 'fleet-1', '{"1": "DE*ST*ER1"}', 6, 'test')`,
+        );
       },
     });
-    const config = loadSessionServiceConfig({
-      DATABASE_URL: db.url,
-      AUTH_DATABASE_URL: db.url,
-      KAFKA_TOPIC_PREFIX: tk.prefix,
-      KAFKA_BROKERS: tk.brokers.join(','),
-      CONSUMER_GROUP: 'sessions-' + randomUUID().slice(0, 8),
-      LOG_LEVEL: 'warn',
-      RATE_LIMIT_PER_CREDENTIAL: '0',
-    });
-    app = await NestFactory.create<NestExpressApplication>(SessionServiceModule.forRoot(config), {
-      logger: process.env.TEST_LOGS ? ['warn', 'error'] : false,
-    });
-    hardenHttp(app, httpSettings(config));
-    await app.listen(0, '127.0.0.1');
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    await h.collect('chargerStatus', statuses);
   }, 60000);
 
   afterAll(async () => {
-    await reader?.disconnect();
-    await app?.close();
-    await producer?.disconnect();
-    await sql?.end();
-    await db?.drop();
+    await h?.close();
   });
 
   const a = new GatewayRecords('CP-A', 'fleet-1', 'gw-7');
@@ -193,7 +117,7 @@ describe('charger status API and chargers.status.v1 (real Kafka + Postgres)', ()
       firmware: { status: 'Installed', at: at(2).toISOString() },
       diagnostics: null,
     });
-    const session = await sql.query<{ session_id: string }>(
+    const session = await h.sql.query<{ session_id: string }>(
       `select session_id from sessions where charge_point_id = 'CP-A' and transaction_id = 501`,
     );
     expect(view.connectors).toEqual([
@@ -337,7 +261,7 @@ describe('charger status API and chargers.status.v1 (real Kafka + Postgres)', ()
   });
 
   it('a disconnect takes the charger offline, published too', async () => {
-    await publish([disconnected(a, at(10))]);
+    await publish([a.disconnected(at(10))]);
     const view = await waitFor(async () => {
       const r = await get('/v1/chargers/CP-A', FLEET1);
       return r.body.online === false ? r.body : null;
@@ -356,25 +280,11 @@ describe('charger status API and chargers.status.v1 (real Kafka + Postgres)', ()
 
   it('ChargerRegistryApplied raises charger_registry.applied_version, never lowers it', async () => {
     const applied = (cp: string, version: number) =>
-      raw(
-        makeEnvelope({
-          type: 'ChargerRegistryApplied',
-          source: OCPP_EVENTS_SOURCE,
-          subject: cp,
-          schema: OCPP_EVENT_SCHEMAS.ChargerRegistryApplied,
-          data: {
-            chargePointId: cp,
-            version,
-            gatewayId: 'gw-7',
-            appliedAt: at(11).toISOString(),
-            closedConnection: false,
-          },
-        }),
-      );
+      new GatewayRecords(cp, 'fleet-1', 'gw-7').registryApplied(version, at(11));
     await publish([applied('CP-A', 5), applied('CP-A', 3), applied('CP-R', 6)]);
     const version = async (cp: string) =>
       Number(
-        (await sql.query('select applied_version from charger_registry where charge_point_id = $1', [cp]))
+        (await h.sql.query('select applied_version from charger_registry where charge_point_id = $1', [cp]))
           .rows[0].applied_version,
       );
     await waitFor(async () => ((await version('CP-R')) === 6 ? true : null));

@@ -132,4 +132,41 @@ export class GatewayRecords {
   heartbeat(at = new Date()): GatewayRecord {
     return this.call('Heartbeat', {}, { currentTime: at.toISOString() }, at);
   }
+
+  disconnected(at: Date, code = 1006, reason = 'closed-by-charger'): GatewayRecord {
+    const env = makeEnvelope({
+      type: 'ChargerDisconnected',
+      source: OCPP_EVENTS_SOURCE,
+      subject: this.chargePointId,
+      schema: OCPP_EVENT_SCHEMAS.ChargerDisconnected,
+      time: at,
+      data: {
+        chargePointId: this.chargePointId,
+        fleetId: this.fleetId,
+        gatewayId: this.gatewayId,
+        disconnectedAt: at.toISOString(),
+        code,
+        reason,
+      },
+    });
+    return { key: this.chargePointId, value: JSON.stringify(env) };
+  }
+
+  /** This replica applied registry version `version` of the charger (ChargerRegistryApplied). */
+  registryApplied(version: number, at = new Date(), closedConnection = false): GatewayRecord {
+    const env = makeEnvelope({
+      type: 'ChargerRegistryApplied',
+      source: OCPP_EVENTS_SOURCE,
+      subject: this.chargePointId,
+      schema: OCPP_EVENT_SCHEMAS.ChargerRegistryApplied,
+      data: {
+        chargePointId: this.chargePointId,
+        version,
+        gatewayId: this.gatewayId,
+        appliedAt: at.toISOString(),
+        closedConnection,
+      },
+    });
+    return { key: this.chargePointId, value: JSON.stringify(env) };
+  }
 }
