@@ -2,17 +2,8 @@ import 'reflect-metadata';
 import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { Consumer, Producer } from 'kafkajs';
-import {
-  makeEnvelope,
-  OCPP_COMMAND_RESULT_SCHEMA,
-  topicName,
-  type ChargeCalculated,
-  type OcppCommand,
-  type TariffPublished,
-} from '@app/contracts';
+import type { Producer } from 'kafkajs';
+import { makeEnvelope, topicName, type ChargeCalculated, type TariffPublished } from '@app/contracts';
 import { METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { RequestMethod } from '@nestjs/common';
@@ -24,8 +15,8 @@ import type {
 } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { AUDIT_QUERY } from '@app/auth/audit';
 import { AuditController } from '@app/auth/nest/audit.controller';
-import { httpSettings, parseQuery, type QuerySpec } from '@app/http';
-import { buildOpenApiDocument, hardenHttp } from '@app/observability';
+import { parseQuery, type QuerySpec } from '@app/http';
+import { buildOpenApiDocument } from '@app/observability';
 import { LIST_SESSIONS_QUERY } from '../application/read-sessions';
 import { SessionsController } from './sessions.controller';
 import { DELIVERIES_QUERY, WebhooksController } from './webhooks.controller';
@@ -34,13 +25,11 @@ import { ChargerCommandsController } from './charger-commands.controller';
 import { ChargersController } from './chargers.controller';
 import { LIST_CHARGERS_QUERY } from '../application/charger-view';
 import { ID_TAG_QUERY, IdTagsController, LIST_ID_TAGS_QUERY } from './id-tags.controller';
-import { createTestDatabase, createTestKafka, type TestDatabase, type TestKafka } from '@app/testing';
+import type { TestDatabase, TestKafka } from '@app/testing';
 import { Client } from 'pg';
-import { ApiKeyStore, migrateAuthDatabase } from '@app/auth';
-import { loadSessionServiceConfig } from '../config';
-import { SessionServiceModule } from '../session-service.module';
+import { startApiHarness, testApiKey, type ApiHarness } from '../testing/api-harness';
 import { GatewayRecords } from '../testing/gateway-records';
-import { migrate, waitFor } from '../testing/harness';
+import { waitFor } from '../testing/harness';
 import { TARIFF_A } from '@app/testing/fixtures';
 
 /**
@@ -48,14 +37,17 @@ import { TARIFF_A } from '@app/testing/fixtures';
  * gateway answers commands on the command topics the way the gateway's contract says.
  */
 describe('sessions REST API (real Kafka + Postgres)', () => {
+  const keys = {
+    fleet1: testApiKey('fleet_one', 'test', ['fleet'], 'fleet-1'),
+    fleet2: testApiKey('fleet_two', 'test', ['fleet'], 'fleet-2'),
+  };
+  let h: ApiHarness<keyof typeof keys>;
   let db: TestDatabase;
   let tk: TestKafka;
-  let app: NestExpressApplication;
   let base: string;
   let producer: Producer;
-  let gateway: Consumer;
-  const KEY1 = 'sk_test_fleet_one_' + randomUUID();
-  const KEY2 = 'sk_test_fleet_two_' + randomUUID();
+  const KEY1 = keys.fleet1.key;
+  const KEY2 = keys.fleet2.key;
   const cp = new GatewayRecords('CP-API-1', 'fleet-1');
   const silent = new GatewayRecords('CP-SILENT', 'fleet-1');
   const rejecting = new GatewayRecords('CP-REJECT', 'fleet-1');
@@ -65,79 +57,48 @@ describe('sessions REST API (real Kafka + Postgres)', () => {
   let receiver: http.Server;
   const hookBodies: string[] = [];
 
-  const api = async (
+  const api = (
     method: string,
     path: string,
     key: string | null = KEY1,
     body?: unknown,
     headers: Record<string, string> = {},
-  ) => {
-    const res = await fetch(base + path, {
-      method,
-      headers: {
-        ...(key ? { 'x-api-key': key } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...headers,
-      },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
-    return { status: res.status, body: JSON.parse(text) as any, headers: res.headers, text };
-  };
+  ) => h.api(method, path, key, body, headers);
 
   const ocpp = (records: { key: string; value: string }[]) =>
     producer.send({ topic: topicName('ocppEvents', tk.prefix), acks: -1, messages: records });
 
   beforeAll(async () => {
-    [db, tk] = await Promise.all([createTestDatabase('sess_api'), createTestKafka('sess_api')]);
-    await migrate(db.url);
-    const c = new Client({ connectionString: db.url });
-    await c.connect();
-    // The credentials live next to the sessions here (AUTH_DATABASE_URL = DATABASE_URL).
-    await migrateAuthDatabase(db.url);
-    const keys = new ApiKeyStore(c);
-    await keys.create({ key: KEY1, name: 'test', roles: ['fleet'], fleet: 'fleet-1' });
-    await keys.create({ key: KEY2, name: 'test', roles: ['fleet'], fleet: 'fleet-2' });
-    await c.end();
-    producer = tk.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-
-    // Gateway stand-in: accepts for CP-API-1, rejects for CP-REJECT, never answers for CP-SILENT.
-    gateway = tk.kafka.consumer({ groupId: 'gw-' + randomUUID() });
-    await gateway.connect();
-    await gateway.subscribe({ topic: topicName('ocppCommands', tk.prefix), fromBeginning: true });
-    await gateway.run({
-      eachMessage: async ({ message }) => {
-        const cmd = JSON.parse(message.value!.toString()).data as OcppCommand;
-        if (cmd.chargePointId === 'CP-SILENT') return;
-        const status = cmd.chargePointId === 'CP-REJECT' ? 'Rejected' : 'Accepted';
-        const result = makeEnvelope({
-          type: 'OcppCommandCompleted',
-          source: 'ocpp-gateway',
-          subject: cmd.commandId,
-          schema: OCPP_COMMAND_RESULT_SCHEMA,
-          data: {
-            commandId: cmd.commandId,
-            chargePointId: cmd.chargePointId,
-            action: cmd.action,
-            outcome: 'Result',
-            payload: { status },
-            completedAt: new Date().toISOString(),
-            sessionId: cmd.sessionId,
-          },
-        });
-        await producer.send({
-          topic: topicName('ocppCommandResults', tk.prefix),
-          acks: -1,
-          messages: [{ key: cmd.commandId, value: JSON.stringify(result) }],
-        });
-        if (cmd.action === 'RemoteStartTransaction' && status === 'Accepted') {
-          const p = cmd.payload as { connectorId: number; idTag: string };
-          await ocpp([cp.startTransaction(p.connectorId, ++txCounter, 2000, new Date(), p.idTag)]);
-        }
+    h = await startApiHarness('sess_api', {
+      keys,
+      env: {
+        COMMAND_TIMEOUT_SECONDS: '2',
+        STOP_WAIT_SECONDS: '3',
+        WEBHOOK_SECRET_KEY: randomBytes(32).toString('base64'),
+        WEBHOOK_ALLOW_HTTP: 'true',
+        WEBHOOK_ALLOWED_ADDRESSES: '127.0.0.1',
       },
     });
+    ({ db, tk, base, producer } = h);
+
+    // Gateway stand-in: accepts for CP-API-1, rejects for CP-REJECT, never answers for CP-SILENT.
+    await h.answerCommands(
+      (cmd) =>
+        cmd.chargePointId === 'CP-SILENT'
+          ? null
+          : {
+              outcome: 'Result',
+              payload: { status: cmd.chargePointId === 'CP-REJECT' ? 'Rejected' : 'Accepted' },
+            },
+      {
+        answered: async (cmd, result) => {
+          if (cmd.action === 'RemoteStartTransaction' && result.payload?.status === 'Accepted') {
+            const p = cmd.payload as { connectorId: number; idTag: string };
+            await ocpp([cp.startTransaction(p.connectorId, ++txCounter, 2000, new Date(), p.idTag)]);
+          }
+        },
+      },
+    );
 
     receiver = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
@@ -149,28 +110,6 @@ describe('sessions REST API (real Kafka + Postgres)', () => {
     });
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
 
-    const config = loadSessionServiceConfig({
-      DATABASE_URL: db.url,
-      AUTH_DATABASE_URL: db.url,
-      KAFKA_TOPIC_PREFIX: tk.prefix,
-      KAFKA_BROKERS: tk.brokers.join(','),
-      CONSUMER_GROUP: 'sessions-' + randomUUID().slice(0, 8),
-      COMMAND_TIMEOUT_SECONDS: '2',
-      STOP_WAIT_SECONDS: '3',
-      LOG_LEVEL: 'warn',
-      RATE_LIMIT_PER_CREDENTIAL: '0', // the polling below is not what the limits are for
-      WEBHOOK_SECRET_KEY: randomBytes(32).toString('base64'),
-      WEBHOOK_ALLOW_HTTP: 'true',
-      WEBHOOK_ALLOWED_ADDRESSES: '127.0.0.1',
-    });
-    app = await NestFactory.create<NestExpressApplication>(SessionServiceModule.forRoot(config), {
-      logger: false,
-    });
-    // As bootstrapService (libs/observability) does in main.ts: its JSON parser (Nest then adds
-    // none), gzip, limits, headers. error-filter.int.spec.ts covers an app with Nest's own parser.
-    hardenHttp(app, httpSettings(config));
-    await app.listen(0, '127.0.0.1');
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
     await ocpp([
       cp.connected({ '1': 'DE*API*E1' }),
       silent.connected(),
@@ -195,10 +134,7 @@ describe('sessions REST API (real Kafka + Postgres)', () => {
   }
 
   afterAll(async () => {
-    await gateway?.disconnect();
-    await app?.close();
-    await producer?.disconnect();
-    await db?.drop();
+    await h?.close();
     receiver?.closeAllConnections();
     await new Promise((r) => receiver?.close(r));
   });
@@ -704,7 +640,7 @@ describe('sessions REST API (real Kafka + Postgres)', () => {
     });
     let doc: OpenAPIObject;
     beforeAll(() => {
-      doc = buildOpenApiDocument(app, 'session-service', 'test');
+      doc = buildOpenApiDocument(h.app, 'session-service', 'test');
     });
 
     const resolve = (schema: SchemaObject | { $ref: string }): SchemaObject => {
