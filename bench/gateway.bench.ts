@@ -20,6 +20,7 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import { Client } from 'pg';
 import {
   createDatabase,
   databaseUrl,
@@ -52,6 +53,12 @@ const OPERATOR_SECONDS = Number(process.env.BENCH_OPERATOR_SECONDS ?? (QUICK ? 5
 const LIST_LIMIT = Number(process.env.BENCH_LIST_LIMIT ?? 50);
 const STATUS_SAMPLE = Number(process.env.BENCH_STATUS_SAMPLE ?? (QUICK ? 60 : 200));
 const STATUS_PROBES = Number(process.env.BENCH_STATUS_PROBES ?? 4);
+/**
+ * BENCH_ANALYZE=1: ANALYZE session-service's charger tables once all N are listed, as a database
+ * that has been running a while has planner statistics (by default the reads are measured 20-40 s
+ * after the N chargers first connected, before autovacuum analyzed the freshly filled tables).
+ */
+const ANALYZE = process.env.BENCH_ANALYZE === '1';
 const STEP_SECONDS = QUICK ? 3 : 6;
 const RATES = QUICK ? [250, 500, 1000, 2000, 3000] : [500, 1000, 2000, 2500, 3000, 4000, 5000, 6000, 8000];
 /** The ramp's time budget; the operator phase's own time is added to it. */
@@ -243,6 +250,8 @@ interface OperatorFigures {
   status_visible_probes: number;
   /** The host's 1-minute load average at the start and the end of the operator phase (2 cores here). */
   operator_phase_load_avg_1m: number[];
+  /** BENCH_ANALYZE=1 ran ANALYZE on the charger tables before the reads. */
+  operator_tables_analyzed: boolean;
   /** The same reads with LOAD_CONCURRENCY clients at once (absent when it is 1). */
   operator_load_clients?: number;
   chargers_list_p50_ms_loaded?: number;
@@ -356,6 +365,7 @@ async function measureReads(api: string, ids: string[], concurrency: number): Pr
 /** `clients[i]` is the connection of charger `ids[i]`. */
 async function operatorFigures(
   sessionService: AppProcess,
+  sessionsDbUrl: string,
   clients: OcppClient[],
   ids: string[],
 ): Promise<OperatorFigures> {
@@ -386,6 +396,12 @@ async function operatorFigures(
     `session-service lists all ${unique.size} connected chargers online ${listedAfter.toFixed(1)} s after its start`,
   );
 
+  if (ANALYZE) {
+    const db = new Client({ connectionString: sessionsDbUrl });
+    await db.connect();
+    await db.query('analyze chargers, connectors, charger_registry').finally(() => db.end());
+    report('BENCH_ANALYZE=1: chargers, connectors and charger_registry analyzed before measuring');
+  }
   // Unmeasured warm-up of both routes.
   await walkOnline(api, LIST_LIMIT);
   for (let i = 0; i < 200; i++)
@@ -468,6 +484,7 @@ async function operatorFigures(
     status_visible_max_ms: visibleMax,
     status_visible_probes: STATUS_PROBES,
     operator_phase_load_avg_1m: [loadBefore, os.loadavg()[0]].map((l) => Math.round(l * 100) / 100),
+    operator_tables_analyzed: ANALYZE,
   };
 }
 
@@ -563,7 +580,7 @@ async function main(): Promise<void> {
         { readyTimeoutMs: 120_000 },
       );
       try {
-        operator = await operatorFigures(sessionService, clients, chargerIds);
+        operator = await operatorFigures(sessionService, sessionsDbUrl, clients, chargerIds);
       } catch (e) {
         report(`session-service output:\n${sessionService.output().slice(-3000)}`);
         throw e;
