@@ -19,6 +19,7 @@ import {
   RegistryError,
   type ChargerRegistryRepository,
   type RegistryAudit,
+  type RegistryAuditEntry,
   type RegistryCharger,
   type RegistryIdTag,
 } from './charger-registry-ports';
@@ -169,13 +170,17 @@ export class ManageChargerRegistry {
       if (!(await this.store.insertCharger(tx, row)))
         throw new RegistryError(409, 'CHARGER_EXISTS', `charger ${cmd.id} is already registered`);
       await this.checkEvseIdsFree(tx, row);
-      const statusChanged = await this.writeChargerChange(tx, row, eventId, status, { projection: true });
-      await audit({
-        id: auditId,
-        actor,
-        action: 'charger.registered',
-        target: { type: 'charger', id: row.chargePointId },
-        details: { fleet: row.fleetId, version, password_generated: generated, ...evseDetails(evseIds) },
+      const statusChanged = await this.writeChargerChange(tx, row, {
+        eventId,
+        status,
+        projection: true,
+        audit,
+        entry: {
+          id: auditId,
+          actor,
+          action: 'charger.registered',
+          details: { fleet: row.fleetId, version, password_generated: generated, ...evseDetails(evseIds) },
+        },
       });
       return { charger: row, statusChanged };
     });
@@ -207,17 +212,21 @@ export class ManageChargerRegistry {
       };
       if (row.fleetId !== current.fleetId || cmd.connectors) await this.checkEvseIdsFree(tx, row);
       await this.store.updateCharger(tx, row);
-      const statusChanged = await this.writeChargerChange(tx, row, eventId, status, { projection: true });
-      await audit({
-        id: auditId,
-        actor,
-        action: 'charger.updated',
-        target: { type: 'charger', id: chargePointId },
-        details: {
-          fleet: row.fleetId,
-          ...(row.fleetId !== current.fleetId ? { previous_fleet: current.fleetId } : {}),
-          version,
-          ...evseDetails(evseIds),
+      const statusChanged = await this.writeChargerChange(tx, row, {
+        eventId,
+        status,
+        projection: true,
+        audit,
+        entry: {
+          id: auditId,
+          actor,
+          action: 'charger.updated',
+          details: {
+            fleet: row.fleetId,
+            ...(row.fleetId !== current.fleetId ? { previous_fleet: current.fleetId } : {}),
+            version,
+            ...evseDetails(evseIds),
+          },
         },
       });
       return { charger: row, statusChanged };
@@ -250,13 +259,17 @@ export class ManageChargerRegistry {
       };
       await this.store.updateCharger(tx, row);
       // A new password is no part of the picture: no status read, none appended.
-      await this.writeChargerChange(tx, row, eventId, undefined, { projection: false });
-      await audit({
-        id: auditId,
-        actor,
-        action: 'charger.password_rotated',
-        target: { type: 'charger', id: chargePointId },
-        details: { fleet: row.fleetId, version, password_generated: generated },
+      await this.writeChargerChange(tx, row, {
+        eventId,
+        status: undefined,
+        projection: false,
+        audit,
+        entry: {
+          id: auditId,
+          actor,
+          action: 'charger.password_rotated',
+          details: { fleet: row.fleetId, version, password_generated: generated },
+        },
       });
       return row;
     });
@@ -299,13 +312,17 @@ export class ManageChargerRegistry {
       };
       await this.store.updateCharger(tx, row);
       // Fleet and EVSE ids stay: the projection has them already.
-      const statusChanged = await this.writeChargerChange(tx, row, eventId, status, { projection: false });
-      await audit({
-        id: auditId,
-        actor,
-        action: 'charger.deactivated',
-        target: { type: 'charger', id: chargePointId },
-        details: { fleet: row.fleetId, version },
+      const statusChanged = await this.writeChargerChange(tx, row, {
+        eventId,
+        status,
+        projection: false,
+        audit,
+        entry: {
+          id: auditId,
+          actor,
+          action: 'charger.deactivated',
+          details: { fleet: row.fleetId, version },
+        },
       });
       return { charger: row, changed: true, statusChanged };
     });
@@ -457,23 +474,31 @@ export class ManageChargerRegistry {
    * What every charger change writes after its registry row, in its transaction: the fleet and
    * EVSE ids on the chargers projection (`projection`: when they may have changed), the registry
    * record in the outbox, and the charger's new picture when its published part changed since
-   * `status` (read by `status.before`; undefined: none). True when a picture was appended (wake
-   * the status relay after the commit).
+   * `status` (read by `status.before`; undefined: none), then its audit entry (target: the
+   * charger), last before the commit. True when a picture was appended (wake the status relay
+   * after the commit).
    */
   private async writeChargerChange(
     tx: Tx,
     row: RegistryCharger,
-    eventId: string,
-    status: StatusBefore | undefined,
-    { projection }: { projection: boolean },
+    change: {
+      eventId: string;
+      status: StatusBefore | undefined;
+      projection: boolean;
+      audit: RegistryAudit;
+      entry: Omit<RegistryAuditEntry, 'target'>;
+    },
   ): Promise<boolean> {
+    const { eventId, status, projection, audit, entry } = change;
     if (projection) await this.store.syncProjection(tx, row.chargePointId, row.fleetId, row.evseIds);
     await this.store.outbox(
       tx,
       { eventId, type: 'ChargerRegistered', data: chargerRecord(row) },
       row.fleetId,
     );
-    return (await this.options.status?.after(tx, status, eventId)) ?? false;
+    const statusChanged = (await this.options.status?.after(tx, status, eventId)) ?? false;
+    await audit({ ...entry, target: { type: 'charger', id: row.chargePointId } });
+    return statusChanged;
   }
 
   /** 409 EVSE_ID_TAKEN when another active charger of the fleet has one of these EVSE ids. */
