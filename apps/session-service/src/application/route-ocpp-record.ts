@@ -7,6 +7,7 @@ import { nameUuid, type Envelope, type OcppCallReceived, type TariffPublished } 
 import { parseMeterValues } from '../domain/meter-values';
 import { isCharging, type SessionCommand, type SessionState } from '../domain/session';
 import { selectTariff } from '../domain/tariff-selection';
+import type { ConnectorReport } from './charger-status';
 
 /** Kept for a human (the `anomalies` table): the gateway confirmed these to the charger anyway. */
 export type AnomalyKind =
@@ -17,16 +18,7 @@ export type RecordEffect =
   | { kind: 'session'; sessionId: string; command: SessionCommand }
   | { kind: 'anomaly'; anomaly: AnomalyKind; detail: Record<string, unknown> }
   /** The connector's status as the charger reported it (`at`: charger time, else receive time). */
-  | {
-      kind: 'connectorStatus';
-      connectorId: number;
-      status: string;
-      errorCode: string | null;
-      info: string | null;
-      vendorId: string | null;
-      vendorErrorCode: string | null;
-      at: string;
-    };
+  | ({ kind: 'connectorStatus' } & ConnectorReport);
 
 export interface RecordRoute {
   /** In order: a StatusNotification's connector update comes before its session command. */

@@ -16,24 +16,16 @@
  * A CALLERROR is 502 CHARGER_ERROR; Offline (no gateway replica holds the charger) 409
  * CHARGER_OFFLINE; Timeout or no result by the wait 504 CHARGER_TIMEOUT.
  */
-import type { OcppCommandResult, OcppOutboundAction } from '@app/contracts';
+import { OCPP_OUTBOUND_ACTIONS, type OcppCommandResult, type OcppOutboundAction } from '@app/contracts';
 
-/** The commands an operator sends (RemoteStart/RemoteStopTransaction belong to the sessions API). */
-export const OPERATOR_COMMAND_ACTIONS = [
-  'Reset',
-  'UnlockConnector',
-  'ChangeAvailability',
-  'ChangeConfiguration',
-  'GetConfiguration',
-  'TriggerMessage',
-  'ClearCache',
-  'DataTransfer',
-  'GetDiagnostics',
-  'UpdateFirmware',
-  'SendLocalList',
-  'GetLocalListVersion',
-] as const satisfies readonly OcppOutboundAction[];
-export type OperatorCommandAction = (typeof OPERATOR_COMMAND_ACTIONS)[number];
+/** The commands an operator sends: every outbound action but RemoteStart/RemoteStopTransaction (the sessions API's). */
+export type OperatorCommandAction = Exclude<
+  OcppOutboundAction,
+  'RemoteStartTransaction' | 'RemoteStopTransaction'
+>;
+export const OPERATOR_COMMAND_ACTIONS: readonly OperatorCommandAction[] = OCPP_OUTBOUND_ACTIONS.filter(
+  (a): a is OperatorCommandAction => a !== 'RemoteStartTransaction' && a !== 'RemoteStopTransaction',
+);
 
 export function isOperatorCommandAction(action: string): action is OperatorCommandAction {
   return (OPERATOR_COMMAND_ACTIONS as readonly string[]).includes(action);
