@@ -29,6 +29,7 @@ import {
   type OcppCallReceived,
   type OcppEventEnvelope,
 } from './ocpp-events';
+import { OCPP201_EVENT_SCHEMAS } from './ocpp201';
 import {
   CONTRACT_SCHEMAS,
   COMMON_SCHEMA,
@@ -89,6 +90,7 @@ const sessionRef: Presence<SessionRef> = {
   connectorId: R,
   evse: R,
   transactionId: O,
+  chargerTransactionId: O,
 };
 const tariffSnapshot: Presence<TariffSnapshot> = {
   tariff_id: O,
@@ -177,6 +179,7 @@ const DATA_FIELDS: Record<string, Record<string, 'required' | 'optional'>> = {
     connectedAt: R,
     remoteAddress: O,
     evseIds: R,
+    protocol: O,
   } satisfies Presence<ChargerConnected>,
   ChargerDisconnected: {
     chargePointId: R,
@@ -375,6 +378,7 @@ const SESSION_FLAGS = Object.keys({
   LATE_EVENTS: 1,
   MISSING_TARIFF: 1,
   MAX_CHARGING_TIME_REACHED: 1,
+  SEQ_NO_GAP: 1,
 } satisfies Record<SessionFlag, 1>);
 const FAIL_REASONS = Object.keys({
   START_REJECTED: 1,
@@ -1121,6 +1125,9 @@ describe('AsyncAPI document (libs/contracts/asyncapi.yaml)', () => {
     tariffs: ['TariffVersionPublished'],
     chargerRegistry: ['ChargerRegistered', 'IdTagRegistered'],
     chargerStatus: ['ChargerStatusChanged'],
+    ocppV201Events: Object.keys(OCPP201_EVENT_SCHEMAS),
+    ocppV201Commands: ['OcppCommandRequested'],
+    ocppV201CommandResults: ['OcppCommandCompleted'],
   };
   const messageNames = (channel: string): string[] => {
     const m = doc.channels[channel].subscribe.message;

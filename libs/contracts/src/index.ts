@@ -7,3 +7,4 @@ export * from './sessions';
 export * from './billing';
 export * from './ids';
 export * from './chargers';
+export * from './ocpp201';

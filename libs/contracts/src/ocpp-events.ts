@@ -3,7 +3,7 @@
  * One record per accepted CALL from a charger, and one per connection change.
  */
 import type { Ocpp16Action, Ocpp16Confirmations, Ocpp16Requests } from '@app/ocpp/ocpp16-types.generated';
-import type { ChargerRegistryApplied } from './chargers';
+import type { ChargerProtocol, ChargerRegistryApplied } from './chargers';
 import type { Envelope } from './envelope';
 
 export const OCPP_EVENTS_SOURCE = 'ocpp-gateway';
@@ -65,6 +65,8 @@ export interface ChargerConnected {
   remoteAddress?: string;
   /** Registered EVSE ids by connectorId ("1" → "DE*2GO*EMCD1311*1A*2"); empty when none. */
   evseIds: Record<string, string>;
+  /** The OCPP-J subprotocol agreed in the handshake; absent on records from before 2.0.1 (= ocpp1.6). */
+  protocol?: ChargerProtocol;
 }
 
 /** type `ChargerDisconnected`, schema `ocpp.charger-disconnected/v1`. */

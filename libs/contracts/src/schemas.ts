@@ -38,6 +38,7 @@ import { OCPP_COMMAND_RESULT_SCHEMA, OCPP_COMMAND_SCHEMA } from './ocpp-commands
 import { OCPP_EVENT_SCHEMAS, type OcppCallReceived } from './ocpp-events';
 import { CHARGER_REGISTRY_SCHEMAS, CHARGER_STATUS_SCHEMA } from './chargers';
 import { SESSION_EVENT_SCHEMAS } from './sessions';
+import { OCPP201_EVENT_SCHEMAS } from './ocpp201';
 import { TOPICS, type TopicKey } from './topics';
 
 export type JsonSchema = Record<string, unknown>;
@@ -147,6 +148,10 @@ export const TOPIC_SCHEMAS: Readonly<Record<TopicKey, readonly string[]>> = {
   tariffs: [TARIFF_PUBLISHED_SCHEMA],
   chargerRegistry: Object.values(CHARGER_REGISTRY_SCHEMAS),
   chargerStatus: [CHARGER_STATUS_SCHEMA],
+  // TODO(issue 13, contracts helper): ocpp201.call-received/v1, ocpp201.command/v1, ocpp201.command-result/v1 documents.
+  ocppV201Events: [OCPP201_EVENT_SCHEMAS.ChargerConnected, OCPP201_EVENT_SCHEMAS.ChargerDisconnected],
+  ocppV201Commands: [],
+  ocppV201CommandResults: [],
 };
 
 /** At most this many schema problems go into a reason (a Kafka header, a log line). */

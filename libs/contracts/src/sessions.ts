@@ -21,7 +21,13 @@ export type ChargingState = 'Charging' | 'SuspendedEV' | 'SuspendedEVSE' | 'Fini
 
 /** Why a session needs a human look; carried to the charge and the exports. */
 export type SessionFlag =
-  'INFERRED_STOP' | 'CLOCK_SKEW' | 'LATE_EVENTS' | 'MISSING_TARIFF' | 'MAX_CHARGING_TIME_REACHED';
+  | 'INFERRED_STOP'
+  | 'CLOCK_SKEW'
+  | 'LATE_EVENTS'
+  | 'MISSING_TARIFF'
+  | 'MAX_CHARGING_TIME_REACHED'
+  /** OCPP 2.0.1: a TransactionEvent seqNo was skipped (an event of the transaction never arrived). */
+  | 'SEQ_NO_GAP';
 
 /** What every session event carries to identify the session. */
 export interface SessionRef {
@@ -31,8 +37,13 @@ export interface SessionRef {
   connectorId: number;
   /** EVSE id as registered, or `{chargePointId}*{connectorId}`. */
   evse: string;
-  /** The charger's transactionId, once known. */
+  /**
+   * The charger's transactionId, once known. For an OCPP 2.0.1 station (string ids) the number
+   * `ocpp201TransactionNumber(chargePointId, chargerTransactionId)` (ids.ts): >= 2^31, exact.
+   */
   transactionId?: number;
+  /** OCPP 2.0.1 only: the station's own transactionId (up to 36 characters), verbatim. */
+  chargerTransactionId?: string;
 }
 
 export interface SessionRequested extends SessionRef {

@@ -50,6 +50,25 @@ export const TOPICS = {
     key: 'commandId',
     config: { 'retention.ms': WEEK_MS },
   },
+  /** OCPP 2.0.1 stations' records (libs/contracts ocpp201.ts); same partitioning as ocpp.v16.events. */
+  ocppV201Events: {
+    name: 'ocpp.v201.events',
+    partitions: 12,
+    key: 'chargePointId',
+    config: { 'retention.ms': MONTH_MS },
+  },
+  ocppV201Commands: {
+    name: 'ocpp.v201.commands',
+    partitions: 6,
+    key: 'chargePointId',
+    config: { 'retention.ms': WEEK_MS },
+  },
+  ocppV201CommandResults: {
+    name: 'ocpp.v201.command-results',
+    partitions: 6,
+    key: 'commandId',
+    config: { 'retention.ms': WEEK_MS },
+  },
   chargingSessions: {
     name: 'charging.sessions.v1',
     partitions: 12,
@@ -154,16 +173,23 @@ export const TOPIC_ACCESS: Record<
   { produces: TopicKey[]; consumes: TopicKey[]; groupPrefix: string }
 > = {
   'ocpp-gateway': {
-    produces: ['ocppEvents', 'ocppCommandResults'],
+    produces: ['ocppEvents', 'ocppCommandResults', 'ocppV201Events', 'ocppV201CommandResults'],
     // Commands are only handed to a connection; nothing is dead-lettered, so no .dlq write.
     // The registry is read whole by every replica (its own group); invalid records are skipped.
-    consumes: ['ocppCommands', 'chargerRegistry'],
+    consumes: ['ocppCommands', 'ocppV201Commands', 'chargerRegistry'],
     groupPrefix: 'ocpp-gateway-',
   },
   'session-service': {
     // The registry (chargers, id tags) and the charger status are the operator API's.
-    produces: ['ocppCommands', 'chargingSessions', 'chargerRegistry', 'chargerStatus'],
-    consumes: ['ocppEvents', 'ocppCommandResults', 'sessionCharges', 'tariffs'],
+    produces: ['ocppCommands', 'ocppV201Commands', 'chargingSessions', 'chargerRegistry', 'chargerStatus'],
+    consumes: [
+      'ocppEvents',
+      'ocppV201Events',
+      'ocppCommandResults',
+      'ocppV201CommandResults',
+      'sessionCharges',
+      'tariffs',
+    ],
     groupPrefix: 'session-service',
   },
   'billing-service': {
@@ -176,7 +202,14 @@ export const TOPIC_ACCESS: Record<
 /** Topics whose consumers park records they can never process in `<topic>.dlq`. */
 const DEAD_LETTERING: Record<KafkaApp, TopicKey[]> = {
   'ocpp-gateway': [],
-  'session-service': ['ocppEvents', 'ocppCommandResults', 'sessionCharges', 'tariffs'],
+  'session-service': [
+    'ocppEvents',
+    'ocppV201Events',
+    'ocppCommandResults',
+    'ocppV201CommandResults',
+    'sessionCharges',
+    'tariffs',
+  ],
   'billing-service': ['chargingSessions'],
 };
 

@@ -8,6 +8,7 @@ const SESSION_FLAGS = [
   'LATE_EVENTS',
   'MISSING_TARIFF',
   'MAX_CHARGING_TIME_REACHED',
+  'SEQ_NO_GAP',
 ] as const satisfies readonly SessionFlag[];
 /** Compile error when the contracts gain a flag this list lacks. */
 const everyFlag: Record<Exclude<SessionFlag, (typeof SESSION_FLAGS)[number]>, never> = {};
