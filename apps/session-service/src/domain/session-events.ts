@@ -42,6 +42,15 @@ export interface SessionFlagRaised extends SessionRef {
   at: string;
 }
 
+/**
+ * OCPP 2.0.1: the session folded the TransactionEvent with this seqNo (its other events, if any,
+ * follow or precede it in the same decision). Internal.
+ */
+export interface SessionSeqNoSeen extends SessionRef {
+  seqNo: number;
+  receivedAt: string;
+}
+
 /** billing reversed the charge on the session (a correction follows as a new charge). Internal. */
 export interface SessionChargeReversed extends SessionRef {
   chargeId: string;
@@ -85,6 +94,7 @@ export interface SessionEventDataMap {
   SessionPriced: SessionPriced;
   SessionChargeReversed: SessionChargeReversed;
   SessionFlagRaised: SessionFlagRaised;
+  SessionSeqNoSeen: SessionSeqNoSeen;
 }
 export type SessionEventName = keyof SessionEventDataMap;
 export type SessionEvent = {

@@ -1,5 +1,5 @@
 /** What the session aggregate is asked to do; `decide` answers each with events (or a SessionRuleError). */
-import type { Actor, FinalAmount, TariffSnapshot } from '@app/contracts';
+import type { Actor, ChargingState, FinalAmount, TariffSnapshot } from '@app/contracts';
 import type { EnergyReading } from '../meter-values';
 
 export type RemoteOutcome = 'Accepted' | 'Rejected' | 'Offline' | 'Timeout' | 'Error';
@@ -55,6 +55,17 @@ export interface RecordStartTransaction {
   receivedAt: string;
   /** The tariff in force at `timestamp` (looked up by the caller). */
   tariff: TariffSnapshot | null;
+  /** OCPP 2.0.1: the station's transactionId (`transactionId` is its ocpp201TransactionNumber). */
+  chargerTransactionId?: string;
+  /** OCPP 2.0.1: the TransactionEvent's seqNo (see `seqNo` on the record commands). */
+  seqNo?: number;
+}
+
+/** OCPP 2.0.1 `transactionInfo.chargingState` as a session charging state, with the event's time. */
+export interface ChargingStateReport {
+  state: ChargingState;
+  /** Charger time of the TransactionEvent. */
+  at: string;
 }
 
 export interface RecordMeterValues {
@@ -62,6 +73,13 @@ export interface RecordMeterValues {
   readings: EnergyReading[];
   signed: string[];
   receivedAt: string;
+  /**
+   * OCPP 2.0.1: the TransactionEvent's seqNo. A command whose seqNo the session already folded
+   * yields no events (a TransactionEvent the station repeated); absent for 1.6 records.
+   */
+  seqNo?: number;
+  /** OCPP 2.0.1: the TransactionEvent's charging state (Charging, SuspendedEV, SuspendedEVSE). */
+  chargingState?: ChargingStateReport;
 }
 
 export interface RecordStatusNotification {
@@ -80,6 +98,8 @@ export interface RecordStopTransaction {
   reason: string | null;
   signed: string[];
   readings: EnergyReading[];
+  /** OCPP 2.0.1: the TransactionEvent's seqNo (see RecordMeterValues). */
+  seqNo?: number;
 }
 
 export interface RequestStop {

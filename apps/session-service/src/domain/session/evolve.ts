@@ -12,6 +12,7 @@ import type { SessionEvent, SessionEventDataMap, SessionEventName } from '../ses
 import { withConnectorReport, withShownConnector } from './connector';
 import { failureReasonOf } from './failure';
 import { sessionFlags } from './flags';
+import { withSeqNo } from './seq-nos';
 import {
   initialState,
   isCharging,
@@ -125,6 +126,7 @@ const EVOLVERS: { [K in SessionEventName]: Evolver<K> } = {
         meterStartWh: d.meterStartWh,
         startedAt: d.startedAt,
         receivedAt: d.receivedAt,
+        ...(d.chargerTransactionId !== undefined ? { chargerTransactionId: d.chargerTransactionId } : {}),
       },
       // The snapshot taken at the charger's start time replaces the one taken at the request.
       tariff: d.tariff,
@@ -233,6 +235,10 @@ const EVOLVERS: { [K in SessionEventName]: Evolver<K> } = {
   SessionChargeReversed(state, d) {
     if (state.chargeId !== d.reversesChargeId) return state;
     return touch({ ...state, finalAmount: null, chargeId: null }, d.reversedAt);
+  },
+
+  SessionSeqNoSeen(state, d) {
+    return touch({ ...state, seqNos: withSeqNo(state.seqNos, d.seqNo) }, d.receivedAt);
   },
 
   SessionFlagRaised(state, d) {

@@ -29,7 +29,15 @@ export interface StartRecord {
   startedAt: string;
   /** Gateway clock: when the StartTransaction reached us. */
   receivedAt: string;
+  /** OCPP 2.0.1: the station's transactionId (RequestStopTransaction names it); absent for 1.6. */
+  chargerTransactionId?: string;
 }
+
+/**
+ * The TransactionEvent seqNos a session folded, as sorted, disjoint, non-adjacent inclusive ranges
+ * ([[0, 41]] for an unbroken transaction): compact whatever the transaction's length. Empty for 1.6.
+ */
+export type SeqNoRanges = [number, number][];
 
 /** How a session ended: the charger's StopTransaction, or a stop the service inferred. */
 export interface StopRecord {
@@ -102,6 +110,8 @@ interface SessionBase {
   finalAmount: FinalAmount | null;
   chargeId: string | null;
   pricedAt: string | null;
+  /** OCPP 2.0.1: the seqNos folded so far (a repeated TransactionEvent folds once; gaps flag SEQ_NO_GAP). */
+  seqNos: SeqNoRanges;
 }
 
 /** No event yet. */
@@ -216,6 +226,7 @@ export function initialState(): NewSession {
     finalAmount: null,
     chargeId: null,
     pricedAt: null,
+    seqNos: [],
   };
 }
 

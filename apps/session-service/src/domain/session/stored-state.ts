@@ -46,6 +46,9 @@ export function fromStoredState(json: unknown): SessionState {
     // for what is now CHARGER_REJECTED (failure.ts), read in today's words. No version bump, so a
     // build from before still reads rows this one writes (their reason is a string either way).
     if (state.failure) state.failure = { ...state.failure, reason: failureReasonOf(state.failure.reason) };
+    // seqNos came with OCPP 2.0.1 (issue 13), additive like the reasons above: a row written before
+    // folded no TransactionEvent. A build from before carries the field through untouched.
+    if (!Array.isArray(state.seqNos)) state.seqNos = [];
     return state as SessionState;
   }
   throw new StoredStateError(
