@@ -29,7 +29,17 @@ import {
   type OcppCallReceived,
   type OcppEventEnvelope,
 } from './ocpp-events';
-import { OCPP201_EVENT_SCHEMAS } from './ocpp201';
+import {
+  OCPP201_COMMAND_RESULT_SCHEMA,
+  OCPP201_COMMAND_SCHEMA,
+  OCPP201_EVENT_SCHEMAS,
+  OCPP201_INBOUND_ACTIONS,
+  OCPP201_OUTBOUND_ACTIONS,
+  type Ocpp201CallReceived,
+  type Ocpp201CallReceivedOf,
+  type Ocpp201Command,
+  type Ocpp201CommandResult,
+} from './ocpp201';
 import {
   CONTRACT_SCHEMAS,
   COMMON_SCHEMA,
@@ -172,6 +182,17 @@ const DATA_FIELDS: Record<string, Record<string, 'required' | 'optional'>> = {
     reply: R,
     gatewayId: R,
   } satisfies Presence<OcppCallReceived>,
+  Ocpp201CallReceived: {
+    chargePointId: R,
+    fleetId: R,
+    messageId: R,
+    action: R,
+    payload: R,
+    rawFrame: R,
+    receivedAt: R,
+    reply: R,
+    gatewayId: R,
+  } satisfies Presence<Ocpp201CallReceived>,
   ChargerConnected: {
     chargePointId: R,
     fleetId: R,
@@ -197,7 +218,7 @@ const DATA_FIELDS: Record<string, Record<string, 'required' | 'optional'>> = {
     deadline: R,
     requestedBy: R,
     sessionId: O,
-  } satisfies Presence<OcppCommand>,
+  } satisfies Presence<OcppCommand> & Presence<Ocpp201Command>,
   OcppCommandCompleted: {
     commandId: R,
     chargePointId: R,
@@ -208,7 +229,7 @@ const DATA_FIELDS: Record<string, Record<string, 'required' | 'optional'>> = {
     completedAt: R,
     gatewayId: O,
     sessionId: O,
-  } satisfies Presence<OcppCommandResult>,
+  } satisfies Presence<OcppCommandResult> & Presence<Ocpp201CommandResult>,
   ...sessionEvents,
   ChargeCalculated: {
     chargeId: R,
@@ -288,7 +309,8 @@ const NESTED_FIELDS: Array<
   [
     'OcppCommandCompleted',
     ['error'],
-    { code: R, description: R, details: O } satisfies Presence<NonNullable<OcppCommandResult['error']>>,
+    { code: R, description: R, details: O } satisfies Presence<NonNullable<OcppCommandResult['error']>> &
+      Presence<NonNullable<Ocpp201CommandResult['error']>>,
   ],
   [
     'ChargeCalculated',
@@ -449,8 +471,19 @@ function at(schema: JsonSchema, pointer: string[]): JsonSchema {
   return objectOf(current);
 }
 
-const byType = new Map(EVENT_SCHEMA_DOCUMENTS.map((doc) => [describeEventSchema(doc).type, doc]));
-const dataSchemaOf = (type: string) => shape(byType.get(type)!).properties.data;
+/** A schema document's data schema. */
+const dataOf = (doc: JsonSchema) => shape(doc).properties.data;
+/** Every schema document of an envelope type (a 1.6 and a 2.0.1 command share theirs). */
+const docsOfType = (type: string) =>
+  EVENT_SCHEMA_DOCUMENTS.filter((doc) => describeEventSchema(doc).type === type);
+/** The data schema of a schema id (`ocpp201.command/v1`). */
+const dataSchemaIn = (schemaId: string) => dataOf(CONTRACT_SCHEMAS.get(schemaId)!);
+/** The data schema of a type that has exactly one schema document. */
+const dataSchemaOf = (type: string) => {
+  const docs = docsOfType(type);
+  if (docs.length !== 1) throw new Error(`${type} has ${docs.length} schema documents: name the schema id`);
+  return dataOf(docs[0]);
+};
 const presenceOf = (s: Shape) =>
   Object.fromEntries(Object.keys(s.properties).map((k) => [k, s.required.has(k) ? 'required' : 'optional']));
 const enumOf = (schema: JsonSchema) => (resolve(schema).enum as string[]).slice().sort();
@@ -902,8 +935,156 @@ const chargerSamples: Envelope[] = [
   }),
 ];
 
+/** An OCPP 2.0.1 station's TransactionEvent (meter start in kWh with decimals). */
+const transactionEvent201: Ocpp201CallReceivedOf<'TransactionEvent'> = {
+  chargePointId: 'CP-201',
+  fleetId: 'fleet-1',
+  messageId: 'b1c1f0e2-0001',
+  action: 'TransactionEvent',
+  payload: {
+    eventType: 'Started',
+    timestamp: T0,
+    triggerReason: 'Authorized',
+    seqNo: 0,
+    transactionInfo: { transactionId: 'f4c3a2b1-tx-0001', chargingState: 'Charging', remoteStartId: 7 },
+    evse: { id: 1, connectorId: 1 },
+    idToken: { idToken: 'TAG-1', type: 'ISO14443' },
+    meterValue: [
+      {
+        timestamp: T0,
+        sampledValue: [
+          {
+            value: 12.3456,
+            context: 'Transaction.Begin',
+            measurand: 'Energy.Active.Import.Register',
+            unitOfMeasure: { unit: 'kWh' },
+          },
+        ],
+      },
+    ],
+  },
+  rawFrame:
+    '[2,"b1c1f0e2-0001","TransactionEvent",{"eventType":"Started","timestamp":"2026-11-23T18:00:00.000Z","triggerReason":"Authorized","seqNo":0,"transactionInfo":{"transactionId":"f4c3a2b1-tx-0001","chargingState":"Charging","remoteStartId":7},"evse":{"id":1,"connectorId":1},"idToken":{"idToken":"TAG-1","type":"ISO14443"},"meterValue":[{"timestamp":"2026-11-23T18:00:00.000Z","sampledValue":[{"value":12.3456,"context":"Transaction.Begin","measurand":"Energy.Active.Import.Register","unitOfMeasure":{"unit":"kWh"}}]}]}]',
+  receivedAt: T0,
+  reply: { idTokenInfo: { status: 'Accepted' } },
+  gatewayId: 'gw-1',
+};
+
+const ocpp201Samples: Envelope[] = [
+  makeEnvelope<Ocpp201CallReceived, 'Ocpp201CallReceived'>({
+    type: 'Ocpp201CallReceived',
+    source: OCPP_EVENTS_SOURCE,
+    subject: 'CP-201',
+    schema: OCPP201_EVENT_SCHEMAS.Ocpp201CallReceived,
+    time: T0,
+    data: transactionEvent201,
+  }),
+  makeEnvelope<Ocpp201CallReceived, 'Ocpp201CallReceived'>({
+    type: 'Ocpp201CallReceived',
+    source: OCPP_EVENTS_SOURCE,
+    subject: 'CP-201',
+    schema: OCPP201_EVENT_SCHEMAS.Ocpp201CallReceived,
+    time: T0,
+    data: {
+      chargePointId: 'CP-201',
+      fleetId: 'fleet-1',
+      messageId: 'b1c1f0e2-0000',
+      action: 'Heartbeat',
+      payload: {},
+      rawFrame: '[2,"b1c1f0e2-0000","Heartbeat",{}]',
+      receivedAt: T0,
+      reply: { currentTime: T0 },
+      gatewayId: 'gw-1',
+    } satisfies Ocpp201CallReceivedOf<'Heartbeat'>,
+  }),
+  makeEnvelope<ChargerConnected, 'ChargerConnected'>({
+    type: 'ChargerConnected',
+    source: OCPP_EVENTS_SOURCE,
+    subject: 'CP-201',
+    schema: OCPP201_EVENT_SCHEMAS.ChargerConnected,
+    data: {
+      chargePointId: 'CP-201',
+      fleetId: 'fleet-1',
+      gatewayId: 'gw-1',
+      connectedAt: T0,
+      evseIds: {},
+      protocol: 'ocpp2.0.1',
+    },
+  }),
+  makeEnvelope<Ocpp201Command, 'OcppCommandRequested'>({
+    type: 'OcppCommandRequested',
+    source: SESSIONS_SOURCE,
+    subject: 'CP-201',
+    schema: OCPP201_COMMAND_SCHEMA,
+    data: {
+      commandId: 'cmd-201',
+      chargePointId: 'CP-201',
+      action: 'RequestStartTransaction',
+      payload: { idToken: { idToken: 'TAG-1', type: 'Central' }, evseId: 1, remoteStartId: 7 },
+      deadline: T0,
+      requestedBy: 'session-service',
+      sessionId: ref.sessionId,
+    },
+  }),
+  makeEnvelope<Ocpp201Command, 'OcppCommandRequested'>({
+    type: 'OcppCommandRequested',
+    source: SESSIONS_SOURCE,
+    subject: 'CP-201',
+    schema: OCPP201_COMMAND_SCHEMA,
+    data: {
+      commandId: 'cmd-202',
+      chargePointId: 'CP-201',
+      action: 'CostUpdated',
+      // Money on Kafka is a decimal string; the gateway writes it as this exact number text.
+      payload: { totalCost: '16.42', transactionId: 'f4c3a2b1-tx-0001' },
+      deadline: T1,
+      requestedBy: 'billing',
+      sessionId: ref.sessionId,
+    },
+  }),
+  makeEnvelope<Ocpp201CommandResult, 'OcppCommandCompleted'>({
+    type: 'OcppCommandCompleted',
+    source: OCPP_EVENTS_SOURCE,
+    subject: 'cmd-201',
+    schema: OCPP201_COMMAND_RESULT_SCHEMA,
+    data: {
+      commandId: 'cmd-201',
+      chargePointId: 'CP-201',
+      action: 'RequestStartTransaction',
+      outcome: 'Result',
+      payload: { status: 'Accepted' },
+      completedAt: T0,
+      gatewayId: 'gw-1',
+      sessionId: ref.sessionId,
+    },
+  }),
+  makeEnvelope<Ocpp201CommandResult, 'OcppCommandCompleted'>({
+    type: 'OcppCommandCompleted',
+    source: OCPP_EVENTS_SOURCE,
+    subject: 'cmd-203',
+    schema: OCPP201_COMMAND_RESULT_SCHEMA,
+    data: {
+      commandId: 'cmd-203',
+      chargePointId: 'CP-201',
+      action: 'Reset',
+      outcome: 'Error',
+      error: { code: 'OccurrenceConstraintViolation', description: 'type is missing' },
+      completedAt: T0,
+    },
+  }),
+  // A 2.0.1 session: the station's string id beside the number at the top of its range.
+  sessionEnvelope('SessionCompleted', {
+    ...completed,
+    chargePointId: 'CP-201',
+    transactionId: 2 ** 53 - 1,
+    chargerTransactionId: 'f4c3a2b1-tx-0001-aaaaaaaaaaaaaaaaaaa',
+    flags: ['SEQ_NO_GAP'],
+  }),
+];
+
 const samples: Envelope[] = [
   ...ocppSamples,
+  ...ocpp201Samples,
   ...commandSamples,
   ...sessionSamples,
   ...billingSamples,
@@ -911,17 +1092,23 @@ const samples: Envelope[] = [
 ];
 const validate = createEnvelopeValidator();
 
-/** TS constants naming a schema id, by envelope type. */
-const TS_SCHEMA_IDS: Record<string, string> = {
-  ...OCPP_EVENT_SCHEMAS,
-  OcppCommandRequested: OCPP_COMMAND_SCHEMA,
-  OcppCommandCompleted: OCPP_COMMAND_RESULT_SCHEMA,
-  ...SESSION_EVENT_SCHEMAS,
-  ChargeCalculated: CHARGE_CALCULATED_SCHEMA,
-  TariffVersionPublished: TARIFF_PUBLISHED_SCHEMA,
-  ...CHARGER_REGISTRY_SCHEMAS,
-  ChargerStatusChanged: CHARGER_STATUS_SCHEMA,
-};
+/** Envelope type → schema id, as a TS constant names them (one type may have several schemas). */
+const byTypeConstant = (constants: Record<string, string>) =>
+  Object.entries(constants).map(([type, schemaId]) => [schemaId, type] as const);
+/** TS constants naming a schema id → the envelope type the schema is for. */
+const TS_SCHEMA_TYPES: Record<string, string> = Object.fromEntries([
+  ...byTypeConstant(OCPP_EVENT_SCHEMAS),
+  ...byTypeConstant(OCPP201_EVENT_SCHEMAS),
+  [OCPP_COMMAND_SCHEMA, 'OcppCommandRequested'],
+  [OCPP_COMMAND_RESULT_SCHEMA, 'OcppCommandCompleted'],
+  [OCPP201_COMMAND_SCHEMA, 'OcppCommandRequested'],
+  [OCPP201_COMMAND_RESULT_SCHEMA, 'OcppCommandCompleted'],
+  ...byTypeConstant(SESSION_EVENT_SCHEMAS),
+  [CHARGE_CALCULATED_SCHEMA, 'ChargeCalculated'],
+  [TARIFF_PUBLISHED_SCHEMA, 'TariffVersionPublished'],
+  ...byTypeConstant(CHARGER_REGISTRY_SCHEMAS),
+  [CHARGER_STATUS_SCHEMA, 'ChargerStatusChanged'],
+]);
 
 // ---------------------------------------------------------------------------------------------
 describe('JSON Schemas of the contracts', () => {
@@ -947,7 +1134,7 @@ describe('JSON Schemas of the contracts', () => {
 
   it('the schema ids are exactly those of the TS *_SCHEMA(S) constants, each under its type', () => {
     const described = EVENT_SCHEMA_DOCUMENTS.map(describeEventSchema);
-    expect(Object.fromEntries(described.map((d) => [d.type, d.schemaId]))).toEqual(TS_SCHEMA_IDS);
+    expect(Object.fromEntries(described.map((d) => [d.schemaId, d.type]))).toEqual(TS_SCHEMA_TYPES);
     for (const d of described) expect(d.file).toBe(schemaFileName(d.schemaId));
     expect(new Set(described.map((d) => d.schemaId)).size).toBe(described.length);
   });
@@ -957,28 +1144,45 @@ describe('JSON Schemas of the contracts', () => {
     expect(presenceOf(s)).toEqual(envelope);
   });
 
-  it.each(Object.keys(DATA_FIELDS))('%s data: the schema has exactly the fields of the TS type', (type) => {
-    expect(presenceOf(shape(dataSchemaOf(type)))).toEqual(DATA_FIELDS[type]);
+  it.each(EVENT_SCHEMA_DOCUMENTS.map((doc) => [describeEventSchema(doc).schemaId, doc] as const))(
+    '%s data: the schema has exactly the fields of the TS type',
+    (_id, doc) => {
+      expect(presenceOf(shape(dataOf(doc)))).toEqual(DATA_FIELDS[describeEventSchema(doc).type]);
+    },
+  );
+
+  it('every field table is of an envelope type some schema document pins', () => {
+    for (const type of Object.keys(DATA_FIELDS))
+      expect({ type, docs: docsOfType(type).length > 0 }).toEqual({ type, docs: true });
   });
 
   it.each(
-    NESTED_FIELDS.map(
-      ([type, pointer, fields]) => [`${type}.${pointer.join('.')}`, type, pointer, fields] as const,
+    NESTED_FIELDS.flatMap(([type, pointer, fields]) =>
+      docsOfType(type).map(
+        (doc) => [`${describeEventSchema(doc).schemaId} ${pointer.join('.')}`, doc, pointer, fields] as const,
+      ),
     ),
-  )('%s: the schema has exactly the fields of the TS type', (_name, type, pointer, fields) => {
-    expect(presenceOf(shape(at(dataSchemaOf(type), pointer)))).toEqual(fields);
+  )('%s: the schema has exactly the fields of the TS type', (_name, doc, pointer, fields) => {
+    expect(presenceOf(shape(at(dataOf(doc), pointer)))).toEqual(fields);
   });
 
   it('enums list exactly the values of the TS unions', () => {
-    const data = (type: string, ...pointer: string[]) => {
-      const parent = pointer.length > 1 ? at(dataSchemaOf(type), pointer.slice(0, -1)) : dataSchemaOf(type);
+    const field = (dataSchema: JsonSchema, pointer: string[]) => {
+      const parent = pointer.length > 1 ? at(dataSchema, pointer.slice(0, -1)) : dataSchema;
       return shape(parent).properties[pointer[pointer.length - 1]];
     };
+    const data = (type: string, ...pointer: string[]) => field(dataSchemaOf(type), pointer);
+    const dataIn = (schemaId: string, ...pointer: string[]) => field(dataSchemaIn(schemaId), pointer);
     const sorted = (xs: readonly string[]) => [...xs].sort();
     expect(enumOf(data('OcppCallReceived', 'action'))).toEqual(sorted(OCPP_INBOUND_ACTIONS));
-    expect(enumOf(data('OcppCommandRequested', 'action'))).toEqual(sorted(OCPP_OUTBOUND_ACTIONS));
-    expect(enumOf(data('OcppCommandCompleted', 'action'))).toEqual(sorted(OCPP_OUTBOUND_ACTIONS));
-    expect(enumOf(data('OcppCommandCompleted', 'outcome'))).toEqual(sorted(OUTCOMES));
+    expect(enumOf(data('Ocpp201CallReceived', 'action'))).toEqual(sorted(OCPP201_INBOUND_ACTIONS));
+    expect(enumOf(dataIn(OCPP_COMMAND_SCHEMA, 'action'))).toEqual(sorted(OCPP_OUTBOUND_ACTIONS));
+    expect(enumOf(dataIn(OCPP_COMMAND_RESULT_SCHEMA, 'action'))).toEqual(sorted(OCPP_OUTBOUND_ACTIONS));
+    expect(enumOf(dataIn(OCPP201_COMMAND_SCHEMA, 'action'))).toEqual(sorted(OCPP201_OUTBOUND_ACTIONS));
+    expect(enumOf(dataIn(OCPP201_COMMAND_RESULT_SCHEMA, 'action'))).toEqual(sorted(OCPP201_OUTBOUND_ACTIONS));
+    expect(enumOf(dataIn(OCPP_COMMAND_RESULT_SCHEMA, 'outcome'))).toEqual(sorted(OUTCOMES));
+    expect(enumOf(dataIn(OCPP201_COMMAND_RESULT_SCHEMA, 'outcome'))).toEqual(sorted(OUTCOMES));
+    expect(enumOf(data('ChargerConnected', 'protocol'))).toEqual(sorted(PROTOCOLS));
     expect(enumOf(data('SessionStarted', 'authType'))).toEqual(sorted(AUTH_TYPES));
     expect(enumOf(data('SessionMeterUpdated', 'chargingState'))).toEqual(sorted(CHARGING_STATES));
     expect(enumOf(data('SessionCompleted', 'flags').items as JsonSchema)).toEqual(sorted(SESSION_FLAGS));
@@ -1109,25 +1313,33 @@ describe('AsyncAPI document (libs/contracts/asyncapi.yaml)', () => {
     components: {
       messages: Record<
         string,
-        { name: string; payload: { $ref?: string }; bindings?: { kafka: { key: { description: string } } } }
+        {
+          name: string;
+          messageId?: string;
+          payload: { $ref?: string };
+          bindings?: { kafka: { key: { description: string } } };
+        }
       >;
     };
   };
   const doc = parseYaml(fs.readFileSync(ASYNCAPI_FILE, 'utf8')) as Doc;
 
-  /** Envelope types each topic carries. */
+  /**
+   * The schemas (so the envelope types) each topic carries. A 1.6 and a 2.0.1 command share the
+   * envelope type and differ in schema, so topics are compared by schema id.
+   */
   const TOPIC_MESSAGES: Record<TopicKey, string[]> = {
-    ocppEvents: Object.keys(OCPP_EVENT_SCHEMAS),
-    ocppCommands: ['OcppCommandRequested'],
-    ocppCommandResults: ['OcppCommandCompleted'],
-    chargingSessions: Object.keys(SESSION_EVENT_SCHEMAS),
-    sessionCharges: ['ChargeCalculated'],
-    tariffs: ['TariffVersionPublished'],
-    chargerRegistry: ['ChargerRegistered', 'IdTagRegistered'],
-    chargerStatus: ['ChargerStatusChanged'],
-    ocppV201Events: Object.keys(OCPP201_EVENT_SCHEMAS),
-    ocppV201Commands: ['OcppCommandRequested'],
-    ocppV201CommandResults: ['OcppCommandCompleted'],
+    ocppEvents: Object.values(OCPP_EVENT_SCHEMAS),
+    ocppCommands: [OCPP_COMMAND_SCHEMA],
+    ocppCommandResults: [OCPP_COMMAND_RESULT_SCHEMA],
+    chargingSessions: Object.values(SESSION_EVENT_SCHEMAS),
+    sessionCharges: [CHARGE_CALCULATED_SCHEMA],
+    tariffs: [TARIFF_PUBLISHED_SCHEMA],
+    chargerRegistry: Object.values(CHARGER_REGISTRY_SCHEMAS),
+    chargerStatus: [CHARGER_STATUS_SCHEMA],
+    ocppV201Events: Object.values(OCPP201_EVENT_SCHEMAS),
+    ocppV201Commands: [OCPP201_COMMAND_SCHEMA],
+    ocppV201CommandResults: [OCPP201_COMMAND_RESULT_SCHEMA],
   };
   const messageNames = (channel: string): string[] => {
     const m = doc.channels[channel].subscribe.message;
@@ -1139,6 +1351,11 @@ describe('AsyncAPI document (libs/contracts/asyncapi.yaml)', () => {
       return match![1];
     });
   };
+  /** The schema document a message's payload names. */
+  const payloadSchemaOf = (message: { payload: { $ref?: string } }): JsonSchema =>
+    JSON.parse(
+      fs.readFileSync(path.resolve(path.dirname(ASYNCAPI_FILE), message.payload.$ref!), 'utf8'),
+    ) as JsonSchema;
 
   it('is AsyncAPI 2.6 with a channel for exactly every topic of allTopicSpecs', () => {
     expect(doc.asyncapi).toBe('2.6.0');
@@ -1173,9 +1390,12 @@ describe('AsyncAPI document (libs/contracts/asyncapi.yaml)', () => {
     for (const key of Object.keys(TOPICS) as TopicKey[]) {
       const topic = TOPICS[key];
       const names = messageNames(topic.name);
-      expect({ topic: topic.name, messages: names.sort() }).toEqual({
+      const schemas = names.map(
+        (name) => describeEventSchema(payloadSchemaOf(doc.components.messages[name])).schemaId,
+      );
+      expect({ topic: topic.name, schemas: schemas.sort() }).toEqual({
         topic: topic.name,
-        messages: [...TOPIC_MESSAGES[key]].sort(),
+        schemas: [...TOPIC_MESSAGES[key]].sort(),
       });
       for (const name of names)
         expect(doc.components.messages[name].bindings!.kafka.key.description).toBe(topic.key);
@@ -1187,22 +1407,26 @@ describe('AsyncAPI document (libs/contracts/asyncapi.yaml)', () => {
     for (const key of Object.keys(TOPICS) as TopicKey[]) {
       expect({ key, schemas: [...TOPIC_SCHEMAS[key]].sort() }).toEqual({
         key,
-        schemas: TOPIC_MESSAGES[key].map((type) => TS_SCHEMA_IDS[type]).sort(),
+        schemas: [...TOPIC_MESSAGES[key]].sort(),
       });
     }
   });
 
   it('every message payload $ref names an existing schema for that message type, and every schema is referenced', () => {
     const referenced = new Set<string>();
-    for (const [name, message] of Object.entries(doc.components.messages)) {
-      expect(message.name).toBe(name);
-      if (name === 'DeadLetter') continue;
+    for (const [id, message] of Object.entries(doc.components.messages)) {
+      if (id === 'DeadLetter') {
+        expect(message.name).toBe(id);
+        continue;
+      }
+      expect(message.messageId).toBe(id);
       const ref = message.payload.$ref!;
       expect(ref).toMatch(/^\.\/schemas\/[\w.-]+\.schema\.json$/);
       const file = path.resolve(path.dirname(ASYNCAPI_FILE), ref);
       expect(fs.existsSync(file)).toBe(true);
       const schema = JSON.parse(fs.readFileSync(file, 'utf8')) as JsonSchema;
-      expect(describeEventSchema(schema).type).toBe(name);
+      // name is the envelope type; the id is unique (the 2.0.1 commands' ids say so: Ocpp201...).
+      expect({ id, name: message.name }).toEqual({ id, name: describeEventSchema(schema).type });
       referenced.add(path.basename(file));
     }
     expect([...referenced].sort()).toEqual(EVENT_SCHEMA_DOCUMENTS.map((d) => String(d.$id)).sort());
@@ -1214,20 +1438,55 @@ describe("createTopicValidator (the consumers' edge check)", () => {
   const checks = Object.fromEntries(
     (Object.keys(TOPICS) as TopicKey[]).map((key) => [key, createTopicValidator(key)]),
   ) as Record<TopicKey, (envelope: unknown) => string | null>;
-  const topicOf = (schema: string) =>
-    (Object.keys(TOPIC_SCHEMAS) as TopicKey[]).find((key) => TOPIC_SCHEMAS[key].includes(schema))!;
+  const topicsOf = (schema: string) =>
+    (Object.keys(TOPIC_SCHEMAS) as TopicKey[]).filter((key) => TOPIC_SCHEMAS[key].includes(schema));
+  /**
+   * Where a sample belongs: every topic carrying its schema (ChargerDisconnected: both OCPP event
+   * topics), except that a ChargerConnected belongs only on its protocol's (absent = ocpp1.6).
+   */
+  const homeTopics = (sample: Envelope): TopicKey[] =>
+    sample.type === 'ChargerConnected'
+      ? [(sample.data as ChargerConnected).protocol === 'ocpp2.0.1' ? 'ocppV201Events' : 'ocppEvents']
+      : topicsOf(sample.schema);
 
   it('accepts every sample on its own topic and refuses it, naming why, on every other', () => {
     for (const sample of samples) {
+      const homes = homeTopics(sample);
+      expect({ schema: sample.schema, homes: homes.length > 0 }).toEqual({
+        schema: sample.schema,
+        homes: true,
+      });
       for (const key of Object.keys(TOPICS) as TopicKey[]) {
-        if (key === topicOf(sample.schema))
-          expect({ schema: sample.schema, reason: checks[key](sample) }).toEqual({
-            schema: sample.schema,
-            reason: null,
-          });
-        else expect(checks[key](sample)).toContain(`is not one of ${TOPICS[key].name}'s`);
+        const reason = checks[key](sample);
+        if (homes.includes(key))
+          expect({ schema: sample.schema, reason }).toEqual({ schema: sample.schema, reason: null });
+        else if (topicsOf(sample.schema).includes(key)) expect(reason).toMatch(/ protocol .* belongs on /);
+        else expect(reason).toContain(`is not one of ${TOPICS[key].name}'s`);
       }
     }
+  });
+
+  it("a ChargerConnected is accepted only on its protocol's topic (consumers of ocpp.v16.events never see a 2.0.1 connection)", () => {
+    const connected = ocppSamples[1] as Envelope<ChargerConnected>;
+    const as = (protocol: ChargerConnected['protocol']) => ({
+      ...connected,
+      data: { ...connected.data, protocol },
+    });
+    expect(checks.ocppEvents(as(undefined))).toBeNull();
+    expect(checks.ocppEvents(as('ocpp1.6'))).toBeNull();
+    expect(checks.ocppEvents(as('ocpp2.0.1'))).toBe(
+      'ocpp.charger-connected/v1: a connection of protocol ocpp2.0.1 belongs on ocpp.v201.events',
+    );
+    expect(checks.ocppV201Events(as('ocpp2.0.1'))).toBeNull();
+    expect(checks.ocppV201Events(as('ocpp1.6'))).toBe(
+      'ocpp.charger-connected/v1: a connection of protocol ocpp1.6 belongs on ocpp.v16.events',
+    );
+    expect(checks.ocppV201Events(as(undefined))).toBe(
+      'ocpp.charger-connected/v1: a connection of protocol ocpp1.6 (absent) belongs on ocpp.v16.events',
+    );
+    expect(checks.ocppV201Events({ ...connected, data: { ...connected.data, protocol: 'ocpp1.5' } })).toBe(
+      'ocpp.charger-connected/v1: /data/protocol must be equal to one of the allowed values',
+    );
   });
 
   const call = ocppSamples[0] as Envelope<OcppCallReceived>;
@@ -1261,5 +1520,43 @@ describe("createTopicValidator (the consumers' edge check)", () => {
     );
     // The same envelope without the OCPP check (another topic's validator would not look at it).
     expect(validate(withData({ payload: { ...call.data.payload, meterStop: '16000' } }))).toEqual([]);
+  });
+
+  const call201 = ocpp201Samples[0] as Envelope<Ocpp201CallReceived>;
+  const withData201 = (data: Record<string, unknown>) => ({ ...call201, data: { ...call201.data, ...data } });
+  const payload201 = transactionEvent201.payload;
+
+  it('checks an Ocpp201CallReceived payload and reply against the OCPP 2.0.1 schemas of its action', () => {
+    expect(checks.ocppV201Events(call201)).toBeNull();
+    expect(checks.ocppV201Events(withData201({ payload: { ...payload201, seqNo: '0' } }))).toBe(
+      'ocpp201.call-received/v1: urn:TransactionEvent.req: /seqNo must be integer',
+    );
+    expect(
+      checks.ocppV201Events(
+        withData201({ payload: { ...payload201, transactionInfo: { transactionId: 'x'.repeat(37) } } }),
+      ),
+    ).toMatch(
+      /^ocpp201\.call-received\/v1: urn:TransactionEvent\.req: \/transactionInfo\/transactionId must NOT have more than 36 characters$/,
+    );
+    // 2.0.1 schemas forbid unknown fields: a 1.6 payload under a 2.0.1 action does not pass.
+    expect(checks.ocppV201Events(withData201({ action: 'StatusNotification' }))).toMatch(
+      /^ocpp201\.call-received\/v1: urn:StatusNotification\.req: /,
+    );
+    expect(checks.ocppV201Events(withData201({ reply: { idTokenInfo: { status: 'Maybe' } } }))).toMatch(
+      /^ocpp201\.call-received\/v1: urn:TransactionEvent\.conf: \/idTokenInfo\/status must be one of Accepted, /,
+    );
+    // Only the contract schema (the envelope validator does not look into OCPP payloads).
+    expect(validate(withData201({ payload: { ...payload201, seqNo: '0' } }))).toEqual([]);
+  });
+
+  it('takes an action name only from its own protocol', () => {
+    expect(checks.ocppV201Events(withData201({ action: 'StartTransaction' }))).toBe(
+      'ocpp201.call-received/v1: /data/action must be equal to one of the allowed values',
+    );
+    expect(checks.ocppEvents(withData({ action: 'TransactionEvent' }))).toBe(
+      'ocpp.call-received/v1: /data/action must be equal to one of the allowed values',
+    );
+    // A 2.0.1 record on the 1.6 topic is misrouted whatever its content.
+    expect(checks.ocppEvents(call201)).toContain("is not one of ocpp.v16.events's");
   });
 });

@@ -12,6 +12,7 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { Ocpp16Validator } from '@app/ocpp/validator';
+import { Ocpp201Validator } from '@app/ocpp/validator201';
 import common from '../schemas/common.schema.json';
 import ocppCallReceived from '../schemas/ocpp.call-received.v1.schema.json';
 import chargerConnected from '../schemas/ocpp.charger-connected.v1.schema.json';
@@ -32,13 +33,21 @@ import chargerRegistration from '../schemas/chargers.registration.v1.schema.json
 import idTagRegistration from '../schemas/chargers.id-tag.v1.schema.json';
 import chargerRegistryApplied from '../schemas/ocpp.charger-registry-applied.v1.schema.json';
 import chargerStatus from '../schemas/chargers.status.v1.schema.json';
+import ocpp201CallReceived from '../schemas/ocpp201.call-received.v1.schema.json';
+import ocpp201Command from '../schemas/ocpp201.command.v1.schema.json';
+import ocpp201CommandResult from '../schemas/ocpp201.command-result.v1.schema.json';
 
 import { CHARGE_CALCULATED_SCHEMA, TARIFF_PUBLISHED_SCHEMA } from './billing';
 import { OCPP_COMMAND_RESULT_SCHEMA, OCPP_COMMAND_SCHEMA } from './ocpp-commands';
-import { OCPP_EVENT_SCHEMAS, type OcppCallReceived } from './ocpp-events';
-import { CHARGER_REGISTRY_SCHEMAS, CHARGER_STATUS_SCHEMA } from './chargers';
+import { OCPP_EVENT_SCHEMAS, type ChargerConnected, type OcppCallReceived } from './ocpp-events';
+import { CHARGER_REGISTRY_SCHEMAS, CHARGER_STATUS_SCHEMA, type ChargerProtocol } from './chargers';
 import { SESSION_EVENT_SCHEMAS } from './sessions';
-import { OCPP201_EVENT_SCHEMAS } from './ocpp201';
+import {
+  OCPP201_COMMAND_RESULT_SCHEMA,
+  OCPP201_COMMAND_SCHEMA,
+  OCPP201_EVENT_SCHEMAS,
+  type Ocpp201CallReceived,
+} from './ocpp201';
 import { TOPICS, type TopicKey } from './topics';
 
 export type JsonSchema = Record<string, unknown>;
@@ -67,6 +76,9 @@ export const EVENT_SCHEMA_DOCUMENTS: readonly JsonSchema[] = [
   chargerRegistration,
   idTagRegistration,
   chargerStatus,
+  ocpp201CallReceived,
+  ocpp201Command,
+  ocpp201CommandResult,
 ];
 
 /** `ocpp.call-received/v1` → `ocpp.call-received.v1.schema.json`. */
@@ -148,11 +160,28 @@ export const TOPIC_SCHEMAS: Readonly<Record<TopicKey, readonly string[]>> = {
   tariffs: [TARIFF_PUBLISHED_SCHEMA],
   chargerRegistry: Object.values(CHARGER_REGISTRY_SCHEMAS),
   chargerStatus: [CHARGER_STATUS_SCHEMA],
-  // TODO(issue 13, contracts helper): ocpp201.call-received/v1, ocpp201.command/v1, ocpp201.command-result/v1 documents.
-  ocppV201Events: [OCPP201_EVENT_SCHEMAS.ChargerConnected, OCPP201_EVENT_SCHEMAS.ChargerDisconnected],
-  ocppV201Commands: [],
-  ocppV201CommandResults: [],
+  ocppV201Events: Object.values(OCPP201_EVENT_SCHEMAS),
+  ocppV201Commands: [OCPP201_COMMAND_SCHEMA],
+  ocppV201CommandResults: [OCPP201_COMMAND_RESULT_SCHEMA],
 };
+
+/**
+ * The OCPP event topic of each protocol: every record of a connection goes to its protocol's
+ * topic, so a ChargerConnected (the one record that names its protocol) on the other is misrouted.
+ */
+const OCPP_EVENTS_TOPIC_OF: Record<ChargerProtocol, TopicKey> = {
+  'ocpp1.6': 'ocppEvents',
+  'ocpp2.0.1': 'ocppV201Events',
+};
+
+/** Why a ChargerConnected does not belong on `topic`, or null. */
+function misroutedConnection(topic: TopicKey, data: ChargerConnected): string | null {
+  const protocol = data.protocol ?? 'ocpp1.6';
+  const home = OCPP_EVENTS_TOPIC_OF[protocol];
+  if (home === topic) return null;
+  const named = data.protocol === undefined ? `${protocol} (absent)` : protocol;
+  return `a connection of protocol ${named} belongs on ${TOPICS[home].name}`;
+}
 
 /** At most this many schema problems go into a reason (a Kafka header, a log line). */
 const MAX_REASONS = 3;
@@ -162,12 +191,13 @@ const MAX_REASONS = 3;
  * valid against it, else one line saying why not (for the dead-letter reason header or an anomaly).
  * Every schema is compiled once, here. On `ocpp.v16.events`, an OcppCallReceived's `payload` and
  * `reply` are also checked against the OCPP 1.6 `<action>.req` / `<action>.conf` schemas, so a
- * consumer can rely on the typed payloads (`OcppCallReceivedOf<A>`) instead of parsing by hand.
+ * consumer can rely on the typed payloads (`OcppCallReceivedOf<A>`) instead of parsing by hand;
+ * on `ocpp.v201.events`, an Ocpp201CallReceived's against the OCPP 2.0.1 ones. A ChargerConnected
+ * is accepted only on the events topic of its protocol.
  */
 export function createTopicValidator(topic: TopicKey): (envelope: unknown) => string | null {
   const validators = new Map(TOPIC_SCHEMAS[topic].map((id) => [id, compiledOnFirstUse(id)]));
-  let ocppValidator: Ocpp16Validator | null = null;
-  const ocpp = topic === 'ocppEvents' ? () => (ocppValidator ??= new Ocpp16Validator()) : null;
+  const ocpp = ocppPayloadCheck(topic);
   return (envelope) => {
     const schemaId = (envelope as { schema?: unknown } | null)?.schema;
     const validate = typeof schemaId === 'string' ? validators.get(schemaId)?.() : undefined;
@@ -180,11 +210,37 @@ export function createTopicValidator(topic: TopicKey): (envelope: unknown) => st
       if (errors.length > MAX_REASONS) shown.push(`and ${errors.length - MAX_REASONS} more`);
       return `${schemaId}: ${shown.join('; ')}`;
     }
-    if (ocpp && schemaId === OCPP_EVENT_SCHEMAS.OcppCallReceived) {
-      const { action, payload, reply } = (envelope as { data: OcppCallReceived }).data;
-      const problem = ocpp().validateRequest(action, payload) ?? ocpp().validateResponse(action, reply);
+    if (schemaId === OCPP_EVENT_SCHEMAS.ChargerConnected) {
+      const problem = misroutedConnection(topic, (envelope as { data: ChargerConnected }).data);
+      if (problem) return `${schemaId}: ${problem}`;
+    }
+    if (ocpp && schemaId === ocpp.schemaId) {
+      const { action, payload, reply } = (envelope as { data: OcppCallReceived | Ocpp201CallReceived }).data;
+      const validator = ocpp.validator();
+      const problem = validator.validateRequest(action, payload) ?? validator.validateResponse(action, reply);
       if (problem) return `${schemaId}: ${problem.description}`;
     }
     return null;
   };
+}
+
+/** The CALL record of an OCPP events topic and its protocol's validator (built on first use), or null. */
+function ocppPayloadCheck(
+  topic: TopicKey,
+): { schemaId: string; validator: () => Ocpp16Validator | Ocpp201Validator } | null {
+  if (topic === 'ocppEvents') {
+    let validator: Ocpp16Validator | null = null;
+    return {
+      schemaId: OCPP_EVENT_SCHEMAS.OcppCallReceived,
+      validator: () => (validator ??= new Ocpp16Validator()),
+    };
+  }
+  if (topic === 'ocppV201Events') {
+    let validator: Ocpp201Validator | null = null;
+    return {
+      schemaId: OCPP201_EVENT_SCHEMAS.Ocpp201CallReceived,
+      validator: () => (validator ??= new Ocpp201Validator()),
+    };
+  }
+  return null;
 }
