@@ -49,6 +49,8 @@ export interface SessionFlagRaised extends SessionRef {
 export interface SessionSeqNoSeen extends SessionRef {
   seqNo: number;
   receivedAt: string;
+  /** Set by the event that starts the session: the first seqNo it expects (RecordStartTransaction.seqNoFrom). */
+  from?: number;
 }
 
 /** billing reversed the charge on the session (a correction follows as a new charge). Internal. */

@@ -59,6 +59,13 @@ export interface RecordStartTransaction {
   chargerTransactionId?: string;
   /** OCPP 2.0.1: the TransactionEvent's seqNo (see `seqNo` on the record commands). */
   seqNo?: number;
+  /**
+   * OCPP 2.0.1: the first seqNo the session can expect (SEQ_NO_GAP counts from it): 0 when the
+   * TransactionEvent Started starts it (a station numbers a transaction's events from 0), the
+   * event's own seqNo when a later one does (a Started without an energy reading starts nothing,
+   * so the session cannot tell it from a lost one). Absent: 0.
+   */
+  seqNoFrom?: number;
 }
 
 /** OCPP 2.0.1 `transactionInfo.chargingState` as a session charging state, with the event's time. */

@@ -22,6 +22,7 @@ import { SessionRuleError } from './commands';
 import { sameReport } from './connector';
 import { startFailureReason } from './failure';
 import { closed, fold, mergeSigned } from './evolve';
+import { hasSeqNo } from './seq-nos';
 import {
   billedMeterStart,
   isCharging,
@@ -45,6 +46,7 @@ function ref(s: SessionState): SessionRef {
     evse: s.evse,
   };
   if (s.start !== null) r.transactionId = s.start.transactionId;
+  if (s.start?.chargerTransactionId !== undefined) r.chargerTransactionId = s.start.chargerTransactionId;
   return r;
 }
 
@@ -150,6 +152,9 @@ function recordStartTransaction(command: RecordStartTransaction, state: SessionS
         startedAt: command.timestamp,
         receivedAt: command.receivedAt,
         tariff: command.tariff,
+        ...(command.chargerTransactionId !== undefined
+          ? { chargerTransactionId: command.chargerTransactionId }
+          : {}),
       },
     },
   ];
@@ -158,6 +163,24 @@ function recordStartTransaction(command: RecordStartTransaction, state: SessionS
 function recordMeterValues(command: RecordMeterValues, state: SessionState): SessionEvent[] {
   if (state.start === null) return [];
   const events: SessionEvent[] = meterUpdates(state, command.readings, command.receivedAt);
+  // 2.0.1 reports the charging state in the TransactionEvent, not in StatusNotification (which
+  // says Occupied): it joins the connector reports the session's charging_state derives from.
+  const charging = command.chargingState;
+  const report = charging && { status: charging.state, at: charging.at, receivedAt: command.receivedAt };
+  const statusChange: SessionEvent[] =
+    report && !state.connectorReports.some((r) => sameReport(r, report))
+      ? [
+          {
+            type: 'SessionConnectorStatusChanged',
+            data: {
+              ...ref(state),
+              connectorStatus: report.status,
+              at: report.at,
+              receivedAt: report.receivedAt,
+            },
+          },
+        ]
+      : [];
   if (events.length > 0 && command.signed.length > 0) {
     // Signed data travels with the first kept reading (not the first sent: that may be a placeholder).
     events[0] = {
@@ -178,7 +201,7 @@ function recordMeterValues(command: RecordMeterValues, state: SessionState): Ses
       },
     });
   }
-  return events;
+  return [...events, ...statusChange];
 }
 
 function recordStatusNotification(command: RecordStatusNotification, state: SessionState): SessionEvent[] {
@@ -373,8 +396,46 @@ const DECIDERS: { [K in SessionCommand['type']]: Decider<K> } = {
   RecordCharge: recordCharge,
 };
 
+type SeqNoCommand = RecordStartTransaction | RecordMeterValues | RecordStopTransaction;
+
+const hasSeqNoField = (c: SessionCommand): c is SeqNoCommand =>
+  c.type === 'RecordStartTransaction' || c.type === 'RecordMeterValues' || c.type === 'RecordStopTransaction';
+
+/**
+ * An OCPP 2.0.1 command (it carries the TransactionEvent's seqNo): once per seqNo. The seqNo is
+ * recorded (SessionSeqNoSeen) even when the event changes nothing else, so a gap means an event
+ * that never came. A start records it after SessionStarted (the session exists from then on);
+ * any other command before its events, so a stop's SessionCompleted already counts its own seqNo.
+ */
+function decideOnce(
+  command: SeqNoCommand & { seqNo: number },
+  state: SessionState,
+  decider: Decider<SessionCommand['type']>,
+): SessionEvent[] {
+  if (hasSeqNo(state.seqNos, command.seqNo)) return []; // the station repeated this TransactionEvent
+  const seen = (s: SessionState): SessionEvent => ({
+    type: 'SessionSeqNoSeen',
+    data: {
+      ...ref(s),
+      seqNo: command.seqNo,
+      receivedAt: command.receivedAt,
+      ...(command.type === 'RecordStartTransaction' ? { from: command.seqNoFrom ?? 0 } : {}),
+    },
+  });
+  if (command.type === 'RecordStartTransaction') {
+    const events = decider(command, state);
+    const after = fold(events, state);
+    return after.status === null ? events : [...events, seen(after)];
+  }
+  if (state.status === null) return decider(command, state); // no session to record it on
+  const first = seen(state);
+  return [first, ...decider(command, fold([first], state))];
+}
+
 export function decide(command: SessionCommand, state: SessionState): SessionEvent[] {
   const decider = DECIDERS[command.type] as Decider<SessionCommand['type']> | undefined;
   if (!decider) throw new Error(`unknown session command ${(command as { type: string }).type}`);
+  if (hasSeqNoField(command) && command.seqNo !== undefined)
+    return decideOnce(command as SeqNoCommand & { seqNo: number }, state, decider);
   return decider(command, state);
 }

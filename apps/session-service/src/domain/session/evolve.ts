@@ -12,7 +12,7 @@ import type { SessionEvent, SessionEventDataMap, SessionEventName } from '../ses
 import { withConnectorReport, withShownConnector } from './connector';
 import { failureReasonOf } from './failure';
 import { sessionFlags } from './flags';
-import { withSeqNo } from './seq-nos';
+import { hasSeqNoGap, withSeqNo } from './seq-nos';
 import {
   initialState,
   isCharging,
@@ -60,6 +60,17 @@ function withFlags<S extends SessionState>(s: S): S {
   return s;
 }
 
+/**
+ * raisedFlags once the session ends: SEQ_NO_GAP when a TransactionEvent is missing then. Raised,
+ * not derived: a late event filling the gap after the end must not change the flags the
+ * SessionCompleted carried (and billing and the webhooks saw).
+ */
+function withEndFlags(state: ChargingSession): SessionState['raisedFlags'] {
+  if (state.raisedFlags.includes('SEQ_NO_GAP') || !hasSeqNoGap(state.seqNos, state.seqNoFrom ?? 0))
+    return state.raisedFlags;
+  return [...state.raisedFlags, 'SEQ_NO_GAP' as const].sort();
+}
+
 /** The CLOSED state a running session folds to when it ends with `stop`; `decide` uses it to emit the same flags. */
 export function closed(
   state: ChargingSession,
@@ -71,6 +82,7 @@ export function closed(
     status: 'CLOSED',
     stop,
     signedMeterValues: mergeSigned(state.signedMeterValues, signed),
+    raisedFlags: withEndFlags(state),
   };
   return withFlags(withShownConnector(touch(next, stop.receivedAt ?? stop.completedAt)));
 }
@@ -209,6 +221,7 @@ const EVOLVERS: { [K in SessionEventName]: Evolver<K> } = {
         stopReason: d.stopReason,
       },
       signedMeterValues: mergeSigned(state.signedMeterValues, d.signedMeterValues),
+      raisedFlags: withEndFlags(state),
     };
     return withFlags(withShownConnector(touch(next, d.receivedAt ?? d.invalidatedAt)));
   },
@@ -238,7 +251,10 @@ const EVOLVERS: { [K in SessionEventName]: Evolver<K> } = {
   },
 
   SessionSeqNoSeen(state, d) {
-    return touch({ ...state, seqNos: withSeqNo(state.seqNos, d.seqNo) }, d.receivedAt);
+    const next = { ...state, seqNos: withSeqNo(state.seqNos, d.seqNo) };
+    // A late Started (seqNo 0) lowers what a session started by a later event expects.
+    if (d.from !== undefined) next.seqNoFrom = Math.min(state.seqNoFrom ?? d.from, d.from);
+    return touch(next, d.receivedAt);
   },
 
   SessionFlagRaised(state, d) {

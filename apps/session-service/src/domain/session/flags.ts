@@ -19,7 +19,8 @@
  * - INFERRED_STOP: the service closed the session (connector Available past the grace period, no
  *   StopTransaction).
  * - MISSING_TARIFF: the session has no tariff snapshot (not flagged on a FAILED session: nothing to bill).
- * - anything in `raisedFlags` (MAX_CHARGING_TIME_REACHED), kept as raised.
+ * - anything in `raisedFlags`, kept as raised: MAX_CHARGING_TIME_REACHED (a timer), SEQ_NO_GAP (an
+ *   OCPP 2.0.1 TransactionEvent missing when the session ended; evolve.ts raises it then).
  */
 import type { SessionFlag } from '@app/contracts';
 import type { SessionState } from './state';

@@ -23,8 +23,9 @@ export function withSeqNo(ranges: SeqNoRanges, seqNo: number): SeqNoRanges {
   return merged;
 }
 
-/** Some seqNo in 0..max(seen) never arrived. Nothing seen (a 1.6 session) is no gap. */
-export function hasSeqNoGap(ranges: SeqNoRanges): boolean {
-  if (ranges.length === 0) return false;
-  return ranges.length > 1 || ranges[0][0] !== 0;
+/** Some seqNo in from..max(seen) never arrived. Nothing seen (a 1.6 session) is no gap. */
+export function hasSeqNoGap(ranges: SeqNoRanges, from = 0): boolean {
+  const expected = ranges.filter(([, to]) => to >= from);
+  if (expected.length === 0) return false;
+  return expected.length > 1 || expected[0][0] > from;
 }

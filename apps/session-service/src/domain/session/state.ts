@@ -112,6 +112,8 @@ interface SessionBase {
   pricedAt: string | null;
   /** OCPP 2.0.1: the seqNos folded so far (a repeated TransactionEvent folds once; gaps flag SEQ_NO_GAP). */
   seqNos: SeqNoRanges;
+  /** OCPP 2.0.1: the first seqNo the session expects (see RecordStartTransaction.seqNoFrom); null: 0. */
+  seqNoFrom: number | null;
 }
 
 /** No event yet. */
@@ -227,6 +229,7 @@ export function initialState(): NewSession {
     chargeId: null,
     pricedAt: null,
     seqNos: [],
+    seqNoFrom: null,
   };
 }
 

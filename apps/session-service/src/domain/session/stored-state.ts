@@ -49,6 +49,7 @@ export function fromStoredState(json: unknown): SessionState {
     // seqNos came with OCPP 2.0.1 (issue 13), additive like the reasons above: a row written before
     // folded no TransactionEvent. A build from before carries the field through untouched.
     if (!Array.isArray(state.seqNos)) state.seqNos = [];
+    if (typeof state.seqNoFrom !== 'number') state.seqNoFrom = null;
     return state as SessionState;
   }
   throw new StoredStateError(
