@@ -3,6 +3,7 @@ import { ConfigError, commonConfig, env, loadConfig, type ConfigOf } from '@app/
 import { httpConfig } from '@app/http';
 import { authConfigSchema, checkAuthConfig } from '@app/auth';
 import { kafkaSecurityConfig, kafkaSecurityFromEnv } from '@app/kafka/security';
+import { CHARGER_PROTOCOLS } from './domain/subprotocol';
 
 export const ocppGatewayConfigSchema = {
   ...commonConfig,
@@ -38,7 +39,12 @@ export const ocppGatewayConfigSchema = {
   TLS_CERT_FILE: env.optionalString(),
   TLS_KEY_FILE: env.optionalString(),
   TLS_PORT: env.port(9443),
-  /** Consume ocpp.v16.commands (off only for tests/benchmarks that need no commands). */
+  /**
+   * The subprotocol a charger gets when it offers both `ocpp1.6` and `ocpp2.0.1` at the handshake
+   * (one that offers only one gets that one, whatever this says).
+   */
+  OCPP_PREFERRED_PROTOCOL: env.enumOf(CHARGER_PROTOCOLS, 'ocpp2.0.1'),
+  /** Consume ocpp.v16.commands and ocpp.v201.commands (off only for tests/benchmarks that need no commands). */
   OCPP_COMMANDS_ENABLED: env.bool(true),
   /**
    * Read the charger registry from chargers.registry.v1 into the gateway database, and close local

@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   }
   await bootstrapService(OcppGatewayModule.forRoot(config), {
     service: 'ocpp-gateway',
-    description: 'OCPP 1.6J Central System: charger connections, validation, commands',
+    description: 'OCPP 1.6J and 2.0.1 CSMS: charger connections, validation, commands',
     port: config.PORT,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     http: config,

@@ -15,11 +15,12 @@ import { KAFKA_CLIENT, KafkaModule, KafkaPublisher, KafkaReadiness, kafkaSecurit
 import { AuthModule } from '@app/auth';
 import { JsonErrorFilter } from '@app/http/nest';
 import { ObservabilityModule, PostgresReadiness } from '@app/observability';
-import { Ocpp16Validator } from '@app/ocpp';
+import { Ocpp16Validator, Ocpp201Validator } from '@app/ocpp';
 import { ApplyRegistryRecords } from './application/apply-registry-records';
 import { AuthenticateCharger } from './application/authenticate-charger';
 import { DispatchCommand } from './application/dispatch-command';
 import { HandleChargerCall } from './application/handle-charger-call';
+import { HandleStationCall201 } from './application/handle-station-call-201';
 import { dataTransferVendors, OCPP_GATEWAY_CONFIG, type OcppGatewayConfig } from './config';
 import { TransactionIdBlocks } from './domain/transaction-id-block';
 import { dataSourceOptions } from './infrastructure/database/data-source';
@@ -55,30 +56,37 @@ function buildGateway(
 ): OcppGateway {
   const logger = nestLogger('OcppGateway');
   const validator = new Ocpp16Validator();
+  const validator201 = new Ocpp201Validator();
   const chargers = new PgChargerRepository(db);
   const transactions = new PgTransactionRepository(db);
   const directory = new PgConnectionDirectory(db);
   const sink = new KafkaOcppEventSink(publisher, config.KAFKA_TOPIC_PREFIX);
-  const handleCall = new HandleChargerCall({
-    validator,
+  const callSettings = {
     chargers,
-    transactions,
-    transactionIds: new TransactionIdBlocks(() => transactions.reserveBlock(), TRANSACTION_ID_BLOCK_SIZE),
     sink,
     gatewayId: config.GATEWAY_ID,
     acceptUnknownIdTags: config.OCPP_ALLOW_UNREGISTERED,
     heartbeatIntervalS: config.OCPP_HEARTBEAT_INTERVAL_S,
     heartbeatSampleMs: config.OCPP_HEARTBEAT_SAMPLE_S * 1000,
     dataTransferVendors: dataTransferVendors(config),
-    onError: (error, context) =>
+    onError: (error: unknown, context: Record<string, string>) =>
       logger.warn('CALL answered InternalError', { ...context, error: (error as Error).message }),
-  });
+  };
+  const handlers = {
+    'ocpp1.6': new HandleChargerCall({
+      ...callSettings,
+      validator,
+      transactions,
+      transactionIds: new TransactionIdBlocks(() => transactions.reserveBlock(), TRANSACTION_ID_BLOCK_SIZE),
+    }),
+    'ocpp2.0.1': new HandleStationCall201({ ...callSettings, validator: validator201 }),
+  };
   const server = new OcppWebSocketServer({
     authenticate: new AuthenticateCharger(chargers, {
       allowUnregistered: config.OCPP_ALLOW_UNREGISTERED,
       demoFleetId: config.DEMO_FLEET_ID,
     }),
-    handleCall,
+    handlers,
     sink,
     directory,
     logger,
@@ -86,6 +94,7 @@ function buildGateway(
       gatewayId: config.GATEWAY_ID,
       maxMessageBytes: config.OCPP_MAX_MESSAGE_BYTES,
       pingIntervalMs: config.OCPP_PING_INTERVAL_S * 1000,
+      preferredProtocol: config.OCPP_PREFERRED_PROTOCOL,
       tls:
         config.TLS_CERT_FILE && config.TLS_KEY_FILE
           ? { certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE, port: config.TLS_PORT }
@@ -107,7 +116,7 @@ function buildGateway(
           local: server,
           directory,
           sink,
-          validator,
+          validators: { 'ocpp1.6': validator, 'ocpp2.0.1': validator201 },
           grants: chargers,
         }),
         logger,

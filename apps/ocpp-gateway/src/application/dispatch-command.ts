@@ -1,5 +1,5 @@
-import type { OcppCommand, OcppCommandResult } from '@app/contracts';
-import type { Ocpp16Validator } from '@app/ocpp';
+import type { AnyOcppCommand, AnyOcppCommandResult, ChargerProtocol } from '@app/contracts';
+import { LosslessNumber } from '@app/ocpp';
 import type { ChargerRepository, ConnectionDirectory, OcppEventSink } from './ports';
 
 /**
@@ -9,7 +9,7 @@ import type { ChargerRepository, ConnectionDirectory, OcppEventSink } from './po
  */
 export const REMOTE_START_ID_TAG_TTL_MS = 4 * 24 * 3600 * 1000;
 
-/** What came back from the charger for one of our CALLs. */
+/** What came back from the charger for one of our CALLs (an error code in the connection's spelling). */
 export type ChargerAnswer =
   | { type: 'result'; payload: Record<string, unknown> }
   | { type: 'error'; code: string; description: string; details: unknown }
@@ -17,6 +17,9 @@ export type ChargerAnswer =
   | { type: 'closed' };
 
 export interface CommandTarget {
+  /** The subprotocol the charger's connection speaks. */
+  readonly protocol: ChargerProtocol;
+  /** `payload` may hold LosslessNumbers: they go on the wire as their exact text. */
   sendCall(
     action: string,
     payload: Record<string, unknown>,
@@ -30,13 +33,35 @@ export interface LocalConnections {
   get(chargePointId: string): CommandTarget | undefined;
 }
 
+/** A protocol's request check (Ocpp16Validator, Ocpp201Validator): null when valid. */
+export interface RequestValidator {
+  validateRequest(
+    action: string,
+    payload: unknown,
+  ): { code: string; description: string; details?: Record<string, unknown> } | null;
+}
+
+type Outcome = Pick<AnyOcppCommandResult, 'outcome' | 'payload' | 'error'>;
+
+/** CostUpdated.totalCost as the session service sends it: the gross amount, a plain decimal. */
+const DECIMAL_TEXT = /^-?(0|[1-9]\d*)(\.\d+)?$/;
+
+/** The remote-start actions whose id tag the charger must be granted before it gets the command. */
+const REMOTE_START_ID_TAG: Record<string, (payload: Record<string, unknown>) => unknown> = {
+  RemoteStartTransaction: (payload) => payload.idTag,
+  RequestStartTransaction: (payload) => (payload.idToken as { idToken?: unknown } | undefined)?.idToken,
+};
+
 /**
- * A command from `ocpp.v16.commands`. Every replica sees every command:
+ * A command from `ocpp.v16.commands` or `ocpp.v201.commands` (its `protocol`). Every replica sees
+ * every command:
  * - the replica holding the charger's connection sends it and reports the charger's answer
  *   (`Result`/`Error`), or `Timeout` at the deadline;
  * - when no live replica holds the charger, exactly one replica reports `Offline`: the live
  *   replica with the lowest id (the "single reporter" rule). The others stay silent.
  * A command already past its deadline is not sent; the same rule picks who reports `Timeout`.
+ * The result goes to the results topic of the command's protocol. A command of one protocol for a
+ * charger connected with the other is answered `Error` NotSupported, never translated.
  */
 export class DispatchCommand {
   constructor(
@@ -45,8 +70,8 @@ export class DispatchCommand {
       local: LocalConnections;
       directory: ConnectionDirectory;
       sink: OcppEventSink;
-      validator: Ocpp16Validator;
-      /** Grants a RemoteStartTransaction's idTag to the charger before the command is sent. */
+      validators: Record<ChargerProtocol, RequestValidator>;
+      /** Grants a remote start's idTag (1.6) / idToken (2.0.1) to the charger before the command is sent. */
       grants: Pick<ChargerRepository, 'grantRemoteStartIdTag'>;
       now?(): Date;
     },
@@ -57,64 +82,55 @@ export class DispatchCommand {
   }
 
   /** Resolves when the result (if this replica reports one) is on the results topic. */
-  async execute(command: OcppCommand): Promise<OcppCommandResult | null> {
+  async execute(command: AnyOcppCommand, protocol: ChargerProtocol): Promise<AnyOcppCommandResult | null> {
+    const report = (outcome: Outcome) => this.report(command, protocol, outcome);
     const deadline = Date.parse(command.deadline);
     const target = this.deps.local.get(command.chargePointId);
     if (!target) {
       if (!(await this.isSingleReporter(command.chargePointId))) return null;
-      return this.report(
-        command,
+      return report(
         Number.isFinite(deadline) && deadline <= this.now().getTime()
           ? { outcome: 'Timeout' }
           : { outcome: 'Offline' },
       );
     }
     if (!Number.isFinite(deadline)) {
-      return this.report(command, {
-        outcome: 'Error',
-        error: {
-          code: 'PropertyConstraintViolation',
-          description: `deadline "${command.deadline}" is not an ISO-8601 time`,
-        },
-      });
+      return report(
+        error('PropertyConstraintViolation', `deadline "${command.deadline}" is not an ISO-8601 time`),
+      );
     }
-    const invalid = this.deps.validator.validateRequest(command.action, command.payload);
+    if (target.protocol !== protocol)
+      return report(error('NotSupported', `the charger is connected with ${target.protocol}`));
+    const wire = wirePayload(command);
+    if ('outcome' in wire) return report(wire);
+    const invalid = this.deps.validators[protocol].validateRequest(command.action, wire.checked);
     if (invalid) {
       // Never send a charger a CALL it would have to reject; say why instead.
-      return this.report(command, {
-        outcome: 'Error',
-        error: { code: invalid.code, description: invalid.description, details: invalid.details },
-      });
+      return report(error(invalid.code, invalid.description, invalid.details));
     }
-    if (command.action === 'RemoteStartTransaction' && typeof command.payload.idTag === 'string') {
+    const idTag = REMOTE_START_ID_TAG[command.action]?.(command.payload);
+    if (typeof idTag === 'string') {
       // The tag is ours (the session service makes one per remote session), in no fleet's list:
       // without a grant the charger's Authorize/StartTransaction for it would be answered Invalid.
       try {
         const expiresAt = new Date(this.now().getTime() + REMOTE_START_ID_TAG_TTL_MS);
-        await this.deps.grants.grantRemoteStartIdTag(command.chargePointId, command.payload.idTag, expiresAt);
-      } catch (error) {
-        return this.report(command, {
-          outcome: 'Error',
-          error: {
-            code: 'InternalError',
-            description: `could not authorize the idTag for the charger: ${(error as Error).message}`,
-          },
-        });
+        await this.deps.grants.grantRemoteStartIdTag(command.chargePointId, idTag, expiresAt);
+      } catch (e) {
+        return report(
+          error('InternalError', `could not authorize the idTag for the charger: ${(e as Error).message}`),
+        );
       }
     }
-    const answer = await target.sendCall(command.action, command.payload, deadline, command.commandId);
+    const answer = await target.sendCall(command.action, wire.sent, deadline, command.commandId);
     switch (answer.type) {
       case 'result':
-        return this.report(command, { outcome: 'Result', payload: answer.payload });
+        return report({ outcome: 'Result', payload: answer.payload });
       case 'error':
-        return this.report(command, {
-          outcome: 'Error',
-          error: { code: answer.code, description: answer.description, details: answer.details },
-        });
+        return report(error(answer.code, answer.description, answer.details));
       case 'timeout':
-        return this.report(command, { outcome: 'Timeout' });
+        return report({ outcome: 'Timeout' });
       case 'closed':
-        return this.report(command, { outcome: 'Offline' });
+        return report({ outcome: 'Offline' });
     }
   }
 
@@ -127,10 +143,11 @@ export class DispatchCommand {
   }
 
   private async report(
-    command: OcppCommand,
-    outcome: Pick<OcppCommandResult, 'outcome' | 'payload' | 'error'>,
-  ): Promise<OcppCommandResult> {
-    const result: OcppCommandResult = {
+    command: AnyOcppCommand,
+    protocol: ChargerProtocol,
+    outcome: Outcome,
+  ): Promise<AnyOcppCommandResult> {
+    const result = {
       commandId: command.commandId,
       chargePointId: command.chargePointId,
       action: command.action,
@@ -138,8 +155,35 @@ export class DispatchCommand {
       completedAt: this.now().toISOString(),
       gatewayId: this.deps.gatewayId,
       ...(command.sessionId ? { sessionId: command.sessionId } : {}),
-    };
-    await this.deps.sink.commandResult(result);
+    } as AnyOcppCommandResult;
+    await this.deps.sink.commandResult(result, protocol);
     return result;
   }
+}
+
+function error(code: string, description: string, details?: unknown): Outcome {
+  return { outcome: 'Error', error: { code, description, ...(details === undefined ? {} : { details }) } };
+}
+
+/**
+ * The payload to check against the schema and the one to send. They differ for 2.0.1 CostUpdated
+ * only: `totalCost` arrives as a decimal string (money is never a float on Kafka) and leaves as a
+ * JSON number with exactly that text; the schema, which wants a number, checks a placeholder.
+ */
+function wirePayload(
+  command: AnyOcppCommand,
+): { checked: Record<string, unknown>; sent: Record<string, unknown> } | Outcome {
+  const { payload } = command;
+  if (command.action !== 'CostUpdated') return { checked: payload, sent: payload };
+  const totalCost = payload.totalCost;
+  if (typeof totalCost !== 'string' || !DECIMAL_TEXT.test(totalCost)) {
+    return error(
+      'PropertyConstraintViolation',
+      `CostUpdated totalCost must be a decimal string like "12.34", got ${JSON.stringify(totalCost)}`,
+    );
+  }
+  return {
+    checked: { ...payload, totalCost: 0 },
+    sent: { ...payload, totalCost: new LosslessNumber(totalCost) },
+  };
 }

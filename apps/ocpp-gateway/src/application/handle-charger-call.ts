@@ -1,8 +1,6 @@
 import type { OcppCallReceived, OcppInboundAction } from '@app/contracts';
 import {
-  callErrorFrame,
   callErrorFrameOf,
-  callResultFrame,
   OcppError,
   type CallFrame,
   type Ocpp16Confirmations,
@@ -11,17 +9,17 @@ import {
   type StartTransactionConfirmation,
   type StartTransactionRequest,
 } from '@app/ocpp';
-import { decideIdTagInfo, type IdTagInfo } from '../domain/id-tag-info';
+import type { IdTagInfo } from '../domain/id-tag-info';
 import type { TransactionIdBlocks } from '../domain/transaction-id-block';
+import {
+  lookUpIdTag,
+  replyAfterPublish,
+  type CallErrorReporter,
+  type CallOutcome,
+  type ChargerContext,
+  type StationCallHandler,
+} from './answer-call';
 import type { ChargerRepository, OcppEventSink, TransactionRepository } from './ports';
-
-/** Who is on the other end of a connection, and per-connection state the handler keeps. */
-export interface ChargerContext {
-  chargePointId: string;
-  fleetId: string;
-  /** When this connection's last Heartbeat went to Kafka (ms since epoch; 0: never). */
-  lastHeartbeatPublishedAt: number;
-}
 
 export interface HandleChargerCallDeps {
   validator: Ocpp16Validator;
@@ -36,7 +34,7 @@ export interface HandleChargerCallDeps {
   /** At most one Heartbeat per connection per this many ms is published (0: all). */
   heartbeatSampleMs: number;
   dataTransferVendors: ReadonlySet<string>;
-  onError?(error: unknown, context: { chargePointId: string; action: string; messageId: string }): void;
+  onError?: CallErrorReporter;
   now?(): Date;
 }
 
@@ -47,20 +45,12 @@ type Confirmations = {
   ) => Promise<Ocpp16Confirmations[A]>;
 };
 
-export interface CallOutcome {
-  /** The frame to send back: CALLRESULT or CALLERROR. */
-  reply: string;
-  /** 'result' when a CALLRESULT is sent, else the CALLERROR code. */
-  outcome: string;
-}
-
 /**
- * One CALL from a charger: validate it against the OCPP 1.6 schema, work out the confirmation,
- * publish the CALL with that confirmation to `ocpp.v16.events`, and only once Kafka acknowledged
- * it return the CALLRESULT. If the record cannot be made durable in time the charger gets
- * InternalError and will retry; it is never told "received" for something Kafka does not have.
+ * One CALL from an OCPP 1.6 charger: validate it against the 1.6 schema, work out the
+ * confirmation, publish the CALL with it to `ocpp.v16.events` and return the CALLRESULT once Kafka
+ * acknowledged the record (replyAfterPublish).
  */
-export class HandleChargerCall {
+export class HandleChargerCall implements StationCallHandler {
   private readonly now: () => Date;
 
   constructor(private readonly deps: HandleChargerCallDeps) {
@@ -77,12 +67,18 @@ export class HandleChargerCall {
     if (call instanceof OcppError)
       return { reply: callErrorFrameOf(frame.messageId, call), outcome: call.code };
     const { action, payload } = call;
-    try {
-      const reply = await this.confirmation(ctx, action, payload);
-      if (this.shouldPublish(ctx, action, receivedAt)) {
-        // `action`, `payload` and `reply` belong together (one action's request and confirmation);
-        // TypeScript cannot follow that through the destructuring, so the union is asserted here.
-        const event = {
+    return replyAfterPublish({
+      ctx,
+      messageId: frame.messageId,
+      action,
+      receivedAt,
+      heartbeatSampleMs: this.deps.heartbeatSampleMs,
+      onError: this.deps.onError,
+      reply: () => this.confirmation(ctx, action, payload),
+      // `action`, `payload` and `reply` belong together (one action's request and confirmation);
+      // TypeScript cannot follow that through the destructuring, so the union is asserted here.
+      publish: (reply) =>
+        this.deps.sink.callReceived({
           chargePointId: ctx.chargePointId,
           fleetId: ctx.fleetId,
           messageId: frame.messageId,
@@ -92,24 +88,8 @@ export class HandleChargerCall {
           receivedAt: receivedAt.toISOString(),
           reply,
           gatewayId: this.deps.gatewayId,
-        } as OcppCallReceived;
-        await this.deps.sink.callReceived(event);
-        if (action === 'Heartbeat') ctx.lastHeartbeatPublishedAt = receivedAt.getTime();
-      }
-      return { reply: callResultFrame(frame.messageId, reply), outcome: 'result' };
-    } catch (error) {
-      this.deps.onError?.(error, { chargePointId: ctx.chargePointId, action, messageId: frame.messageId });
-      return {
-        reply: callErrorFrame(frame.messageId, 'InternalError', 'could not record the message; please retry'),
-        outcome: 'InternalError',
-      };
-    }
-  }
-
-  /** Heartbeats carry no data: one per connection per sampling period is enough to see liveness. */
-  private shouldPublish(ctx: ChargerContext, action: OcppInboundAction, receivedAt: Date): boolean {
-    if (action !== 'Heartbeat' || this.deps.heartbeatSampleMs === 0) return true;
-    return receivedAt.getTime() - ctx.lastHeartbeatPublishedAt >= this.deps.heartbeatSampleMs;
+        } as OcppCallReceived),
+    });
   }
 
   /** The CALLRESULT payload for a schema-valid request. */
@@ -174,8 +154,7 @@ export class HandleChargerCall {
     return { transactionId, idTagInfo };
   }
 
-  private async idTagInfo(ctx: ChargerContext, idTag: string): Promise<IdTagInfo> {
-    const record = await this.deps.chargers.findIdTag(ctx.fleetId, idTag, ctx.chargePointId);
-    return decideIdTagInfo(record, this.now(), this.deps.acceptUnknownIdTags);
+  private idTagInfo(ctx: ChargerContext, idTag: string): Promise<IdTagInfo> {
+    return lookUpIdTag(this.deps.chargers, ctx, idTag, this.now(), this.deps.acceptUnknownIdTags);
   }
 }

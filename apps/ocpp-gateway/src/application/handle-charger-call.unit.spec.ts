@@ -3,7 +3,8 @@ import { exampleRequests, Ocpp16Validator, parseFrame, type CallFrame } from '@a
 import { PublishTimeoutError } from '@app/kafka';
 import { TransactionIdBlocks } from '../domain/transaction-id-block';
 import type { IdTagRecord } from '../domain/id-tag-info';
-import { HandleChargerCall, type ChargerContext } from './handle-charger-call';
+import type { ChargerContext } from './answer-call';
+import { HandleChargerCall } from './handle-charger-call';
 import type { ChargerRepository, OcppEventSink, StartTransactionKey, TransactionRepository } from './ports';
 
 const validator = new Ocpp16Validator();
@@ -14,6 +15,9 @@ class FakeSink implements OcppEventSink {
   async callReceived(e: OcppCallReceived) {
     if (this.failWith) throw this.failWith;
     this.published.push(e);
+  }
+  async ocpp201CallReceived() {
+    throw new Error('a 1.6 CALL must never be published as 2.0.1');
   }
   async chargerConnected() {}
   async chargerDisconnected() {}

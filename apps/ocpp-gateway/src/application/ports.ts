@@ -1,9 +1,11 @@
 import type {
+  AnyOcppCommandResult,
   ChargerConnected,
   ChargerDisconnected,
+  ChargerProtocol,
   ChargerRegistryApplied,
+  Ocpp201CallReceived,
   OcppCallReceived,
-  OcppCommandResult,
 } from '@app/contracts';
 import type { IdTagRecord } from '../domain/id-tag-info';
 
@@ -53,12 +55,20 @@ export interface TransactionRepository {
   recordStart(key: StartTransactionKey, candidateId: number): Promise<number>;
 }
 
-/** Publishes to Kafka; each promise resolves once the broker acknowledged the record. */
+/**
+ * Publishes to Kafka; each promise resolves once the broker acknowledged the record. A 1.6
+ * connection's records go to the 1.6 topics, a 2.0.1 connection's to the 2.0.1 ones: a consumer of
+ * `ocpp.v16.events` never sees a 2.0.1 record.
+ */
 export interface OcppEventSink {
   callReceived(event: OcppCallReceived): Promise<void>;
+  ocpp201CallReceived(event: Ocpp201CallReceived): Promise<void>;
+  /** To the events topic of `event.protocol` (absent: 1.6). */
   chargerConnected(event: ChargerConnected): Promise<void>;
-  chargerDisconnected(event: ChargerDisconnected): Promise<void>;
-  commandResult(result: OcppCommandResult): Promise<void>;
+  chargerDisconnected(event: ChargerDisconnected, protocol: ChargerProtocol): Promise<void>;
+  /** To the results topic of the protocol whose commands topic the command came from. */
+  commandResult(result: AnyOcppCommandResult, protocol: ChargerProtocol): Promise<void>;
+  /** Protocol-neutral: always on `ocpp.v16.events`. */
   chargerRegistryApplied(event: ChargerRegistryApplied): Promise<void>;
 }
 

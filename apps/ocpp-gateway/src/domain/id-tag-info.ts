@@ -1,3 +1,5 @@
+import type { Ocpp201IdTokenInfo } from '@app/ocpp';
+
 export type AuthorizationStatus = 'Accepted' | 'Blocked' | 'Expired' | 'Invalid' | 'ConcurrentTx';
 
 export interface IdTagInfo {
@@ -25,4 +27,17 @@ export function decideIdTagInfo(record: IdTagRecord | null, now: Date, acceptUnk
   if (record.expiryDate) info.expiryDate = record.expiryDate.toISOString();
   if (record.parentIdTag) info.parentIdTag = record.parentIdTag;
   return info;
+}
+
+/**
+ * The 2.0.1 form of the same verdict (Authorize, TransactionEvent): every 1.6 status exists in
+ * AuthorizationStatusEnumType; the expiry becomes how long the station may cache it, the parent tag
+ * the group token (a tag of ours, hence type Central).
+ */
+export function toIdTokenInfo(info: IdTagInfo): Ocpp201IdTokenInfo {
+  return {
+    status: info.status,
+    ...(info.expiryDate ? { cacheExpiryDateTime: info.expiryDate } : {}),
+    ...(info.parentIdTag ? { groupIdToken: { idToken: info.parentIdTag, type: 'Central' as const } } : {}),
+  };
 }

@@ -1,6 +1,13 @@
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { anchorNewGroupAt, backoffMs, BatchConsumer } from '@app/kafka';
-import { parseEnvelope, topicName, type Envelope, type OcppCommand } from '@app/contracts';
+import {
+  parseEnvelope,
+  topicName,
+  type AnyOcppCommand,
+  type ChargerProtocol,
+  type Envelope,
+  type TopicKey,
+} from '@app/contracts';
 import { createTopicValidator } from '@app/contracts/schemas';
 import type { DispatchCommand } from '../../application/dispatch-command';
 import type { Logger } from '../websocket/ocpp-websocket.server';
@@ -8,12 +15,19 @@ import type { Logger } from '../websocket/ocpp-websocket.server';
 /** How many recent commandIds a replica remembers to drop redelivered commands. */
 const DISPATCHED_REMEMBERED = 10_000;
 
+/** Each protocol's commands topic. */
+const COMMAND_TOPICS: Record<ChargerProtocol, TopicKey> = {
+  'ocpp1.6': 'ocppCommands',
+  'ocpp2.0.1': 'ocppV201Commands',
+};
+
 /**
- * Reads `ocpp.v16.commands` in this replica's own consumer group
+ * Reads `ocpp.v16.commands` and `ocpp.v201.commands` in this replica's own consumer group
  * (`<KAFKA_TOPIC_PREFIX>ocpp-gateway-<GATEWAY_ID>`), so every replica sees every command; starts
  * from the latest offset (a command older than the replica is past its deadline anyway). A batch's
  * offsets are committed (in the background) once its commands are dispatched; the charger's
- * answers arrive later and are published as they come. A replica that crashes while waiting for an
+ * answers arrive later and are published as they come, to the results topic of the topic the
+ * command came from (a 2.0.1 command's to `ocpp.v201.command-results`). A replica that crashes while waiting for an
  * answer reports nothing for it: the requester's own deadline covers that.
  *
  * The group join runs in the background (the gateway listens at once): a replica restarted under
@@ -30,9 +44,11 @@ export class CommandConsumer {
   /** How long a start may go without joining before readiness says so (the consumer's own rule). */
   private readonly stallMs: number;
 
-  private readonly topic: string;
-  /** The edge check: a command that is not a valid `ocpp.command/v1` envelope is never dispatched. */
-  private readonly check = createTopicValidator('ocppCommands');
+  /** Topic name → its protocol, and the edge check: a command not valid for its topic is never dispatched. */
+  private readonly topics = new Map<
+    string,
+    { protocol: ChargerProtocol; check(e: unknown): string | null }
+  >();
 
   constructor(
     private readonly kafka: Kafka,
@@ -44,16 +60,17 @@ export class CommandConsumer {
       sessionTimeoutMs?: number;
     },
   ) {
-    this.topic = topicName('ocppCommands', options.topicPrefix);
+    for (const [protocol, key] of Object.entries(COMMAND_TOPICS) as Array<[ChargerProtocol, TopicKey]>)
+      this.topics.set(topicName(key, options.topicPrefix), { protocol, check: createTopicValidator(key) });
     this.stallMs = (options.sessionTimeoutMs ?? 10_000) + 10_000;
     this.consumer = new BatchConsumer(kafka, {
       groupId: `${options.topicPrefix}ocpp-gateway-${options.gatewayId}`,
-      topics: [this.topic],
+      topics: [...this.topics.keys()],
       fromBeginning: false,
       sessionTimeoutMs: options.sessionTimeoutMs,
       // Dispatching only hands the command to the connection (never fails for the record's sake).
-      handleBatch: async ({ messages }) => {
-        for (const message of messages) this.dispatch(message);
+      handleBatch: async ({ topic, messages }) => {
+        for (const message of messages) this.dispatch(topic, message);
       },
       onEvent: (m) => options.logger.warn(m),
     });
@@ -82,7 +99,8 @@ export class CommandConsumer {
   private async anchor(): Promise<void> {
     for (let attempt = 1; !this.stopped; attempt++) {
       try {
-        await anchorNewGroupAt(this.kafka, this.consumer.groupId, this.topic, this.startedAt - 1000);
+        for (const topic of this.topics.keys())
+          await anchorNewGroupAt(this.kafka, this.consumer.groupId, topic, this.startedAt - 1000);
         return;
       } catch (e) {
         this.options.logger.warn('commands group not anchored yet; retrying', {
@@ -110,16 +128,17 @@ export class CommandConsumer {
     return this.consumer.health();
   }
 
-  private dispatch(message: KafkaMessage): void {
-    let command: OcppCommand;
+  private dispatch(topic: string, message: KafkaMessage): void {
+    const { protocol, check } = this.topics.get(topic)!;
+    let command: AnyOcppCommand;
     try {
       const envelope = parseEnvelope(message.value);
       // A replica restarted under the same GATEWAY_ID resumes its group's committed offset;
       // commands from before it started were answered by the replicas alive then.
       if (Date.parse(envelope.time) < this.startedAt - 1000) return;
-      const defect = this.check(envelope);
+      const defect = check(envelope);
       if (defect) throw new Error(defect);
-      command = (envelope as Envelope<OcppCommand>).data;
+      command = (envelope as Envelope<AnyOcppCommand>).data;
       // Kafka commits are hints sent every second: after a rebalance or a replaced consumer the
       // last second comes again. A charger must not get the same RemoteStart twice.
       if (this.dispatched.has(command.commandId)) return;
@@ -128,12 +147,13 @@ export class CommandConsumer {
         this.dispatched.delete(this.dispatched.values().next().value!);
     } catch (e) {
       this.options.logger.warn('unusable command skipped', {
+        topic,
         offset: message.offset,
         error: (e as Error).message,
       });
       return;
     }
-    const task = this.options.dispatch.execute(command).catch((e) =>
+    const task = this.options.dispatch.execute(command, protocol).catch((e) =>
       this.options.logger.error('command failed', {
         commandId: command.commandId,
         error: (e as Error).message,

@@ -1,16 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type WebSocket from 'ws';
+import type { ChargerProtocol } from '@app/contracts';
 import {
   callErrorFrame,
   callErrorFrameOf,
-  callFrame,
+  errorCodeForProtocol,
   KNOWN_OCPP16_ACTIONS,
+  KNOWN_OCPP201_ACTIONS,
   MAX_MESSAGE_ID_LENGTH,
+  MessageType,
   parseFrame,
-  toOcpp16ErrorCode,
+  stringifyWithLosslessNumbers,
 } from '@app/ocpp';
-import type { ChargerContext, HandleChargerCall } from '../../application/handle-charger-call';
-import type { ChargerAnswer } from '../../application/dispatch-command';
+import type { ChargerContext, StationCallHandler } from '../../application/answer-call';
+import type { ChargerAnswer, CommandTarget } from '../../application/dispatch-command';
 import type { AuthenticatedRegistration } from '../../domain/registry-change';
 
 /** CALLs one connection may have queued or in progress before further ones are refused. */
@@ -22,6 +25,12 @@ interface PendingCall {
   timer: NodeJS.Timeout;
 }
 
+/** The action names a protocol defines: metric labels are never a name a charger invented. */
+const KNOWN_ACTIONS: Record<ChargerProtocol, ReadonlySet<string>> = {
+  'ocpp1.6': KNOWN_OCPP16_ACTIONS,
+  'ocpp2.0.1': KNOWN_OCPP201_ACTIONS,
+};
+
 export interface ChargerConnectionHooks {
   onCallHandled?(action: string, outcome: string, seconds: number): void;
   onIgnoredFrame?(reason: string): void;
@@ -32,8 +41,10 @@ export interface ChargerConnectionHooks {
  * one outstanding CALL per direction; sequential handling also keeps the charger's records in
  * order on the topic). A CALL whose message id is already queued or in progress is refused with
  * a CALLERROR and never published twice. Our own CALLs (commands) go out one at a time too.
+ * Frames are read by the rules of the connection's subprotocol, and every error code it sends or
+ * reports (a charger's CALLERROR to our command) is spelled as that protocol spells it.
  */
-export class ChargerConnection {
+export class ChargerConnection implements CommandTarget {
   readonly connectedAt = new Date();
   /** Set by the ping sweep; cleared by any pong or frame. */
   awaitingPong = false;
@@ -53,7 +64,8 @@ export class ChargerConnection {
   constructor(
     readonly ws: WebSocket,
     readonly ctx: ChargerContext,
-    private readonly handler: HandleChargerCall,
+    readonly protocol: ChargerProtocol,
+    private readonly handler: StationCallHandler,
     private readonly hooks: ChargerConnectionHooks = {},
   ) {
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
@@ -72,11 +84,10 @@ export class ChargerConnection {
       : Array.isArray(data)
         ? Buffer.concat(data).toString('utf8')
         : Buffer.from(data).toString('utf8');
-    const frame = parseFrame(text);
+    const frame = parseFrame(text, this.protocol);
     switch (frame.type) {
       case 'call': {
-        // Metric label: never let a charger invent label values.
-        const label = KNOWN_OCPP16_ACTIONS.has(frame.action) ? frame.action : '(unknown)';
+        const label = KNOWN_ACTIONS[this.protocol].has(frame.action) ? frame.action : '(unknown)';
         if (this.inFlight.has(frame.messageId)) {
           this.send(
             callErrorFrame(
@@ -127,7 +138,7 @@ export class ChargerConnection {
             ? { type: 'result', payload: frame.payload }
             : {
                 type: 'error',
-                code: toOcpp16ErrorCode(frame.errorCode),
+                code: errorCodeForProtocol(this.protocol, frame.errorCode),
                 description: frame.errorDescription,
                 details: frame.errorDetails,
               },
@@ -170,7 +181,8 @@ export class ChargerConnection {
           resolve({ type: 'timeout' });
         }, remaining);
         this.pending.set(messageId, { action, resolve, timer });
-        this.ws.send(callFrame(messageId, action, payload));
+        // A payload may carry LosslessNumbers (CostUpdated.totalCost): written as their exact text.
+        this.ws.send(stringifyWithLosslessNumbers([MessageType.CALL, messageId, action, payload]));
       });
     const answer = this.outbound.then(run, run);
     this.outbound = answer;

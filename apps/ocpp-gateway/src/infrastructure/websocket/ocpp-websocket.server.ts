@@ -7,16 +7,15 @@ import { Counter, Gauge, Histogram } from 'prom-client';
 import { metricsRegistry } from '@app/observability';
 import type { AuthFailureLimiter } from '@app/http';
 import type { AuthenticateCharger } from '../../application/authenticate-charger';
-import type { HandleChargerCall } from '../../application/handle-charger-call';
+import type { StationCallHandler } from '../../application/answer-call';
 import type { CommandTarget, LocalConnections } from '../../application/dispatch-command';
 import type { LocalRegistryEnforcement } from '../../application/apply-registry-records';
 import type { ConnectionDirectory, OcppEventSink, RegisteredCharger } from '../../application/ports';
-import type { ChargerRegistration } from '@app/contracts';
+import type { ChargerProtocol, ChargerRegistration } from '@app/contracts';
 import { chargePointIdFromPath } from '../../domain/charge-point-id';
+import { chooseSubprotocol, isChargerProtocol, offeredSubprotocols } from '../../domain/subprotocol';
 import { registryDisconnectReason, type RegistryEntry } from '../../domain/registry-change';
 import { ChargerConnection } from './charger-connection';
-
-export const OCPP_SUBPROTOCOL = 'ocpp1.6';
 
 /**
  * How long the registry entries this replica applied are remembered for handshakes in progress:
@@ -29,6 +28,8 @@ export interface OcppWebSocketServerOptions {
   gatewayId: string;
   maxMessageBytes: number;
   pingIntervalMs: number;
+  /** The subprotocol of a charger that offers both (OCPP_PREFERRED_PROTOCOL). */
+  preferredProtocol: ChargerProtocol;
   tls?: { certFile: string; keyFile: string; port: number; host?: string };
 }
 
@@ -52,14 +53,14 @@ const metrics = {
   }),
   calls: new Counter({
     name: 'ocpp_calls_total',
-    help: 'CALLs from chargers by action and outcome (result or CALLERROR code)',
-    labelNames: ['action', 'outcome'],
+    help: 'CALLs from chargers by protocol, action and outcome (result or CALLERROR code)',
+    labelNames: ['protocol', 'action', 'outcome'],
     registers: [metricsRegistry],
   }),
   callSeconds: new Histogram({
     name: 'ocpp_call_duration_seconds',
     help: 'CALL received to CALLRESULT sent (includes the Kafka acknowledgement)',
-    labelNames: ['action'],
+    labelNames: ['protocol', 'action'],
     buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
     registers: [metricsRegistry],
   }),
@@ -68,8 +69,9 @@ const metrics = {
 /**
  * The OCPP-J endpoint `/ocpp/{chargePointId}` on the service's HTTP server (so /health shares
  * the port; /metrics and /docs are on the management port, never here), and on a TLS server when a certificate is configured (security
- * profile 2). The handshake refuses a wrong path (404), a missing `ocpp1.6` subprotocol (400),
- * bad or missing credentials (401) and new connections while draining (503).
+ * profile 2). The handshake refuses a wrong path (404), a charger offering neither `ocpp1.6` nor
+ * `ocpp2.0.1` (400), bad or missing credentials (401) and new connections while draining (503).
+ * A charger offering both gets the preferred one; each connection speaks the protocol it got.
  */
 export class OcppWebSocketServer implements LocalConnections, LocalRegistryEnforcement {
   private readonly wss: WebSocketServer;
@@ -84,7 +86,8 @@ export class OcppWebSocketServer implements LocalConnections, LocalRegistryEnfor
   constructor(
     private readonly deps: {
       authenticate: AuthenticateCharger;
-      handleCall: HandleChargerCall;
+      /** Each subprotocol's CALL handler. */
+      handlers: Record<ChargerProtocol, StationCallHandler>;
       sink: OcppEventSink;
       directory: ConnectionDirectory;
       logger: Logger;
@@ -98,7 +101,7 @@ export class OcppWebSocketServer implements LocalConnections, LocalRegistryEnfor
       clientTracking: false,
       perMessageDeflate: false,
       maxPayload: deps.options.maxMessageBytes,
-      handleProtocols: (protocols) => (protocols.has(OCPP_SUBPROTOCOL) ? OCPP_SUBPROTOCOL : false),
+      handleProtocols: (protocols) => chooseSubprotocol(protocols, deps.options.preferredProtocol) ?? false,
     });
   }
 
@@ -157,10 +160,9 @@ export class OcppWebSocketServer implements LocalConnections, LocalRegistryEnfor
     const chargePointId = chargePointIdFromPath(req.url ?? '');
     if (!chargePointId) return this.refuse(socket, 404, 'Not Found', 'path');
     if (this.draining) return this.refuse(socket, 503, 'Service Unavailable', 'draining');
-    const offered = String(req.headers['sec-websocket-protocol'] ?? '')
-      .split(',')
-      .map((p) => p.trim());
-    if (!offered.includes(OCPP_SUBPROTOCOL)) return this.refuse(socket, 400, 'Bad Request', 'subprotocol');
+    const offered = offeredSubprotocols(req.headers['sec-websocket-protocol']);
+    if (!chooseSubprotocol(offered, this.deps.options.preferredProtocol))
+      return this.refuse(socket, 400, 'Bad Request', 'subprotocol');
     // Guessing charger passwords costs a database look-up each; a guessing address stops getting them.
     const address = req.socket.remoteAddress ?? 'unknown';
     const retryAfter = (await this.deps.authFailures?.blockedFor(address)) ?? 0;
@@ -253,14 +255,17 @@ export class OcppWebSocketServer implements LocalConnections, LocalRegistryEnfor
 
   private accept(ws: WebSocket, charger: RegisteredCharger, req: IncomingMessage): void {
     metrics.handshakes.inc({ result: 'accepted' });
+    // handleProtocols chose it from what upgrade() already checked: one of ours.
+    const protocol = isChargerProtocol(ws.protocol) ? ws.protocol : this.deps.options.preferredProtocol;
     const connection = new ChargerConnection(
       ws,
       { chargePointId: charger.id, fleetId: charger.fleetId, lastHeartbeatPublishedAt: 0 },
-      this.deps.handleCall,
+      protocol,
+      this.deps.handlers[protocol],
       {
         onCallHandled: (action, outcome, seconds) => {
-          metrics.calls.inc({ action, outcome });
-          if (outcome === 'result') metrics.callSeconds.observe({ action }, seconds);
+          metrics.calls.inc({ protocol, action, outcome });
+          if (outcome === 'result') metrics.callSeconds.observe({ protocol, action }, seconds);
         },
       },
     );
@@ -286,6 +291,7 @@ export class OcppWebSocketServer implements LocalConnections, LocalRegistryEnfor
         connectedAt: connection.connectedAt.toISOString(),
         remoteAddress: req.socket.remoteAddress,
         evseIds: charger.evseIds,
+        protocol,
       }),
       'ChargerConnected',
     );
@@ -309,14 +315,17 @@ export class OcppWebSocketServer implements LocalConnections, LocalRegistryEnfor
       'release',
     );
     this.background(
-      this.deps.sink.chargerDisconnected({
-        chargePointId: connection.chargePointId,
-        fleetId: connection.ctx.fleetId,
-        gatewayId,
-        disconnectedAt: new Date().toISOString(),
-        code,
-        reason: connection.closeReason ?? 'closed-by-charger',
-      }),
+      this.deps.sink.chargerDisconnected(
+        {
+          chargePointId: connection.chargePointId,
+          fleetId: connection.ctx.fleetId,
+          gatewayId,
+          disconnectedAt: new Date().toISOString(),
+          code,
+          reason: connection.closeReason ?? 'closed-by-charger',
+        },
+        connection.protocol,
+      ),
       'ChargerDisconnected',
     );
   }
