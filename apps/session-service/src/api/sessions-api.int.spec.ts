@@ -292,7 +292,7 @@ describe('sessions REST API (real Kafka + Postgres)', () => {
     await c.connect();
     const r = await c.query('select transaction_id from sessions where session_id = $1', [id]);
     await c.end();
-    return r.rows[0].transaction_id;
+    return Number(r.rows[0].transaction_id); // bigint: pg hands it over as text
   }
 
   async function localSession(gw: GatewayRecords, tx: number): Promise<string> {

@@ -1,5 +1,6 @@
 /**
- * What a charger looks like, folded from `ocpp.v16.events` (issue 12). Pure: no I/O, no clock. The
+ * What a charger looks like, folded from `ocpp.v16.events` (issue 12) and `ocpp.v201.events`
+ * (issue 13: the same picture, 2.0.1 field names read here). Pure: no I/O, no clock. The
  * fold starts from the projection rows a batch loaded (chargers, connectors, registry entries),
  * applies the batch's records in partition order, and says which chargers' pictures changed: those
  * get one `ChargerStatusChanged` each on `chargers.status.v1`. A change of `lastMessageAt` alone
@@ -13,6 +14,7 @@ import type {
   ChargerStatus,
   ConnectorStatus,
   Envelope,
+  Ocpp201CallReceived,
   OcppCallReceived,
 } from '@app/contracts';
 import type { ConnectorRow } from './ports';
@@ -66,7 +68,7 @@ const text = (v: unknown): string | null => (typeof v === 'string' && v.length >
 const utc = (t: string) => new Date(t).toISOString();
 const later = (a: string | null, b: string): string => (a && Date.parse(a) > Date.parse(b) ? a : b);
 
-/** OCPP actions that can change a charger's picture (the rest only move lastMessageAt). */
+/** OCPP 1.6 actions that can change a charger's picture (the rest only move lastMessageAt). */
 const STATUS_ACTIONS: ReadonlySet<string> = new Set([
   'BootNotification',
   'StatusNotification',
@@ -76,12 +78,29 @@ const STATUS_ACTIONS: ReadonlySet<string> = new Set([
   'StartTransaction',
 ]);
 
+/** The same for OCPP 2.0.1 (no diagnostics: 2.0.1 has log uploads, not part of the picture). */
+const STATUS_ACTIONS_201: ReadonlySet<string> = new Set([
+  'BootNotification',
+  'StatusNotification',
+  'FirmwareStatusNotification',
+]);
+
 /**
  * Whether a record can change a charger's picture: a batch with one loads its chargers' whole
  * state (projection rows, connectors, registry entries); a batch without only moves lastMessageAt.
+ * A 2.0.1 TransactionEvent `Started` sets its EVSE's session id; a later event that turns out to
+ * start a session (its Started had no meter reading, or was lost) is found by ingest, which knows
+ * the batch's sessions (ingest-ocpp-events.ts).
  */
 export function affectsChargerStatus(env: Pick<Envelope, 'type' | 'data'>): boolean {
   if (env.type === 'ChargerConnected' || env.type === 'ChargerDisconnected') return true;
+  if (env.type === 'Ocpp201CallReceived') {
+    const d = env.data as Ocpp201CallReceived;
+    return (
+      STATUS_ACTIONS_201.has(d.action) ||
+      (d.action === 'TransactionEvent' && (d.payload as Rec).eventType === 'Started')
+    );
+  }
   return env.type === 'OcppCallReceived' && STATUS_ACTIONS.has((env.data as OcppCallReceived).action);
 }
 
@@ -97,6 +116,24 @@ export function bootInfoOf(payload: Rec, receivedAt: string): ChargerBootInfo {
     imsi: text(payload.imsi),
     meterType: text(payload.meterType),
     meterSerialNumber: text(payload.meterSerialNumber),
+    bootedAt: utc(receivedAt),
+  };
+}
+
+/** A 2.0.1 BootNotification's data in the same shape: 2.0.1 has no charge box serial nor meter fields. */
+export function bootInfoOf201(payload: Rec, receivedAt: string): ChargerBootInfo {
+  const station = (payload.chargingStation ?? {}) as Rec;
+  const modem = (station.modem ?? {}) as Rec;
+  return {
+    vendor: text(station.vendorName) ?? '',
+    model: text(station.model) ?? '',
+    chargePointSerialNumber: text(station.serialNumber),
+    chargeBoxSerialNumber: null,
+    firmwareVersion: text(station.firmwareVersion),
+    iccid: text(modem.iccid),
+    imsi: text(modem.imsi),
+    meterType: null,
+    meterSerialNumber: null,
     bootedAt: utc(receivedAt),
   };
 }
@@ -186,7 +223,7 @@ export function publishedPart(s: ChargerStatus): string {
 }
 
 /**
- * One batch's fold of the charger side of `ocpp.v16.events`. Records go through `apply` in
+ * One batch's fold of the charger side of `ocpp.v16.events` or `ocpp.v201.events`. Records go through `apply` in
  * partition order; ingest applies the connector reports its routing found (`report`) and sets the
  * connectors' session ids (`connector(...).lastSessionId`). `changes()` then names the chargers
  * whose picture changed, with the new picture.
@@ -321,6 +358,8 @@ export class ChargerStatusFold {
           c.online = true;
           c.onlineSince = at;
           c.gatewayId = d.gatewayId;
+          // Only the standing connection's: a charger may come back speaking the other protocol.
+          c.protocol = d.protocol ?? 'ocpp1.6';
         }
         c.fleetId = d.fleetId;
         c.evseIds = d.evseIds;
@@ -350,11 +389,13 @@ export class ChargerStatusFold {
         c.lastSeenAt = later(c.lastSeenAt, at);
         break;
       }
-      case 'OcppCallReceived': {
-        const d = env.data as OcppCallReceived;
+      case 'OcppCallReceived':
+      case 'Ocpp201CallReceived': {
+        const v201 = env.type === 'Ocpp201CallReceived';
+        const d = env.data as OcppCallReceived | Ocpp201CallReceived;
         const at = utc(d.receivedAt);
         const known = this.chargers.has(d.chargePointId);
-        if (!this.loaded || (!known && !STATUS_ACTIONS.has(d.action))) {
+        if (!this.loaded || (!known && !(v201 ? STATUS_ACTIONS_201 : STATUS_ACTIONS).has(d.action))) {
           // Only the stored row's lastMessageAt moves (a charger without a row gets none from a
           // Heartbeat: its connect or first status report makes it).
           const m = this.lastMessages.get(d.chargePointId);
@@ -372,7 +413,8 @@ export class ChargerStatusFold {
         c.lastMessageAt = later(c.lastMessageAt, at);
         const payload = d.payload as Rec;
         if (d.action === 'BootNotification') {
-          if (!c.boot || Date.parse(at) >= Date.parse(c.boot.bootedAt)) c.boot = bootInfoOf(payload, at);
+          if (!c.boot || Date.parse(at) >= Date.parse(c.boot.bootedAt))
+            c.boot = v201 ? bootInfoOf201(payload, at) : bootInfoOf(payload, at);
         } else if (
           d.action === 'FirmwareStatusNotification' ||
           d.action === 'DiagnosticsStatusNotification'

@@ -7,7 +7,13 @@ import {
   type Envelope,
 } from '@app/contracts';
 import { GatewayRecords, type GatewayRecord } from '../testing/gateway-records';
-import { ChargerStatusFold, type ChargerProjection, type RegistryEntry } from './charger-status';
+import { Gateway201Records } from '../testing/gateway-records-201';
+import {
+  affectsChargerStatus,
+  ChargerStatusFold,
+  type ChargerProjection,
+  type RegistryEntry,
+} from './charger-status';
 import type { ChargerStatusEvent, ChargerStatusRepository } from './charger-status-ports';
 import { IngestOcppEvents } from './ingest-ocpp-events';
 import type { ChargerRepository, ConnectorRow, LoadedSession, SessionRepository, Tx } from './ports';
@@ -401,5 +407,116 @@ describe('ChargerStatusFold', () => {
     expect(fold.lastMessageTimes()).toEqual([{ chargePointId: CP, fleetId: FLEET, at: at(3).toISOString() }]);
     expect(fold.chargerRows()).toEqual([]);
     expect(fold.changes()).toEqual([]);
+  });
+});
+
+describe('charger status: given ocpp.v201.events batches (OCPP 2.0.1), then the ChargerStatusChanged published', () => {
+  const g201 = () => new Gateway201Records(CP, FLEET, 'gw-1');
+
+  it('a 2.0.1 connect, boot and firmware report: protocol ocpp2.0.1, the boot data under the 1.6 names', async () => {
+    const gw = g201();
+    const m = memoryIngest();
+    await m.batch(
+      env(gw.connected({ '1': 'DE*S*E1' }, at(0))),
+      env(
+        gw.boot(at(0.1), {
+          serialNumber: 'SN-201',
+          model: 'Wall-201',
+          vendorName: 'ACME',
+          firmwareVersion: '2.0.7',
+          modem: { iccid: '8949000000000000201', imsi: '262010000000201' },
+        }),
+      ),
+    );
+    expect(m.last()).toMatchObject({
+      protocol: 'ocpp2.0.1',
+      online: true,
+      gatewayId: 'gw-1',
+      boot: {
+        vendor: 'ACME',
+        model: 'Wall-201',
+        chargePointSerialNumber: 'SN-201',
+        chargeBoxSerialNumber: null,
+        firmwareVersion: '2.0.7',
+        iccid: '8949000000000000201',
+        imsi: '262010000000201',
+        meterType: null,
+        meterSerialNumber: null,
+        bootedAt: at(0.1).toISOString(),
+      },
+      connectors: [{ connectorId: 1, evseId: 'DE*S*E1' }],
+    });
+    expect(m.chargers.get(CP)!.protocol).toBe('ocpp2.0.1');
+
+    const r = await m.batch(
+      env(gw.firmwareStatus('Downloading', at(1))),
+      env(gw.firmwareStatus('Installed', at(2))),
+    );
+    expect(r.chargerStatuses).toBe(1);
+    expect(m.last()).toMatchObject({
+      protocol: 'ocpp2.0.1',
+      firmware: { status: 'Installed', at: at(2).toISOString() },
+    });
+  });
+
+  it('a boot without serial number or modem: nulls, not empty strings', async () => {
+    const gw = g201();
+    const m = memoryIngest();
+    await m.batch(env(gw.connected({}, at(0))), env(gw.boot(at(1))));
+    expect(m.last().boot).toEqual({
+      vendor: 'ACME',
+      model: 'Wall-201',
+      chargePointSerialNumber: null,
+      chargeBoxSerialNumber: null,
+      firmwareVersion: null,
+      iccid: null,
+      imsi: null,
+      meterType: null,
+      meterSerialNumber: null,
+      bootedAt: at(1).toISOString(),
+    });
+  });
+
+  it("the protocol is the standing connection's: 2.0.1, then 1.6 after a reconnect; a late 2.0.1 connect changes nothing", async () => {
+    const m = memoryIngest();
+    await m.batch(env(g201().connected({}, at(0))));
+    expect(m.last().protocol).toBe('ocpp2.0.1');
+    await m.batch(disconnected(new GatewayRecords(CP, FLEET, 'gw-1'), at(1)));
+    await m.batch(env(new GatewayRecords(CP, FLEET, 'gw-2').connected({}, at(2))));
+    // A 1.6 ChargerConnected from before issue 13 has no protocol field: 1.6.
+    expect(m.last()).toMatchObject({ protocol: 'ocpp1.6', online: true, gatewayId: 'gw-2' });
+    await m.batch(env(g201().connected({}, at(1.5))));
+    expect(m.last()).toMatchObject({ protocol: 'ocpp1.6', gatewayId: 'gw-2' });
+    expect(m.chargers.get(CP)!.protocol).toBe('ocpp1.6');
+  });
+
+  it('2.0.1 Heartbeats move lastMessageAt and publish nothing', async () => {
+    const gw = g201();
+    const m = memoryIngest();
+    await m.batch(env(gw.connected({}, at(0))));
+    const r = await m.batch(env(gw.heartbeat(at(5))));
+    expect(r.chargerStatuses).toBe(0);
+    expect(m.published).toHaveLength(1);
+    expect(m.chargers.get(CP)!.lastMessageAt).toBe(at(5).toISOString());
+  });
+});
+
+describe('affectsChargerStatus', () => {
+  const gw = new Gateway201Records(CP, FLEET);
+  const tx = (eventType: 'Started' | 'Updated' | 'Ended') =>
+    env(gw.transactionEvent({ eventType, transactionId: 'tx-1', seqNo: 0, at: at(0), evseId: 1 }));
+  it.each([
+    ['2.0.1 BootNotification', true, env(gw.boot(at(0)))],
+    ['2.0.1 StatusNotification', true, env(gw.status(1, 'Occupied', at(0)))],
+    ['2.0.1 FirmwareStatusNotification', true, env(gw.firmwareStatus('Installed', at(0)))],
+    ['2.0.1 TransactionEvent Started', true, tx('Started')],
+    ['2.0.1 TransactionEvent Updated', false, tx('Updated')],
+    ['2.0.1 TransactionEvent Ended', false, tx('Ended')],
+    ['2.0.1 Heartbeat', false, env(gw.heartbeat(at(0)))],
+    ['2.0.1 ChargerConnected', true, env(gw.connected({}, at(0)))],
+    ['1.6 StartTransaction', true, env(new GatewayRecords(CP, FLEET).startTransaction(1, 1, 0, at(0)))],
+    ['1.6 MeterValues', false, env(new GatewayRecords(CP, FLEET).meterValues(1, 1, 0, at(0)))],
+  ])('%s → %s', (_name, expected, e) => {
+    expect(affectsChargerStatus(e)).toBe(expected);
   });
 });

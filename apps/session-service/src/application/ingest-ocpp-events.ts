@@ -1,7 +1,9 @@
 import {
   nameUuid,
+  ocpp201TransactionNumber,
   type ChargerRegistryApplied,
   type Envelope,
+  type Ocpp201CallReceived,
   type OcppCallReceived,
   type TariffPublished,
 } from '@app/contracts';
@@ -48,16 +50,35 @@ export interface IngestReads {
   } | null;
 }
 
+/** A 2.0.1 TransactionEvent's transaction number and EVSE (ocpp201TransactionNumber), if it has them. */
+function transaction201(call: Envelope<Ocpp201CallReceived>): { tx: number; evseId: number | null } | null {
+  if (call.data.action !== 'TransactionEvent') return null;
+  // The payload passed the topic's edge check; its fields are the station's, checked where used.
+  const payload = call.data.payload as Rec;
+  const id = (payload.transactionInfo as Rec | undefined)?.transactionId;
+  if (typeof id !== 'string') return null;
+  return {
+    tx: ocpp201TransactionNumber(call.data.chargePointId, id),
+    evseId: int((payload.evse as Rec | undefined)?.id),
+  };
+}
+
 /** The chargers, transactions and calls a batch refers to. */
 function scan(envelopes: Envelope[]) {
   const calls: Envelope<OcppCallReceived>[] = [];
+  const calls201: Envelope<Ocpp201CallReceived>[] = [];
   const cps = new Set<string>();
   const txs: { cp: string; tx: number }[] = [];
   let needTariffs = false;
   for (const env of envelopes) {
     // Every event of the topic names its charger (checked at the consumer's edge).
     cps.add((env.data as { chargePointId: string }).chargePointId);
-    if (env.type === 'OcppCallReceived') {
+    if (env.type === 'Ocpp201CallReceived') {
+      const call = env as Envelope<Ocpp201CallReceived>;
+      calls201.push(call);
+      const t = transaction201(call);
+      if (t) txs.push({ cp: call.data.chargePointId, tx: t.tx });
+    } else if (env.type === 'OcppCallReceived') {
       const call = env as Envelope<OcppCallReceived>;
       calls.push(call);
       // The payload is an object (the edge check); its fields are the charger's, checked where used.
@@ -69,11 +90,35 @@ function scan(envelopes: Envelope[]) {
       if (call.data.action === 'StartTransaction') needTariffs = true;
     }
   }
-  return { calls, cps, txs, needTariffs };
+  return { calls, calls201, cps, txs, needTariffs };
 }
 
 /**
- * Folds a batch of `ocpp.v16.events` records into session aggregates, connectors and chargers.
+ * The 2.0.1 TransactionEvents of a batch that may start a session: those of a transaction no
+ * loaded session holds (any event of an unknown transaction can be its first one the routing
+ * starts a session on: a Started without a meter reading waits for the next event with one).
+ */
+function possibleStarts201(
+  calls: Envelope<Ocpp201CallReceived>[],
+  sessions: LoadedSession[],
+): { call: Envelope<Ocpp201CallReceived>; evseId: number | null }[] {
+  if (calls.length === 0) return [];
+  const held = new Set(
+    sessions.flatMap((s) =>
+      s.state.start && s.state.chargePointId
+        ? [`${s.state.chargePointId}:${s.state.start.transactionId}`]
+        : [],
+    ),
+  );
+  return calls.flatMap((call) => {
+    const t = transaction201(call);
+    return t && !held.has(`${call.data.chargePointId}:${t.tx}`) ? [{ call, evseId: t.evseId }] : [];
+  });
+}
+
+/**
+ * Folds a batch of `ocpp.v16.events` or `ocpp.v201.events` records into session aggregates,
+ * connectors and chargers (one protocol's records per batch: a batch is one partition's).
  * The envelopes passed the contract check at the consumer's edge (envelope-validation.ts): their
  * `data` has the contract's shape; an OCPP payload is an object whose fields are the charger's.
  * inside the caller's transaction (which also stores the Kafka offsets). Records must be in
@@ -92,30 +137,47 @@ export class IngestOcppEvents {
    * whole batch covers any subset.
    */
   async prepare(client: Tx, envelopes: Envelope[]): Promise<IngestReads> {
-    const { cps, txs } = scan(envelopes);
+    const { calls201, cps, txs } = scan(envelopes);
     const cpList = [...cps];
-    // MeterValues-only batches (most of them while sessions run) need no connector rows, nor the
-    // chargers' pictures: they only move lastMessageAt.
+    // MeterValues-only batches (most of them while sessions run; 2.0.1: TransactionEvent Updated)
+    // need no connector rows, nor the chargers' pictures: they only move lastMessageAt.
     const needConnectors = envelopes.some(affectsChargerStatus);
     // A StatusNotification after a session's end (Finishing, Available) still belongs to it: load
     // the newest session of each connector too.
     const statusReports = envelopes.some(
-      (e) => e.type === 'OcppCallReceived' && (e.data as OcppCallReceived).action === 'StatusNotification',
+      (e) =>
+        (e.type === 'OcppCallReceived' || e.type === 'Ocpp201CallReceived') &&
+        (e.data as OcppCallReceived | Ocpp201CallReceived).action === 'StatusNotification',
     );
-    if (!needConnectors) {
-      const sessions = await this.sessions.loadForChargers(client, cpList, txs, statusReports);
-      return { sessions, connectors: [], chargerState: null };
-    }
     // The status streams' versions before the rows the pictures are built from (statements run in
     // this order): a registry change that appends a picture after this read (charger-registry-status.ts)
     // fails this batch's append (WrongExpectedVersionError, retried on fresh reads), so no picture is
     // built on a registry row older than the last published picture.
+    const versions = () => this.chargers.loadStatusVersions(client, cpList);
+    const connectorRows = () => this.chargers.loadConnectors(client, cpList);
+    const chargerRows = () => this.chargers.loadChargers(client, cpList);
+    const registryRows = () => this.chargers.loadRegistryEntries(client, cpList);
+    if (!needConnectors) {
+      const sessions = await this.sessions.loadForChargers(client, cpList, txs, statusReports);
+      // A 2.0.1 session can start on any TransactionEvent of an unknown transaction: only the
+      // sessions tell, so the chargers' state comes in a second round trip (a Started carries
+      // affectsChargerStatus already; this is a Started without a meter reading, or a lost one).
+      if (possibleStarts201(calls201, sessions).length === 0)
+        return { sessions, connectors: [], chargerState: null };
+      const [statusVersions, connectors, chargers, registry] = await runAll(client, [
+        versions,
+        connectorRows,
+        chargerRows,
+        registryRows,
+      ]);
+      return { sessions, connectors, chargerState: { chargers, registry, statusVersions } };
+    }
     const [statusVersions, sessions, connectors, chargers, registry] = await runAll(client, [
-      () => this.chargers.loadStatusVersions(client, cpList),
+      versions,
       () => this.sessions.loadForChargers(client, cpList, txs, statusReports),
-      () => this.chargers.loadConnectors(client, cpList),
-      () => this.chargers.loadChargers(client, cpList),
-      () => this.chargers.loadRegistryEntries(client, cpList),
+      connectorRows,
+      chargerRows,
+      registryRows,
     ]);
     return { sessions, connectors, chargerState: { chargers, registry, statusVersions } };
   }
@@ -161,6 +223,10 @@ export class IngestOcppEvents {
         case 'ChargerConnected':
         case 'ChargerDisconnected':
           fold.apply(env);
+          break;
+        case 'Ocpp201CallReceived':
+          fold.apply(env);
+          ignored++;
           break;
         case 'ChargerRegistryApplied': {
           // The registry change is in force on every gateway replica (the operator API waits for it).

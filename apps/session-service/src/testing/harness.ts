@@ -110,3 +110,27 @@ export async function readTopic(
   }
   return out;
 }
+
+/** Reads a topic from the beginning until `done` holds for the records read so far; returns them all. */
+export async function readTopicUntil(
+  kafka: Kafka,
+  topic: string,
+  done: (records: { key: string; value: Json }[]) => boolean,
+  timeoutMs = 20000,
+): Promise<{ key: string; value: Json }[]> {
+  const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}` });
+  const out: { key: string; value: Json }[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      out.push({ key: message.key?.toString() ?? '', value: JSON.parse(message.value!.toString()) });
+    },
+  });
+  try {
+    await waitFor(async () => done(out), timeoutMs, `the expected records on ${topic}`);
+  } finally {
+    await consumer.disconnect();
+  }
+  return out;
+}

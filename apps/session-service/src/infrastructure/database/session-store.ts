@@ -84,7 +84,7 @@ export class SessionStore implements SessionRepository {
          select session_id from sessions where charge_point_id = any($1::text[]) and status = any($2::text[])
          union all
          select s.session_id from sessions s
-           join unnest($3::text[], $4::int[]) as t(cp, tx) on s.charge_point_id = t.cp and s.transaction_id = t.tx
+           join unnest($3::text[], $4::bigint[]) as t(cp, tx) on s.charge_point_id = t.cp and s.transaction_id = t.tx
          union all
          select last_session_id from connectors
            where $5 and charge_point_id = any($1::text[]) and last_session_id is not null)`,
@@ -175,7 +175,7 @@ export async function upsertSessionRows(
      select session_id, fleet_id, status, auth_type, charge_point_id, connector_id, evse, transaction_id,
         user_reference, created_at, last_updated_at, timer_at, version, state
      from jsonb_to_recordset($1::jsonb) as x(session_id uuid, fleet_id text, status text, auth_type text, charge_point_id text,
-        connector_id int, evse text, transaction_id int, user_reference text, created_at timestamptz, last_updated_at timestamptz,
+        connector_id int, evse text, transaction_id bigint, user_reference text, created_at timestamptz, last_updated_at timestamptz,
         timer_at timestamptz, version bigint, state jsonb)
      on conflict (session_id) do update set
         status = excluded.status, auth_type = excluded.auth_type, evse = excluded.evse, transaction_id = excluded.transaction_id,

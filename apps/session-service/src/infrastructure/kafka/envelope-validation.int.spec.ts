@@ -25,11 +25,12 @@ describe('consumers validate envelopes at their edge (real Kafka + Postgres)', (
     const [parked] = await readTopic(h.tk.kafka, `${topic}.dlq`, 1, 20000);
     expect(parked.value.id).toBe(env.id);
     const sessions = await waitFor(async () => {
-      const { rows } = await h.runtime.pool.query<{ transaction_id: number }>(
+      // bigint: pg hands it over as text.
+      const { rows } = await h.runtime.pool.query<{ transaction_id: string }>(
         `select transaction_id from sessions where charge_point_id = 'CP-EDGE-1' order by transaction_id`,
       );
       return rows.length > 0 ? rows : null;
     });
-    expect(sessions.map((r) => r.transaction_id)).toEqual([502]);
+    expect(sessions.map((r) => r.transaction_id)).toEqual(['502']);
   });
 });

@@ -7,6 +7,7 @@ import { SelfServiceWebhooks1764590000000 } from './1764590000000-self-service-w
 import { ConnectorLastSession1764700000000 } from './1764700000000-connector-last-session';
 import { ChargerRegistry1764800000000 } from './1764800000000-charger-registry';
 import { ChargerStatus1764800000001 } from './1764800000001-charger-status';
+import { TransactionIdBigint1764900000000 } from './1764900000000-transaction-id-bigint';
 
 /** Every migration of this service, in order. Add new ones at the end; never edit an applied one. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   ConnectorLastSession1764700000000,
   ChargerRegistry1764800000000,
   ChargerStatus1764800000001,
+  TransactionIdBigint1764900000000,
 ];
