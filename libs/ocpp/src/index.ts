@@ -11,3 +11,4 @@ export type * as Ocpp201 from './ocpp201-types.generated';
 export { OCPP201_ACTIONS } from './ocpp201-types.generated';
 export * from './validator201';
 export * from './lossless-json';
+export * from './examples201';

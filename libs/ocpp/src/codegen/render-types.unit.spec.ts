@@ -1,4 +1,4 @@
-import { renderOcpp16Types } from './render-types';
+import { renderOcpp16Types, renderOcpp201Types } from './render-types';
 
 const pair = (
   action: string,
@@ -51,5 +51,83 @@ describe('renderOcpp16Types', () => {
     expect(() =>
       renderOcpp16Types(pair('Lone', { type: 'object', additionalProperties: false }).slice(0, 1)),
     ).toThrow('Lone lacks its .req or .conf schema');
+  });
+});
+
+describe('renderOcpp201Types (the 2.0.1 dialect)', () => {
+  const custom = {
+    type: 'object',
+    javaType: 'CustomData',
+    description: 'vendor data',
+    properties: { vendorId: { type: 'string', maxLength: 255 } },
+    required: ['vendorId'],
+  };
+  const idToken = {
+    type: 'object',
+    javaType: 'IdToken',
+    additionalProperties: false,
+    properties: {
+      customData: { $ref: '#/definitions/CustomDataType' },
+      idToken: { type: 'string', maxLength: 36 },
+    },
+    required: ['idToken'],
+  };
+  const req = (properties: object, definitions: object = { CustomDataType: custom }) => ({
+    type: 'object',
+    additionalProperties: false,
+    definitions,
+    properties: { customData: { $ref: '#/definitions/CustomDataType' }, ...properties },
+  });
+
+  it('writes shared definitions once as named types, CustomDataType open, an untyped field unknown', () => {
+    const text = renderOcpp201Types([
+      ...pair(
+        'Authorize',
+        req(
+          { idToken: { $ref: '#/definitions/IdTokenType' } },
+          { CustomDataType: custom, IdTokenType: idToken },
+        ),
+        req({}),
+      ),
+      ...pair(
+        'DataTransfer',
+        req({ data: { description: 'anyType' }, vendorId: { type: 'string', maxLength: 255 } }),
+        req(
+          { idToken: { $ref: '#/definitions/IdTokenType' } },
+          { CustomDataType: custom, IdTokenType: idToken },
+        ),
+      ),
+    ]);
+    expect(text.match(/export type CustomDataType = /g)).toHaveLength(1);
+    expect(text.match(/export type IdTokenType = /g)).toHaveLength(1);
+    expect(text).toContain('  vendorId: string;\n  [vendorField: string]: unknown;\n}');
+    expect(text).toContain('  idToken?: IdTokenType;');
+    expect(text).toContain('  customData?: CustomDataType;');
+    expect(text).toContain('  data?: unknown;');
+    expect(text).toContain('export type Ocpp201Action = keyof Ocpp201Requests;');
+    expect(text).toContain("export const OCPP201_ACTIONS = [\n  'Authorize',\n  'DataTransfer',\n]");
+    expect(text).not.toContain('javaType');
+  });
+
+  it('refuses a name defined differently by two schemas', () => {
+    const other = { ...idToken, properties: { idToken: { type: 'string', maxLength: 20 } } };
+    expect(() =>
+      renderOcpp201Types([
+        ...pair(
+          'A',
+          req({ t: { $ref: '#/definitions/IdTokenType' } }, { CustomDataType: custom, IdTokenType: idToken }),
+        ),
+        ...pair(
+          'B',
+          req({ t: { $ref: '#/definitions/IdTokenType' } }, { CustomDataType: custom, IdTokenType: other }),
+        ),
+      ]),
+    ).toThrow('definition IdTokenType differs between schemas');
+  });
+
+  it('still refuses keywords it does not handle', () => {
+    expect(() => renderOcpp201Types(pair('OneOf', req({ a: { oneOf: [] } })))).toThrow(
+      'keyword "oneOf" is not handled',
+    );
   });
 });
