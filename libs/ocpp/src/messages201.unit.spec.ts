@@ -23,6 +23,13 @@ describe('the generated OCPP 2.0.1 types', () => {
   });
 
   const validator = new Ocpp201Validator();
+  it('every 2.0.1 schema compiles and refuses a payload that is not an object', () => {
+    for (const action of OCPP201_ACTIONS) {
+      expect(validator.validateRequest(action, [])?.code).toBe('FormatViolation');
+      expect(() => validator.validateResponse(action, {})).not.toThrow();
+    }
+  });
+
   it('type what the schema requires as required, and the schema agrees (compile-time and at run time)', () => {
     // @ts-expect-error idToken is required in Authorize.req
     const noIdToken: Ocpp201Request<'Authorize'> = {};
