@@ -1,9 +1,11 @@
 /**
  * A simulated charger for operator tests (issue 12): it boots with a full BootNotification (serial
- * numbers, ICCID, IMSI, meter), records every CALL the Central System sends it, and answers the
- * actions a test scripted (a CALLRESULT payload, a CALLERROR, or no answer at all); the others as
- * the plain simulator does (RemoteStart runs a session, Reset is Accepted...).
+ * numbers, ICCID, IMSI, meter; `boot201` when it speaks 2.0.1), records every CALL the Central
+ * System sends it, and answers the actions a test scripted (a CALLRESULT payload, a CALLERROR, or
+ * no answer at all); the others as the plain simulator does (RemoteStart runs a session, Reset is
+ * Accepted...).
  */
+import type { Ocpp201 } from '@app/ocpp';
 import { OcppClient } from './simulator/ocpp-client';
 import { SimulatedCharger, type SimulatedChargerOptions } from './simulator/simulated-charger';
 
@@ -20,6 +22,8 @@ export interface ReceivedCall {
   action: string;
   payload: Record<string, unknown>;
   receivedAt: number;
+  /** The CALL's text as received (a number's exact digits). */
+  frame: string;
 }
 
 export interface BootData {
@@ -35,7 +39,10 @@ export interface BootData {
 }
 
 export interface ScriptedChargerOptions extends SimulatedChargerOptions {
+  /** The 1.6 BootNotification. */
   boot?: BootData;
+  /** The 2.0.1 BootNotification (when it speaks 2.0.1). */
+  boot201?: Ocpp201.BootNotificationRequest;
 }
 
 export class ScriptedCharger extends SimulatedCharger {
@@ -88,7 +95,7 @@ export class ScriptedCharger extends SimulatedCharger {
 
   /** Connects, sends the full BootNotification, and reports every connector Available. */
   override async connect(): Promise<void> {
-    this.client = await OcppClient.connect(this.options);
+    this.client = await OcppClient.connect(this.clientOptions());
     const client = this.client;
     // Recorded before the client hands the CALL to its handler, so a scripted CALLERROR knows its id.
     client.ws.prependListener('message', (data) => {
@@ -104,6 +111,7 @@ export class ScriptedCharger extends SimulatedCharger {
         action: String(frame[2]),
         payload: (frame[3] ?? {}) as Record<string, unknown>,
         receivedAt: Date.now(),
+        frame: data.toString(),
       };
       this.received.push(call);
       for (let i = 0; i < this.waiters.length; i++) {
@@ -113,11 +121,11 @@ export class ScriptedCharger extends SimulatedCharger {
         }
       }
     });
-    client.onCall((action, payload) => {
+    client.onCall((action, payload, frame) => {
       const queue = this.script.get(action);
       const reply = queue?.shift();
       if (queue && queue.length === 0) this.script.delete(action);
-      if (!reply) return this['onRemoteCall'](action, payload);
+      if (!reply) return this['onRemoteCall'](action, payload, frame);
       if ('result' in reply) return reply.result;
       if ('error' in reply) {
         const call = [...this.received].reverse().find((c) => c.action === action);
@@ -134,16 +142,17 @@ export class ScriptedCharger extends SimulatedCharger {
       // Answered by hand (CALLERROR) or not at all: the handler's own answer never comes.
       return new Promise<Record<string, unknown>>(() => undefined);
     });
-    const boot = await client.confirm('BootNotification', {
-      ...(this.scriptedOptions.boot ?? {
-        chargePointVendor: this.options.vendor ?? 'ChargeBill',
-        chargePointModel: this.options.model ?? 'Simulator',
-        firmwareVersion: '1.6.0-sim',
-      }),
-    });
+    const boot = await client.confirm('BootNotification', this.bootPayload());
     this.bootStatus = String(boot.status);
     this.heartbeatIntervalS = Number(boot.interval ?? 0);
-    for (const c of this.connectors) await this.setStatus(c.id, 'Available');
+    await this.reportAllAvailable();
+  }
+
+  /** The scripted boot data of the protocol it speaks, else the plain simulator's. */
+  protected override bootPayload(): Record<string, unknown> {
+    if (this.protocol === 'ocpp2.0.1')
+      return this.scriptedOptions.boot201 ? { ...this.scriptedOptions.boot201 } : super.bootPayload();
+    return this.scriptedOptions.boot ? { ...this.scriptedOptions.boot } : super.bootPayload();
   }
 
   /** A StatusNotification with every optional field (info, vendor id, vendor error code). */

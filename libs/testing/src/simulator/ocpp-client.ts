@@ -1,14 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
+import { stringifyWithLosslessNumbers } from '@app/ocpp';
 
 export type CallAnswer =
   | { type: 'result'; payload: Record<string, unknown> }
   | { type: 'error'; code: string; description: string; details: unknown };
 
-/** Answers a CALL from the Central System; the returned payload becomes the CALLRESULT. */
+/**
+ * Answers a CALL from the Central System; the returned payload becomes the CALLRESULT. `frame` is
+ * the CALL's text as received (a number's exact digits, e.g. CostUpdated's totalCost).
+ */
 export type CallHandler = (
   action: string,
   payload: Record<string, unknown>,
+  frame: string,
 ) => Promise<Record<string, unknown>> | Record<string, unknown>;
 
 export interface OcppClientOptions {
@@ -17,8 +22,13 @@ export interface OcppClientOptions {
   chargePointId: string;
   /** Basic-auth password (security profile 1/2); none when omitted. */
   password?: string;
-  /** Subprotocols offered at the handshake (default `["ocpp1.6"]`). */
+  /** Subprotocols offered at the handshake (default `["ocpp1.6"]`); `protocol` says which one was agreed. */
   protocols?: string[];
+  /**
+   * Payloads may hold `LosslessNumber`s (@app/ocpp), written digit for digit: a 2.0.1 meter value
+   * with more digits than a double holds. Off by default: JSON.stringify is faster (the bench).
+   */
+  exactNumbers?: boolean;
   /** A CALL not answered by then rejects (default 30 s). */
   callTimeoutMs?: number;
   /** TLS: CA certificate(s) to trust (security profile 2 with a private CA). */
@@ -61,12 +71,13 @@ interface Pending {
 }
 
 /**
- * A minimal OCPP-J 1.6 client: CALLs with promises, answers to the Central System's CALLs, and
- * raw frames for tests that send garbage on purpose.
+ * A minimal OCPP-J client (1.6 and 2.0.1 frame the same way): CALLs with promises, answers to the
+ * Central System's CALLs, and raw frames for tests that send garbage on purpose.
  */
 export class OcppClient {
   private readonly pending = new Map<string, Pending>();
   private handler: CallHandler | null = null;
+  private readonly stringify: (frame: unknown[]) => string;
   private readonly frameWaiters: Array<{ match(frame: unknown): boolean; resolve(frame: unknown): void }> =
     [];
   readonly closed: Promise<{ code: number; reason: string }>;
@@ -75,6 +86,7 @@ export class OcppClient {
     readonly ws: WebSocket,
     private readonly options: OcppClientOptions,
   ) {
+    this.stringify = options.exactNumbers ? stringifyWithLosslessNumbers : JSON.stringify;
     this.closed = new Promise((resolve) =>
       ws.once('close', (code, reason) => {
         for (const [id, p] of this.pending) {
@@ -113,6 +125,11 @@ export class OcppClient {
         resolve(new OcppClient(ws, options));
       });
     });
+  }
+
+  /** The subprotocol the handshake agreed on (`ocpp1.6`, `ocpp2.0.1`). */
+  get protocol(): string {
+    return this.ws.protocol;
   }
 
   get isOpen(): boolean {
@@ -159,7 +176,7 @@ export class OcppClient {
         },
         timer,
       });
-      this.ws.send(JSON.stringify([2, messageId, action, payload]));
+      this.ws.send(this.stringify([2, messageId, action, payload]));
     });
   }
 
@@ -227,18 +244,23 @@ export class OcppClient {
           : { type: 'error', code: String(frame[2]), description: String(frame[3] ?? ''), details: frame[4] },
       );
     } else if (type === 2) {
-      void this.answer(id, String(frame[2]), (frame[3] ?? {}) as Record<string, unknown>);
+      void this.answer(id, String(frame[2]), (frame[3] ?? {}) as Record<string, unknown>, text);
     }
   }
 
-  private async answer(id: string, action: string, payload: Record<string, unknown>): Promise<void> {
+  private async answer(
+    id: string,
+    action: string,
+    payload: Record<string, unknown>,
+    text: string,
+  ): Promise<void> {
     if (!this.handler) {
       this.ws.send(JSON.stringify([4, id, 'NotImplemented', `simulator does not handle ${action}`, {}]));
       return;
     }
     try {
-      const result = await this.handler(action, payload);
-      if (this.isOpen) this.ws.send(JSON.stringify([3, id, result]));
+      const result = await this.handler(action, payload, text);
+      if (this.isOpen) this.ws.send(this.stringify([3, id, result]));
     } catch (e) {
       if (this.isOpen) this.ws.send(JSON.stringify([4, id, 'InternalError', (e as Error).message, {}]));
     }
