@@ -12,23 +12,8 @@ import {
   OCPP_EVENTS_SOURCE,
   type Ocpp201InboundAction,
 } from '@app/contracts';
+import { LosslessNumber, stringifyWithLosslessNumbers } from '@app/ocpp';
 import type { GatewayRecord } from './gateway-records';
-
-/** A JSON number written as this exact text in the frame. */
-export class RawNumber {
-  constructor(readonly text: string) {
-    if (!/^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/.test(text)) throw new Error(`not a JSON number: ${text}`);
-  }
-}
-
-// A placeholder no JSON string the tests write contains; replaced by the number's text.
-const MARK = '\u0001raw:';
-
-/** JSON.stringify, with each RawNumber written as its text. */
-function frameText(value: unknown): string {
-  const json = JSON.stringify(value, (_k, v: unknown) => (v instanceof RawNumber ? MARK + v.text : v));
-  return json.replace(/"\\u0001raw:([^"]*)"/g, '$1');
-}
 
 export interface Reading {
   /** Decimal text as the station writes it. */
@@ -105,7 +90,7 @@ export class Gateway201Records {
   }
 
   /**
-   * One accepted CALL. `payload` may hold RawNumber values (written as their text in the frame).
+   * One accepted CALL. `payload` may hold LosslessNumber values (written as their text in the frame).
    * `messageId` defaults to a fresh one: a station that repeats a TransactionEvent sends it anew.
    */
   call(
@@ -115,7 +100,7 @@ export class Gateway201Records {
     receivedAt = new Date(),
     messageId = `m201-${++this.msg}`,
   ): GatewayRecord {
-    const rawFrame = `[2,${JSON.stringify(messageId)},${JSON.stringify(action)},${frameText(payload)}]`;
+    const rawFrame = stringifyWithLosslessNumbers([2, messageId, action, payload]);
     const parsed = (JSON.parse(rawFrame) as unknown[])[3] as Record<string, unknown>;
     const env = makeEnvelope({
       type: 'Ocpp201CallReceived',
@@ -195,7 +180,7 @@ export class Gateway201Records {
         {
           timestamp: e.at.toISOString(),
           sampledValue: e.readings.map((r) => ({
-            value: new RawNumber(r.value),
+            value: new LosslessNumber(r.value),
             ...(r.measurand ? { measurand: r.measurand } : {}),
             ...(r.context ? { context: r.context } : {}),
             ...(r.unit !== undefined || r.multiplier !== undefined
