@@ -3,11 +3,11 @@ import { Pool, type PoolConfig } from 'pg';
 import {
   CHARGERS_SOURCE,
   makeEnvelope,
+  OCPP201_COMMAND_SCHEMA,
   OCPP_COMMAND_SCHEMA,
   SESSION_EVENT_SCHEMAS,
   SESSIONS_SOURCE,
   topicName,
-  type OcppCommand,
   type SessionEventType,
 } from '@app/contracts';
 import { guardPoolErrors, OutboxRelay } from '@app/event-store';
@@ -17,7 +17,7 @@ import { DEFAULT_REGISTRY_APPLY_WAIT_SECONDS, ManageChargerRegistry } from './ap
 import { RegistryStatusOutbox } from './application/charger-registry-status';
 import { IngestOcppEvents } from './application/ingest-ocpp-events';
 import type { ChangeNotifier, CommandSender } from './application/ports';
-import { RecordCharges, RecordTariffs } from './application/record-billing-events';
+import { CostUpdates, RecordCharges, RecordTariffs } from './application/record-billing-events';
 import { RecordCommandResults } from './application/record-command-results';
 import { RunTimers } from './application/run-timers';
 import { StartSession } from './application/start-session';
@@ -112,6 +112,8 @@ export class SessionServiceComposition implements ChangeNotifier {
   readonly sendChargerCommand: SendChargerCommand;
   readonly pushLocalList: PushLocalList;
   readonly runTimers: RunTimers;
+  /** CostUpdated to 2.0.1 stations once their sessions are priced. */
+  readonly costUpdates: CostUpdates;
   readonly relay: OutboxRelay;
   /** Publishes ChargerStatusChanged (chargers.status.v1) from the chargers' status streams. */
   readonly statusRelay: OutboxRelay;
@@ -164,23 +166,26 @@ export class SessionServiceComposition implements ChangeNotifier {
     this.readChargers = new ReadChargers(new PostgresChargerStatusQueries(this.pool));
     this.commandStore = new CommandStore(this.pool);
     this.waiter = new CommandWaiter(this.commandStore);
+    // Each protocol has its commands topic and schema; the gateway reads both.
     const commands: CommandSender = {
-      send: async (command: OcppCommand) => {
+      send: async (command, protocol) => {
+        const v201 = protocol === 'ocpp2.0.1';
         const envelope = makeEnvelope({
           type: 'OcppCommandRequested',
           source: SESSIONS_SOURCE,
           subject: command.chargePointId,
-          schema: OCPP_COMMAND_SCHEMA,
+          schema: v201 ? OCPP201_COMMAND_SCHEMA : OCPP_COMMAND_SCHEMA,
           id: command.commandId,
           data: command,
         });
         await o.publisher.publish({
-          topic: topicName('ocppCommands', o.topicPrefix),
+          topic: topicName(v201 ? 'ocppV201Commands' : 'ocppCommands', o.topicPrefix),
           key: command.chargePointId,
           value: JSON.stringify(envelope),
         });
       },
     };
+    const commandTargets = new ChargerCommandStore();
     this.ingest = new IngestOcppEvents(this.sessionStore, this.chargerStore);
     this.startSession = new StartSession(
       this.transactions,
@@ -190,6 +195,7 @@ export class SessionServiceComposition implements ChangeNotifier {
       commands,
       o.commandTimeoutSeconds,
       o.commandAudit,
+      commandTargets,
     );
     this.stopSession = new StopSession(
       this.transactions,
@@ -200,7 +206,6 @@ export class SessionServiceComposition implements ChangeNotifier {
       o.stopWaitSeconds ?? DEFAULT_STOP_WAIT_SECONDS,
       o.commandAudit,
     );
-    const commandTargets = new ChargerCommandStore();
     this.sendChargerCommand = new SendChargerCommand(
       this.transactions,
       commandTargets,
@@ -221,6 +226,15 @@ export class SessionServiceComposition implements ChangeNotifier {
       o.timers,
       o.commandTimeoutSeconds,
       o.commandAudit,
+    );
+    this.costUpdates = new CostUpdates(
+      commandTargets,
+      this.commandStore,
+      commands,
+      o.commandAudit,
+      this.transactions.outside,
+      o.commandTimeoutSeconds,
+      (m) => this.log('warn', m),
     );
     const sessionsTopic = topicName('chargingSessions', o.topicPrefix);
     this.relay = new OutboxRelay(this.pool, o.publisher, {
@@ -304,7 +318,7 @@ export class SessionServiceComposition implements ChangeNotifier {
         offset,
         error: error.message,
       });
-    const recordCharges = new RecordCharges(this.sessionStore);
+    const recordCharges = new RecordCharges(this.sessionStore, this.costUpdates);
     const recordTariffs = new RecordTariffs(this.chargerStore);
     const recordResults = new RecordCommandResults(this.sessionStore, this.commandStore, this.chargerStore);
 
@@ -361,20 +375,24 @@ export class SessionServiceComposition implements ChangeNotifier {
         handle: async (client, topic, records) => {
           if (topic === topicName('tariffs', p)) {
             await recordTariffs.handle(client, records);
-            return [];
+            return { ids: [], costUpdates: [] };
           }
           const r = await recordCharges.handle(
             client,
             records.flatMap((x) => (x.envelope ? [x.envelope] : [])),
           );
-          return r.changed.map((s) => s.sessionId);
+          return { ids: r.changed.map((s) => s.sessionId), costUpdates: r.costUpdates };
         },
-        afterCommit: (ids) => this.sessionsChanged(ids),
+        afterCommit: (r) => {
+          this.sessionsChanged(r.ids);
+          // Best effort, off the consumer's path: send() logs what fails and never throws.
+          if (r.costUpdates.length > 0) void this.costUpdates.send(r.costUpdates);
+        },
       }),
       transactionalConsumer(o.kafka, this.pool, {
         groupId: `${o.consumerGroup}-command-results`,
-        topics: [topicName('ocppCommandResults', p)],
-        validate: sessionEnvelopeValidation(p, ['ocppCommandResults']),
+        topics: [topicName('ocppCommandResults', p), topicName('ocppV201CommandResults', p)],
+        validate: sessionEnvelopeValidation(p, ['ocppCommandResults', 'ocppV201CommandResults']),
         deadLetter: o.publisher,
         sessionTimeoutMs: o.sessionTimeoutMs,
         onError,
@@ -425,6 +443,7 @@ export class SessionServiceComposition implements ChangeNotifier {
     await this.timerRun;
     await Promise.all(this.consumers.map((c) => c.stop().catch(() => undefined)));
     this.consumers.length = 0;
+    await this.costUpdates.drain();
     await this.relay.stop();
     await this.statusRelay.stop();
     await this.registryRelay.stop();

@@ -15,10 +15,10 @@ import { ErrorResponseDto as ErrorResponse } from '@app/http/nest';
 import { BadRequestError } from '../application/ports';
 import { PushLocalList } from '../application/push-local-list';
 import { SendChargerCommand, type ChargerCommandAnswer } from '../application/send-charger-command';
-import { OPERATOR_COMMAND_ACTIONS } from '../domain/charger-command-answer';
 import {
   ChargerCommandResponse,
   COMMAND_REQUEST_SCHEMA,
+  OPERATOR_ACTION_NAMES,
   PushLocalListRequest,
   PushLocalListResponse,
 } from './dto/charger-command.dto';
@@ -37,12 +37,14 @@ function CommandAnswers(): MethodDecorator {
     for (const d of [
       ApiNotFoundResponse({
         type: ErrorResponse,
-        description: 'UNKNOWN_COMMAND, CHARGER_NOT_FOUND (neither registered nor connected, or deactivated)',
+        description:
+          "UNKNOWN_COMMAND (not an operator command of the charger's protocol: the message names the protocol and its commands), CHARGER_NOT_FOUND (neither registered nor connected, or deactivated)",
       }),
       ApiResponse({
         status: 409,
         type: ErrorResponse,
-        description: 'CHARGER_OFFLINE: no gateway replica holds a connection to it',
+        description:
+          'CHARGER_OFFLINE: no gateway replica holds a connection to it; LOCAL_LIST_NOT_SUPPORTED (local list only): the charger is connected with OCPP 2.0.1',
       }),
       ApiResponse({
         status: 502,
@@ -66,7 +68,8 @@ function CommandAnswers(): MethodDecorator {
 }
 
 /**
- * OCPP 1.6 commands an operator sends to a charger, answered with what the charger said
+ * OCPP commands an operator sends to a charger, in the protocol it speaks (1.6, or 2.0.1 for a
+ * station connected with it), answered with what the charger said
  * (application/send-charger-command.ts). Every command and its answer go to the audit log.
  */
 @ApiTags('chargers')
@@ -85,16 +88,16 @@ export class ChargerCommandsController {
   @HttpCode(200)
   @ApiOperation({
     summary:
-      'Send an OCPP 1.6 command (Reset, UnlockConnector, ChangeAvailability, ...) and wait for the charger: 200 with its answer, 409, 502, 504',
+      "Send an OCPP command of the charger's protocol (1.6: Reset, UnlockConnector, ChangeConfiguration, ...; 2.0.1: Reset, GetVariables, SetVariables, GetBaseReport, ...) and wait for the charger: 200 with its answer, 409, 502, 504",
   })
   @ApiParam({ name: 'id', description: 'Charge point id' })
-  @ApiParam({ name: 'action', enum: OPERATOR_COMMAND_ACTIONS })
+  @ApiParam({ name: 'action', enum: OPERATOR_ACTION_NAMES })
   @ApiBody({ schema: COMMAND_REQUEST_SCHEMA })
   @ApiOkResponse({ type: ChargerCommandResponse })
   @ApiBadRequestResponse({
     type: ErrorResponse,
     description:
-      "INVALID_COMMAND: the payload does not match the action's OCPP 1.6 schema (the field is named)",
+      "INVALID_COMMAND: the payload does not match the action's schema in the charger's protocol (the field is named)",
   })
   @CommandAnswers()
   async command(

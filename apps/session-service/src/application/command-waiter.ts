@@ -1,4 +1,4 @@
-import type { OcppCommandResult } from '@app/contracts';
+import type { AnyOcppCommandResult } from '@app/contracts';
 import type { CommandRepository } from './ports';
 
 /**
@@ -18,7 +18,7 @@ export class CommandWaiter {
     for (const id of commandIds) for (const wake of this.waiting.get(id.toLowerCase()) ?? []) wake();
   }
 
-  async wait(commandId: string, untilMs: number): Promise<OcppCommandResult | null> {
+  async wait(commandId: string, untilMs: number): Promise<AnyOcppCommandResult | null> {
     const id = commandId.toLowerCase();
     for (;;) {
       const result = await this.commands.result(id);

@@ -1,4 +1,11 @@
-import type { OcppCommand, OcppCommandResult, OcppOutboundAction, TariffPublished } from '@app/contracts';
+import type {
+  AnyOcppCommand,
+  AnyOcppCommandResult,
+  ChargerProtocol,
+  Ocpp201OutboundAction,
+  OcppOutboundAction,
+  TariffPublished,
+} from '@app/contracts';
 import type { NewEvent, Queryable } from '@app/event-store';
 import type { SessionState } from '../domain/session';
 
@@ -118,13 +125,23 @@ export interface CommandRecord {
   commandId: string;
   sessionId: string | null;
   chargePointId: string;
-  action: OcppOutboundAction;
+  /** An action of the protocol the command was sent with (1.6 and 2.0.1 share some names). */
+  action: OcppOutboundAction | Ocpp201OutboundAction;
   deadline: string;
 }
 
 export interface CommandRepository {
   record(tx: Tx, command: CommandRecord): Promise<void>;
-  /** A RemoteStop of this session still waiting for its answer (so a second stop does not send another). */
+  /**
+   * Records each command unless one with its id exists (a command keyed by what caused it, e.g.
+   * CostUpdated by charge id, is recorded once); `outcome` set: recorded as already answered
+   * (Offline: never sent). Returns the ids recorded now.
+   */
+  recordOnce(
+    tx: Tx,
+    commands: (CommandRecord & { outcome?: 'Offline'; result?: AnyOcppCommandResult })[],
+  ): Promise<string[]>;
+  /** A remote stop (RemoteStop/RequestStopTransaction) of this session still waiting for its answer (so a second stop does not send another). */
   pendingStop(tx: Tx, sessionId: string): Promise<string | null>;
   /** The command never left (audit or Kafka failed): it is answered `NotSent`. */
   markNotSent(tx: Tx, commandId: string): Promise<void>;
@@ -134,10 +151,10 @@ export interface CommandRepository {
    */
   storeResults(
     tx: Tx,
-    results: { result: OcppCommandResult; completedAt: string }[],
+    results: { result: AnyOcppCommandResult; completedAt: string }[],
   ): Promise<{ commandId: string; sessionId: string | null; action: string }[]>;
   /** The stored result of a command; null while it has none. */
-  result(commandId: string): Promise<OcppCommandResult | null>;
+  result(commandId: string): Promise<AnyOcppCommandResult | null>;
 }
 
 /** The filters of a sessions list (already parsed and range-checked: see LIST_SESSIONS_QUERY). */
@@ -165,9 +182,13 @@ export interface SessionQueries {
   ): Promise<{ state: SessionState; createdAt: string; sessionId: string }[]>;
 }
 
-/** Sends an OCPP command to `ocpp.v16.commands` (resolves when Kafka acknowledged it). */
+/**
+ * Sends an OCPP command to the commands topic of the protocol the charger speaks,
+ * `ocpp.v16.commands` or `ocpp.v201.commands` (resolves when Kafka acknowledged it).
+ */
 export interface CommandSender {
-  send(command: OcppCommand): Promise<void>;
+  /** `command.action` is one of `protocol`'s (the builders pair them: start-session.ts, stop-session.ts). */
+  send(command: AnyOcppCommand, protocol: ChargerProtocol): Promise<void>;
 }
 
 /** Told when command results or session changes were committed (wakes waiters, the outbox, webhooks). */

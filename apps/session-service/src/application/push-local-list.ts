@@ -1,6 +1,6 @@
 import type { Actor } from '@app/contracts';
 import type { ChargerCommandTargets, FleetIdTag } from './charger-command-ports';
-import { BadRequestError, type TransactionRunner } from './ports';
+import { BadRequestError, ChargerCommandError, type TransactionRunner } from './ports';
 import type { ChargerCommandAnswer, SendChargerCommand } from './send-charger-command';
 
 /** Below Kafka's default 1 MB record limit, with room for the envelope (about 8,000 entries with expiry and parent). */
@@ -56,6 +56,8 @@ export interface LocalListAnswer extends ChargerCommandAnswer {
  * answer like any command: only Accepted is 200 (Failed, NotSupported, VersionMismatch are 502).
  * No chunking: the list must fit the charger's SendLocalListMaxLength and LocalAuthListMaxLength
  * (read them with GetConfiguration); a charger given more answers Failed.
+ * OCPP 1.6 only: a charger connected with 2.0.1 is 409 LOCAL_LIST_NOT_SUPPORTED before anything is
+ * recorded (2.0.1's SendLocalList carries idTokens with a type, which the registry does not hold).
  */
 export class PushLocalList {
   constructor(
@@ -77,12 +79,20 @@ export class PushLocalList {
       );
     }
     const target = await this.commands.target(request.chargePointId);
+    if (target.protocol === 'ocpp2.0.1') {
+      throw new ChargerCommandError(
+        409,
+        'LOCAL_LIST_NOT_SUPPORTED',
+        `charger ${target.chargePointId} is connected with ocpp2.0.1; the local list push sends OCPP 1.6 SendLocalList only`,
+      );
+    }
+    const command = { protocol: 'ocpp1.6', action: 'SendLocalList' } as const;
     const tags = await this.targets.fleetIdTags(this.transactions.outside, target.fleetId);
     const payload = sendLocalListPayload(tags, updateType as LocalListUpdateType);
     // Registry data that OCPP cannot carry (an id tag longer than 20 characters, a version past
     // 32 bits) is refused here, named: 422, the request was fine but the list cannot be sent.
     try {
-      this.commands.checkPayload('SendLocalList', payload);
+      this.commands.checkPayload(command, payload);
     } catch (e) {
       if (!(e instanceof BadRequestError)) throw e;
       throw new BadRequestError(
@@ -101,7 +111,7 @@ export class PushLocalList {
         422,
       );
     }
-    const answer = await this.commands.send(target, 'SendLocalList', payload, request.actor, {
+    const answer = await this.commands.send(target, command, payload, request.actor, {
       update_type: payload.updateType,
       list_version: payload.listVersion,
       entries: tags.length,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { Ocpp16Validator } from '@app/ocpp';
-import type { FleetIdTag } from './charger-command-ports';
+import type { CommandTarget, FleetIdTag } from './charger-command-ports';
 import { CommandWaiter } from './command-waiter';
 import type { CommandRepository, Tx } from './ports';
 import { MAX_LOCAL_LIST_BYTES, PushLocalList, sendLocalListPayload } from './push-local-list';
@@ -73,12 +73,16 @@ describe('SendLocalList from a fleet’s id tags', () => {
 });
 
 describe('PushLocalList refusals before anything is sent', () => {
-  const target = { chargePointId: 'CP-1', fleetId: 'fleet-1', active: true };
+  const target = { chargePointId: 'CP-1', fleetId: 'fleet-1', active: true, protocol: 'ocpp1.6' as const };
   /** The real use cases on in-memory ports; `recorded` are the commands that got as far as the command log. */
-  function pushWith(tags: FleetIdTag[]) {
+  function pushWith(tags: FleetIdTag[], on: CommandTarget = target) {
     const recorded: unknown[] = [];
     const transactions = { run: <T>(w: (tx: Tx) => Promise<T>) => w({} as Tx), outside: {} as Tx };
-    const targets = { find: async () => target, fleetIdTags: async () => tags };
+    const targets = {
+      find: async () => on,
+      fleetIdTags: async () => tags,
+      connections: async () => new Map(),
+    };
     const commandLog = {
       record: async (_tx: Tx, c: unknown) => void recorded.push(c),
     } as unknown as CommandRepository;
@@ -133,5 +137,15 @@ describe('PushLocalList refusals before anything is sent', () => {
       status: 400,
       code: 'INVALID_BODY',
     });
+  });
+
+  it('given a charger connected with OCPP 2.0.1, then 409 LOCAL_LIST_NOT_SUPPORTED naming the protocol, nothing recorded', async () => {
+    const { push, sent } = pushWith([tag(1)], { ...target, protocol: 'ocpp2.0.1' });
+    await expect(push.execute({ chargePointId: 'CP-1', updateType: 'Full', actor })).rejects.toMatchObject({
+      status: 409,
+      code: 'LOCAL_LIST_NOT_SUPPORTED',
+      message: expect.stringContaining('ocpp2.0.1'),
+    });
+    expect(sent).toEqual([]);
   });
 });

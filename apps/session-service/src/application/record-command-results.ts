@@ -1,15 +1,20 @@
-import type { Envelope, OcppCommandResult } from '@app/contracts';
+import type { AnyOcppCommandResult, Envelope } from '@app/contracts';
 import { isUuid } from '@app/contracts';
 import type { ConnectorStatusAtAnswer, RemoteOutcome, SessionState } from '../domain/session';
 import type { ChargerRepository, CommandRepository, SessionRepository, Tx } from './ports';
 import { SessionUnitOfWork } from './session-unit-of-work';
 
+/** The remote start and stop of each protocol: their answers move the session the same way. */
+const REMOTE_STARTS: ReadonlySet<string> = new Set(['RemoteStartTransaction', 'RequestStartTransaction']);
+const REMOTE_STOPS: ReadonlySet<string> = new Set(['RemoteStopTransaction', 'RequestStopTransaction']);
+
 /**
- * `ocpp.v16.command-results`: stores each result on its command row (the stop endpoint and the
- * operator's charger commands wait on it; a command without a session is stored all the same) and
- * moves the session: RemoteStart Accepted → PREPARING, otherwise FAILED (with the connector's last
- * status, so a Rejected start on an Unavailable connector says CONNECTOR_UNAVAILABLE); RemoteStop
- * Accepted → REMOTE_STOPPED.
+ * `ocpp.v16.command-results` and `ocpp.v201.command-results`: stores each result on its command row
+ * (the stop endpoint and the operator's charger commands wait on it; a command without a session,
+ * or a CostUpdated, is stored all the same) and moves the session: a remote start (1.6
+ * RemoteStartTransaction, 2.0.1 RequestStartTransaction) Accepted → PREPARING, otherwise FAILED
+ * (with the connector's last status, so a Rejected start on an Unavailable connector says
+ * CONNECTOR_UNAVAILABLE); a remote stop (RemoteStop/RequestStopTransaction) Accepted → REMOTE_STOPPED.
  */
 export class RecordCommandResults {
   constructor(
@@ -24,7 +29,7 @@ export class RecordCommandResults {
   ): Promise<{ changed: SessionState[]; commandIds: string[] }> {
     const results = envelopes
       .filter((e) => e.type === 'OcppCommandCompleted')
-      .map((e) => ({ env: e, r: e.data as OcppCommandResult }))
+      .map((e) => ({ env: e, r: e.data as AnyOcppCommandResult }))
       .filter(({ r }) => isUuid(r?.commandId));
     if (results.length === 0) return { changed: [], commandIds: [] };
     // Only our own commands (the topic also carries operators' commands); first result wins.
@@ -41,7 +46,7 @@ export class RecordCommandResults {
       if (!cmd?.sessionId || !uow.get(cmd.sessionId)) continue;
       const outcome = remoteOutcome(r);
       const at = r.completedAt ?? env.time;
-      if (cmd.action === 'RemoteStartTransaction') {
+      if (REMOTE_STARTS.has(cmd.action)) {
         const s = uow.get(cmd.sessionId)!;
         uow.execute(
           cmd.sessionId,
@@ -55,7 +60,7 @@ export class RecordCommandResults {
           },
           env.id,
         );
-      } else if (cmd.action === 'RemoteStopTransaction') {
+      } else if (REMOTE_STOPS.has(cmd.action)) {
         uow.execute(cmd.sessionId, { type: 'RecordRemoteStopResult', outcome, at }, env.id);
       }
     }
@@ -65,7 +70,7 @@ export class RecordCommandResults {
   /** The connectors projection's statuses of the chargers whose RemoteStart was rejected (one read, only then). */
   private async connectorStatuses(
     client: Tx,
-    results: { r: OcppCommandResult }[],
+    results: { r: AnyOcppCommandResult }[],
     ours: Map<string, { sessionId: string | null; action: string }>,
     uow: SessionUnitOfWork,
   ): Promise<(chargePointId: string, connectorId: number) => ConnectorStatusAtAnswer> {
@@ -73,7 +78,7 @@ export class RecordCommandResults {
     for (const { r } of results) {
       const cmd = ours.get(r.commandId.toLowerCase());
       const s = cmd?.sessionId ? uow.get(cmd.sessionId) : undefined;
-      if (cmd?.action === 'RemoteStartTransaction' && s && remoteOutcome(r) === 'Rejected')
+      if (cmd && REMOTE_STARTS.has(cmd.action) && s && remoteOutcome(r) === 'Rejected')
         chargers.add(s.chargePointId);
     }
     const rows =
@@ -84,7 +89,8 @@ export class RecordCommandResults {
   }
 }
 
-export function remoteOutcome(r: Pick<OcppCommandResult, 'outcome' | 'payload'>): RemoteOutcome {
+/** RemoteStart/Stop (1.6) and RequestStart/Stop (2.0.1) answer the same status set: Accepted or Rejected. */
+export function remoteOutcome(r: Pick<AnyOcppCommandResult, 'outcome' | 'payload'>): RemoteOutcome {
   switch (r.outcome) {
     case 'Result':
       return (r.payload as { status?: string } | undefined)?.status === 'Accepted' ? 'Accepted' : 'Rejected';

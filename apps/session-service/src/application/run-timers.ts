@@ -3,6 +3,7 @@ import { nextTimerAt, type TimerSettings } from '../domain/timers';
 import { SessionUnitOfWork } from './session-unit-of-work';
 import type { CommandRepository, CommandSender, SessionRepository, TransactionRunner } from './ports';
 import type { CommandAudit } from './command-audit';
+import { remoteStopCommand, type RemoteStopCommand } from './stop-session';
 
 const SYSTEM_ACTOR = { kind: 'system' as const, id: 'session-service' };
 
@@ -26,7 +27,7 @@ export class RunTimers {
     const stops: {
       commandId: string;
       chargePointId: string;
-      transactionId: number;
+      stop: RemoteStopCommand;
       sessionId: string;
       fleetId: string;
     }[] = [];
@@ -42,10 +43,11 @@ export class RunTimers {
         );
         if (events.some((e) => e.type === 'SessionStopRequested') && r.state.start !== null) {
           const commandId = randomUUID();
+          const stop = remoteStopCommand(r.state.start);
           stops.push({
             commandId,
             chargePointId: r.state.chargePointId,
-            transactionId: r.state.start.transactionId,
+            stop,
             sessionId: r.state.sessionId,
             fleetId: r.state.fleetId,
           });
@@ -53,7 +55,7 @@ export class RunTimers {
             commandId,
             sessionId: r.state.sessionId,
             chargePointId: r.state.chargePointId,
-            action: 'RemoteStopTransaction',
+            action: stop.action,
             deadline: new Date(now.getTime() + this.commandTimeoutSeconds * 1000).toISOString(),
           });
         }
@@ -79,7 +81,7 @@ export class RunTimers {
           action: 'charger.command_sent',
           target: { type: 'charger', id: s.chargePointId },
           details: {
-            command: 'RemoteStopTransaction',
+            command: s.stop.action,
             command_id: s.commandId,
             session_id: s.sessionId,
             fleet_id: s.fleetId,
@@ -92,15 +94,18 @@ export class RunTimers {
         );
       if (!recorded) continue;
       await this.commands
-        .send({
-          commandId: s.commandId,
-          chargePointId: s.chargePointId,
-          action: 'RemoteStopTransaction',
-          payload: { transactionId: s.transactionId },
-          deadline: new Date(now.getTime() + this.commandTimeoutSeconds * 1000).toISOString(),
-          requestedBy: 'MAX_CHARGING_TIME',
-          sessionId: s.sessionId,
-        })
+        .send(
+          {
+            commandId: s.commandId,
+            chargePointId: s.chargePointId,
+            action: s.stop.action,
+            payload: s.stop.payload,
+            deadline: new Date(now.getTime() + this.commandTimeoutSeconds * 1000).toISOString(),
+            requestedBy: 'MAX_CHARGING_TIME',
+            sessionId: s.sessionId,
+          },
+          s.stop.protocol,
+        )
         .catch(() => undefined);
     }
     return { changed };

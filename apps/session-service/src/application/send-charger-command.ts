@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { nameUuid, type Actor } from '@app/contracts';
-import { Ocpp16Validator } from '@app/ocpp';
+import { nameUuid, type Actor, type ChargerProtocol } from '@app/contracts';
+import { Ocpp16Validator, Ocpp201Validator } from '@app/ocpp';
 import {
-  OPERATOR_COMMAND_ACTIONS,
+  OPERATOR_ACTIONS_BY_PROTOCOL,
+  PROTOCOL_NAME,
   VERDICT_HTTP,
   classifyCommandAnswer,
-  isOperatorCommandAction,
+  operatorCommand,
   type CommandVerdict,
-  type OperatorCommandAction,
+  type OperatorCommand,
 } from '../domain/charger-command-answer';
 import type { ChargerCommandTargets, CommandTarget } from './charger-command-ports';
 import type { CommandAudit } from './command-audit';
@@ -25,9 +26,9 @@ export const COMMAND_ANSWER_MARGIN_MS = 1000;
 
 export interface ChargerCommandRequest {
   chargePointId: string;
-  /** As in the URL: anything; only OPERATOR_COMMAND_ACTIONS are sent. */
+  /** As in the URL: anything; only the operator commands of the charger's protocol are sent. */
   action: string;
-  /** The OCPP 1.6 request payload, checked against the official `<action>.req` schema. */
+  /** The request payload, checked against the official `<action>.req` schema of the charger's protocol. */
   payload: unknown;
   actor: Actor;
 }
@@ -36,22 +37,25 @@ export interface ChargerCommandRequest {
 export interface ChargerCommandAnswer {
   commandId: string;
   chargePointId: string;
-  action: OperatorCommandAction;
+  action: OperatorCommand['action'];
   response: Record<string, unknown>;
 }
 
 /**
  * POST /v1/chargers/:id/commands/:action: sends one OCPP command and waits for the charger, like
- * the stop does (stop-session.ts). The command is recorded in `commands` (no session), audited as
- * `charger.command_sent` before it leaves (no audit, no command: 503), handed to
- * `ocpp.v16.commands` with a deadline one second before the request must be answered, and its
+ * the stop does (stop-session.ts). The action must be an operator command of the protocol the
+ * charger last connected with (a charger that never connected takes either protocol's, 1.6 first:
+ * it is offline, and the gateway says so); the payload is checked against that protocol's schema.
+ * The command is recorded in `commands` (no session), audited as
+ * `charger.command_sent` before it leaves (no audit, no command: 503), handed to the protocol's
+ * commands topic (`ocpp.v16.commands`, `ocpp.v201.commands`) with a deadline one second before the request must be answered, and its
  * result (stored by the command-results consumer, on whichever instance) is waited for until
  * COMMAND_WAIT_SECONDS. What it came to is audited as `charger.command_answered` and answered as
  * domain/charger-command-answer.ts says: 200, 502 CHARGER_REJECTED / CHARGER_ERROR, 409
  * CHARGER_OFFLINE, 504 CHARGER_TIMEOUT.
  */
 export class SendChargerCommand {
-  private readonly validator = new Ocpp16Validator();
+  private readonly validators = { 'ocpp1.6': new Ocpp16Validator(), 'ocpp2.0.1': new Ocpp201Validator() };
 
   constructor(
     private readonly transactions: TransactionRunner,
@@ -68,16 +72,27 @@ export class SendChargerCommand {
 
   async execute(request: ChargerCommandRequest): Promise<ChargerCommandAnswer> {
     const action = request.action;
-    if (!isOperatorCommandAction(action)) {
+    const protocols = PROTOCOLS.filter((p) => operatorCommand(p, action) !== null);
+    // An action of neither protocol is refused before the charger is looked up (as it always was).
+    if (protocols.length === 0) {
       throw new ChargerCommandError(
         404,
         'UNKNOWN_COMMAND',
-        `unknown command "${action}": one of ${OPERATOR_COMMAND_ACTIONS.join(', ')}`,
+        `unknown command "${action}": ${PROTOCOLS.map(actionsOf).join('; ')}`,
       );
     }
-    const payload = this.checkPayload(action, request.payload);
     const target = await this.target(request.chargePointId);
-    return this.send(target, action, payload, request.actor);
+    const protocol = target.protocol ?? protocols[0];
+    const command = operatorCommand(protocol, action);
+    if (!command) {
+      throw new ChargerCommandError(
+        404,
+        'UNKNOWN_COMMAND',
+        `unknown command "${action}" for charger ${target.chargePointId}: it is connected with ${protocol}; ${actionsOf(protocol)}`,
+      );
+    }
+    const payload = this.checkPayload(command, request.payload);
+    return this.send(target, command, payload, request.actor);
   }
 
   /** The charger, if it may get commands: registered or seen, and not deactivated. */
@@ -95,17 +110,17 @@ export class SendChargerCommand {
     return target;
   }
 
-  /** The payload as the `<action>.req` schema allows it; 400 INVALID_COMMAND naming the field otherwise. */
-  checkPayload(action: OperatorCommandAction, payload: unknown): Record<string, unknown> {
-    const error = this.validator.validateRequest(action, payload);
-    if (error) throw new BadRequestError('INVALID_COMMAND', `${action}: ${error.message}`);
+  /** The payload as the protocol's `<action>.req` schema allows it; 400 INVALID_COMMAND naming the field otherwise. */
+  checkPayload(command: OperatorCommand, payload: unknown): Record<string, unknown> {
+    const error = this.validators[command.protocol].validateRequest(command.action, payload);
+    if (error) throw new BadRequestError('INVALID_COMMAND', `${command.action}: ${error.message}`);
     return payload as Record<string, unknown>;
   }
 
   /** Records, audits, sends and waits; `details` go into both audit entries. */
   async send(
     target: CommandTarget,
-    action: OperatorCommandAction,
+    command: OperatorCommand,
     payload: Record<string, unknown>,
     actor: Actor,
     details: Record<string, unknown> = {},
@@ -114,6 +129,7 @@ export class SendChargerCommand {
     // The gateway answers Timeout at the deadline; the second left lets that answer travel back.
     const deadline = new Date(answerBy - COMMAND_ANSWER_MARGIN_MS).toISOString();
     const commandId = randomUUID();
+    const { action, protocol } = command;
     const { chargePointId, fleetId } = target;
     const auditDetails = {
       command: action,
@@ -142,14 +158,10 @@ export class SendChargerCommand {
       );
     }
     try {
-      await this.commands.send({
-        commandId,
-        chargePointId,
-        action,
-        payload,
-        deadline,
-        requestedBy: `${actor.kind}:${actor.id}`,
-      });
+      await this.commands.send(
+        { commandId, chargePointId, action, payload, deadline, requestedBy: `${actor.kind}:${actor.id}` },
+        protocol,
+      );
     } catch {
       await this.commandLog.markNotSent(this.transactions.outside, commandId);
       throw new ChargerCommandError(
@@ -159,7 +171,7 @@ export class SendChargerCommand {
       );
     }
     const result = await this.waiter.wait(commandId, answerBy);
-    const verdict = classifyCommandAnswer(action, chargePointId, result, this.waitSeconds);
+    const verdict = classifyCommandAnswer(command, chargePointId, result, this.waitSeconds);
     await this.audit
       .record({
         // One answer per command: a second write of it adds nothing.
@@ -174,6 +186,12 @@ export class SendChargerCommand {
     const http = VERDICT_HTTP[verdict.kind];
     throw new ChargerCommandError(http.status as 409 | 502 | 504, http.code!, verdict.message);
   }
+}
+
+const PROTOCOLS: readonly ChargerProtocol[] = ['ocpp1.6', 'ocpp2.0.1'];
+
+function actionsOf(protocol: ChargerProtocol): string {
+  return `${PROTOCOL_NAME[protocol]} chargers take ${OPERATOR_ACTIONS_BY_PROTOCOL[protocol].join(', ')}`;
 }
 
 /** What the audit log keeps of an answer: its outcome, status or CALLERROR code, and the HTTP status (no payload). */

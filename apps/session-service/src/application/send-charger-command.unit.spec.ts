@@ -1,4 +1,4 @@
-import type { OcppCommand, OcppCommandResult } from '@app/contracts';
+import type { AnyOcppCommand, AnyOcppCommandResult, ChargerProtocol } from '@app/contracts';
 import type { ChargerCommandTargets, CommandTarget } from './charger-command-ports';
 import type { CommandAudit, CommandAuditEntry } from './command-audit';
 import { CommandWaiter } from './command-waiter';
@@ -12,17 +12,20 @@ const actor = { kind: 'api_key' as const, id: 'operator-key' };
 /** In-memory ports: the use case runs as in production, against fakes. */
 class Fakes {
   chargers = new Map<string, CommandTarget>([
-    ['CP-1', { chargePointId: 'CP-1', fleetId: 'fleet-1', active: true }],
-    ['CP-OLD', { chargePointId: 'CP-OLD', fleetId: 'fleet-1', active: false }],
+    ['CP-1', { chargePointId: 'CP-1', fleetId: 'fleet-1', active: true, protocol: 'ocpp1.6' }],
+    ['CP-OLD', { chargePointId: 'CP-OLD', fleetId: 'fleet-1', active: false, protocol: 'ocpp1.6' }],
+    ['CS-201', { chargePointId: 'CS-201', fleetId: 'fleet-1', active: true, protocol: 'ocpp2.0.1' }],
+    ['CP-NEW', { chargePointId: 'CP-NEW', fleetId: 'fleet-1', active: true, protocol: null }],
   ]);
   commands: (CommandRecord & { outcome?: string })[] = [];
-  results = new Map<string, OcppCommandResult>();
-  sent: OcppCommand[] = [];
+  results = new Map<string, AnyOcppCommandResult>();
+  sent: AnyOcppCommand[] = [];
+  protocols: ChargerProtocol[] = [];
   audited: CommandAuditEntry[] = [];
   /** Fail the audit write of these actions. */
   auditFails = new Set<string>();
   sendFails = false;
-  answer: ((c: OcppCommand) => Partial<OcppCommandResult> | null) | null = () => ({
+  answer: ((c: AnyOcppCommand) => Partial<AnyOcppCommandResult> | null) | null = () => ({
     outcome: 'Result',
     payload: { status: 'Accepted' },
   });
@@ -32,9 +35,11 @@ class Fakes {
   targets: ChargerCommandTargets = {
     find: async (_tx, id) => this.chargers.get(id) ?? null,
     fleetIdTags: async () => [],
+    connections: async () => new Map(),
   };
   commandRepo: CommandRepository = {
     record: async (_tx, c) => void this.commands.push({ ...c }),
+    recordOnce: async () => [],
     pendingStop: async () => null,
     markNotSent: async (_tx, id) => {
       const c = this.commands.find((x) => x.commandId === id);
@@ -56,9 +61,10 @@ class Fakes {
       this.targets,
       this.commandRepo,
       {
-        send: async (c) => {
+        send: async (c, protocol) => {
           if (this.sendFails) throw new Error('broker down');
           this.sent.push(c);
+          this.protocols.push(protocol);
           const a = this.answer?.(c);
           if (a)
             this.results.set(c.commandId, {
@@ -68,7 +74,7 @@ class Fakes {
               completedAt: new Date().toISOString(),
               outcome: 'Result',
               ...a,
-            });
+            } as AnyOcppCommandResult);
         },
       },
       new CommandWaiter(this.commandRepo, 20),
@@ -227,11 +233,128 @@ describe('SendChargerCommand', () => {
     [{ outcome: 'Timeout' }, 504, 'CHARGER_TIMEOUT'],
   ] as const)('given the gateway reports %j, then %d %s', async (answer, status, code) => {
     const f = new Fakes();
-    f.answer = () => answer as Partial<OcppCommandResult>;
+    f.answer = () => answer as Partial<AnyOcppCommandResult>;
     const e = await failure(
       f.useCase().execute({ chargePointId: 'CP-1', action: 'Reset', payload: { type: 'Soft' }, actor }),
     );
     expect(e).toMatchObject({ status, code });
     expect(f.audited[1].details).toMatchObject({ http_status: status, error: code });
+  });
+
+  describe('by protocol', () => {
+    it('given a station connected with OCPP 2.0.1, then its 2.0.1 command is checked against the 2.0.1 schema and sent as 2.0.1', async () => {
+      const f = new Fakes();
+      const payload = {
+        getVariableData: [{ component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } }],
+      };
+      f.answer = () => ({
+        payload: {
+          getVariableResult: [
+            {
+              attributeStatus: 'Accepted',
+              attributeValue: '300',
+              component: { name: 'OCPPCommCtrlr' },
+              variable: { name: 'HeartbeatInterval' },
+            },
+          ],
+        },
+      });
+      const r = await f
+        .useCase()
+        .execute({ chargePointId: 'CS-201', action: 'GetVariables', payload, actor });
+      expect(r.action).toBe('GetVariables');
+      expect(r.response.getVariableResult).toHaveLength(1);
+      expect(f.sent).toEqual([expect.objectContaining({ action: 'GetVariables', payload })]);
+      expect(f.protocols).toEqual(['ocpp2.0.1']);
+      expect(f.commands).toEqual([
+        expect.objectContaining({ action: 'GetVariables', chargePointId: 'CS-201' }),
+      ]);
+    });
+
+    it('a 2.0.1 Reset answered Scheduled is 200; on a 1.6 charger Scheduled is a status 1.6 does not define (502)', async () => {
+      const f = new Fakes();
+      f.answer = () => ({ payload: { status: 'Scheduled' } });
+      const ok = await f
+        .useCase()
+        .execute({ chargePointId: 'CS-201', action: 'Reset', payload: { type: 'OnIdle' }, actor });
+      expect(ok.response).toEqual({ status: 'Scheduled' });
+      const e = await failure(
+        f.useCase().execute({ chargePointId: 'CP-1', action: 'Reset', payload: { type: 'Soft' }, actor }),
+      );
+      expect(e).toMatchObject({ status: 502, code: 'CHARGER_REJECTED' });
+      expect(e.message).toContain('which OCPP 1.6 does not define for Reset');
+      expect(f.protocols).toEqual(['ocpp2.0.1', 'ocpp1.6']);
+    });
+
+    it('the payload is checked against the protocol the charger speaks: a 1.6 Reset body is invalid for a 2.0.1 station and vice versa', async () => {
+      const f = new Fakes();
+      const uc = f.useCase();
+      await expect(
+        uc.execute({ chargePointId: 'CS-201', action: 'Reset', payload: { type: 'Hard' }, actor }),
+      ).rejects.toMatchObject({
+        status: 400,
+        code: 'INVALID_COMMAND',
+        message: expect.stringContaining('/type'),
+      });
+      await expect(
+        uc.execute({ chargePointId: 'CP-1', action: 'Reset', payload: { type: 'Immediate' }, actor }),
+      ).rejects.toMatchObject({
+        status: 400,
+        code: 'INVALID_COMMAND',
+        message: expect.stringContaining('/type'),
+      });
+      expect(f.commands).toEqual([]);
+    });
+
+    it('an action of the other protocol is 404 UNKNOWN_COMMAND naming the charger’s protocol and its commands; nothing recorded', async () => {
+      const f = new Fakes();
+      const uc = f.useCase();
+      const to201 = await failure(
+        uc.execute({ chargePointId: 'CS-201', action: 'ChangeConfiguration', payload: {}, actor }),
+      );
+      expect(to201).toMatchObject({ status: 404, code: 'UNKNOWN_COMMAND' });
+      expect(to201.message).toBe(
+        'unknown command "ChangeConfiguration" for charger CS-201: it is connected with ocpp2.0.1; OCPP 2.0.1 chargers take Reset, UnlockConnector, ChangeAvailability, GetVariables, SetVariables, TriggerMessage, GetBaseReport',
+      );
+      const to16 = await failure(
+        uc.execute({ chargePointId: 'CP-1', action: 'GetBaseReport', payload: {}, actor }),
+      );
+      expect(to16).toMatchObject({ status: 404, code: 'UNKNOWN_COMMAND' });
+      expect(to16.message).toContain('it is connected with ocpp1.6; OCPP 1.6 chargers take Reset,');
+      for (const action of [
+        'RequestStartTransaction',
+        'RequestStopTransaction',
+        'CostUpdated',
+        'SendLocalList',
+      ]) {
+        const e = await failure(uc.execute({ chargePointId: 'CS-201', action, payload: {}, actor }));
+        expect(e).toMatchObject({ status: 404, code: 'UNKNOWN_COMMAND' });
+      }
+      expect(f.commands).toEqual([]);
+    });
+
+    it('an action of neither protocol is 404 before the charger is looked up, listing both sets', async () => {
+      const f = new Fakes();
+      const e = await failure(
+        f.useCase().execute({ chargePointId: 'CP-NOBODY', action: 'Frobnicate', payload: {}, actor }),
+      );
+      expect(e).toMatchObject({ status: 404, code: 'UNKNOWN_COMMAND' });
+      expect(e.message).toMatch(
+        /^unknown command "Frobnicate": OCPP 1\.6 chargers take .*; OCPP 2\.0\.1 chargers take /,
+      );
+    });
+
+    it('a charger that never connected takes either protocol’s commands (1.6 first where both have it)', async () => {
+      const f = new Fakes();
+      f.answer = () => ({ outcome: 'Offline' });
+      for (const [action, payload] of [
+        ['Reset', { type: 'Soft' }],
+        ['GetBaseReport', { requestId: 1, reportBase: 'FullInventory' }],
+      ] as const) {
+        const e = await failure(f.useCase().execute({ chargePointId: 'CP-NEW', action, payload, actor }));
+        expect(e).toMatchObject({ status: 409, code: 'CHARGER_OFFLINE' });
+      }
+      expect(f.protocols).toEqual(['ocpp1.6', 'ocpp2.0.1']);
+    });
   });
 });

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Actor } from '@app/contracts';
+import { remoteStartIdOf, type Actor, type ChargerProtocol } from '@app/contracts';
 import type { SessionState } from '../domain/session';
 import { selectTariff } from '../domain/tariff-selection';
+import type { ChargerCommandTargets } from './charger-command-ports';
 import type { CommandAudit } from './command-audit';
 import {
   BadRequestError,
@@ -25,8 +26,54 @@ export interface StartSessionCommand {
   idempotencyKey: string | null;
 }
 
+/** The remote start of a session, in the protocol its charger speaks. */
+export type RemoteStartCommand =
+  | {
+      protocol: 'ocpp1.6';
+      action: 'RemoteStartTransaction';
+      payload: { connectorId: number; idTag: string };
+    }
+  | {
+      protocol: 'ocpp2.0.1';
+      action: 'RequestStartTransaction';
+      payload: {
+        idToken: { idToken: string; type: 'Central' };
+        evseId: number;
+        remoteStartId: number;
+      };
+    };
+
 /**
- * POST /v1/sessions/start: creates a STARTING session and sends RemoteStartTransaction.
+ * 1.6: RemoteStartTransaction on the connector with the session's idTag. 2.0.1: RequestStartTransaction
+ * on the EVSE (a 2.0.1 session's connectorId is its EVSE id) with the idTag as a Central idToken
+ * (issued by us, not read from a card), and remoteStartId derived from the session id: the
+ * station's TransactionEvent carries it back and routing finds the session by it.
+ */
+export function remoteStartCommand(
+  protocol: ChargerProtocol,
+  session: { sessionId: string; connectorId: number; idTag: string },
+): RemoteStartCommand {
+  if (protocol === 'ocpp2.0.1') {
+    return {
+      protocol,
+      action: 'RequestStartTransaction',
+      payload: {
+        idToken: { idToken: session.idTag, type: 'Central' },
+        evseId: session.connectorId,
+        remoteStartId: remoteStartIdOf(session.sessionId),
+      },
+    };
+  }
+  return {
+    protocol,
+    action: 'RemoteStartTransaction',
+    payload: { connectorId: session.connectorId, idTag: session.idTag },
+  };
+}
+
+/**
+ * POST /v1/sessions/start: creates a STARTING session and sends RemoteStartTransaction (1.6) or
+ * RequestStartTransaction (2.0.1: the protocol the charger last connected with, 1.6 if never).
  * The Idempotency-Key is a primary key (fleet, key): a concurrent duplicate loses on it, is retried,
  * and then finds the first request's session.
  */
@@ -39,6 +86,7 @@ export class StartSession {
     private readonly commands: CommandSender,
     private readonly commandTimeoutSeconds: number,
     private readonly audit: CommandAudit,
+    private readonly targets: Pick<ChargerCommandTargets, 'connections'>,
   ) {}
 
   async execute(cmd: StartSessionCommand): Promise<{ session: SessionState; created: boolean }> {
@@ -61,7 +109,7 @@ export class StartSession {
               422,
             );
           }
-          return { session: s, created: false, commandId: null as string | null };
+          return { session: s, created: false, commandId: null as string | null, start: null };
         }
       }
       const target = await this.resolveEvse(client, cmd.fleetId, cmd.evse);
@@ -74,6 +122,8 @@ export class StartSession {
       const now = new Date().toISOString();
       const sessionId = randomUUID();
       const commandId = randomUUID();
+      // OCPP 1.6 idTag is at most 20 characters; one per session lets StartTransaction find its session.
+      const idTag = 'R' + sessionId.replace(/-/g, '').slice(0, 19).toUpperCase();
       const tariffs = await this.chargers.loadCandidateTariffs(
         client,
         [cmd.fleetId],
@@ -89,8 +139,7 @@ export class StartSession {
           chargePointId: target.chargePointId,
           connectorId: target.connectorId,
           evse: target.evse,
-          // OCPP idTag is at most 20 characters; one per session lets StartTransaction find its session.
-          idTag: 'R' + sessionId.replace(/-/g, '').slice(0, 19).toUpperCase(),
+          idTag,
           userReference: cmd.userReference,
           commandId,
           tariff: selectTariff(tariffs, { fleetId: cmd.fleetId, ...target }, now),
@@ -102,16 +151,25 @@ export class StartSession {
       const [session] = await this.sessions.save(client, uow);
       if (cmd.idempotencyKey !== null)
         await this.sessions.recordIdempotencyKey(client, cmd.fleetId, cmd.idempotencyKey, sessionId);
+      const connection = (await this.targets.connections(client, [target.chargePointId])).get(
+        target.chargePointId,
+      );
+      const start = remoteStartCommand(connection?.protocol ?? 'ocpp1.6', {
+        sessionId,
+        connectorId: target.connectorId,
+        idTag,
+      });
       await this.commandLog.record(client, {
         commandId,
         sessionId,
         chargePointId: target.chargePointId,
-        action: 'RemoteStartTransaction',
+        action: start.action,
         deadline: new Date(Date.now() + this.commandTimeoutSeconds * 1000).toISOString(),
       });
-      return { session, created: true, commandId };
+      return { session, created: true, commandId, start };
     });
-    if (result.commandId) {
+    if (result.commandId && result.start) {
+      const start = result.start;
       // After commit, before sending: no command leaves unrecorded. If either fails, the session
       // stays STARTING and the start timeout fails it.
       await this.audit.record({
@@ -120,22 +178,25 @@ export class StartSession {
         action: 'charger.command_sent',
         target: { type: 'charger', id: result.session.chargePointId },
         details: {
-          command: 'RemoteStartTransaction',
+          command: start.action,
           command_id: result.commandId,
           session_id: result.session.sessionId,
           fleet_id: cmd.fleetId,
         },
       });
       await this.commands
-        .send({
-          commandId: result.commandId,
-          chargePointId: result.session.chargePointId,
-          action: 'RemoteStartTransaction',
-          payload: { connectorId: result.session.connectorId, idTag: result.session.idTag },
-          deadline: new Date(Date.now() + this.commandTimeoutSeconds * 1000).toISOString(),
-          requestedBy: 'session-service',
-          sessionId: result.session.sessionId,
-        })
+        .send(
+          {
+            commandId: result.commandId,
+            chargePointId: result.session.chargePointId,
+            action: start.action,
+            payload: start.payload,
+            deadline: new Date(Date.now() + this.commandTimeoutSeconds * 1000).toISOString(),
+            requestedBy: 'session-service',
+            sessionId: result.session.sessionId,
+          },
+          start.protocol,
+        )
         .catch(() => undefined);
     }
     return { session: result.session, created: result.created };

@@ -1,4 +1,5 @@
-import type { OcppCommand } from '@app/contracts';
+import { remoteStartIdOf, type AnyOcppCommand, type ChargerProtocol } from '@app/contracts';
+import { Ocpp16Validator, Ocpp201Validator } from '@app/ocpp';
 import type { CommandAuditEntry } from './command-audit';
 import type {
   ChargerRepository,
@@ -8,17 +9,18 @@ import type {
   TransactionRunner,
   Tx,
 } from './ports';
-import { StartSession, type StartSessionCommand } from './start-session';
+import { remoteStartCommand, StartSession, type StartSessionCommand } from './start-session';
 
 const TX = {} as Tx;
 const actor = { kind: 'api_key' as const, id: 'key-1' };
 
-/** In-memory ports: fleet-1 has charger CP-1, connector 1 registered as EVSE DE*X*E1. */
-function fakes() {
+/** In-memory ports: fleet-1 has charger CP-1, connector 1 registered as EVSE DE*X*E1, last connected with `protocol` (none: never). */
+function fakes(protocol: ChargerProtocol | null = 'ocpp1.6') {
   const sessions = new Map<string, LoadedSession>();
   const keys = new Map<string, string>();
   const commands: CommandRecord[] = [];
-  const sent: OcppCommand[] = [];
+  const sent: AnyOcppCommand[] = [];
+  const protocols: ChargerProtocol[] = [];
   const audited: CommandAuditEntry[] = [];
   const transactions: TransactionRunner = { run: (work) => work(TX), outside: TX };
   const sessionRepo: SessionRepository = {
@@ -48,14 +50,24 @@ function fakes() {
     chargers,
     {
       record: async (_tx, c) => void commands.push(c),
+      recordOnce: async () => [],
       pendingStop: async () => null,
       markNotSent: async () => undefined,
       storeResults: async () => [],
       result: async () => null,
     },
-    { send: async (c) => void sent.push(c) },
+    {
+      send: async (c, p) => {
+        sent.push(c);
+        protocols.push(p);
+      },
+    },
     30,
     { record: async (e) => void audited.push(e) },
+    {
+      connections: async (_tx, cps) =>
+        new Map(protocol && cps.includes('CP-1') ? [['CP-1', { connected: true, protocol }] as const] : []),
+    },
   );
   const cmd = (over: Partial<StartSessionCommand> = {}): StartSessionCommand => ({
     fleetId: 'fleet-1',
@@ -65,7 +77,7 @@ function fakes() {
     actor,
     ...over,
   });
-  return { start, cmd, sessions, commands, sent, audited };
+  return { start, cmd, sessions, commands, sent, protocols, audited };
 }
 
 describe('StartSession (ports faked)', () => {
@@ -89,6 +101,63 @@ describe('StartSession (ports faked)', () => {
         payload: { connectorId: 1, idTag: session.idTag },
       }),
     ]);
+    expect(f.protocols).toEqual(['ocpp1.6']);
+  });
+
+  it('given a station connected with OCPP 2.0.1, when started, then RequestStartTransaction on the EVSE with the idTag as a Central idToken and the session’s remoteStartId, recorded, audited and sent as 2.0.1', async () => {
+    const f = fakes('ocpp2.0.1');
+    const { session } = await f.start.execute(f.cmd());
+    expect(f.commands).toEqual([
+      expect.objectContaining({ action: 'RequestStartTransaction', sessionId: session.sessionId }),
+    ]);
+    expect(f.audited.map((a) => [a.details.command, a.details.command_id])).toEqual([
+      ['RequestStartTransaction', f.commands[0].commandId],
+    ]);
+    expect(f.sent).toEqual([
+      {
+        commandId: f.commands[0].commandId,
+        chargePointId: 'CP-1',
+        action: 'RequestStartTransaction',
+        payload: {
+          idToken: { idToken: session.idTag, type: 'Central' },
+          evseId: 1,
+          remoteStartId: remoteStartIdOf(session.sessionId),
+        },
+        deadline: f.commands[0].deadline,
+        requestedBy: 'session-service',
+        sessionId: session.sessionId,
+      },
+    ]);
+    expect(f.protocols).toEqual(['ocpp2.0.1']);
+  });
+
+  it('given a charger the projection has never seen connected, when started, then the 1.6 RemoteStartTransaction (its gateway answers Offline if nobody holds it)', async () => {
+    const f = fakes(null);
+    await f.start.execute(f.cmd());
+    expect(f.sent.map((c) => c.action)).toEqual(['RemoteStartTransaction']);
+    expect(f.protocols).toEqual(['ocpp1.6']);
+  });
+
+  it('remoteStartCommand pairs each protocol with its action, and the 2.0.1 payload is a valid RequestStartTransaction.req', () => {
+    const session = {
+      sessionId: 'a1b2c3d4-0000-4000-8000-000000000009',
+      connectorId: 2,
+      idTag: 'R0123456789ABCDEF012',
+    };
+    expect(remoteStartCommand('ocpp1.6', session)).toEqual({
+      protocol: 'ocpp1.6',
+      action: 'RemoteStartTransaction',
+      payload: { connectorId: 2, idTag: 'R0123456789ABCDEF012' },
+    });
+    const v201 = remoteStartCommand('ocpp2.0.1', session);
+    expect(v201).toMatchObject({ protocol: 'ocpp2.0.1', action: 'RequestStartTransaction' });
+    expect(new Ocpp201Validator().validateRequest(v201.action, v201.payload)).toBeNull();
+    expect(
+      new Ocpp16Validator().validateRequest(
+        'RemoteStartTransaction',
+        remoteStartCommand('ocpp1.6', session).payload,
+      ),
+    ).toBeNull();
   });
 
   it('given `{charger}*{connector}` of a charger of the fleet, when started, then the connector’s registered EVSE id is the session’s', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Actor, OcppCommandResult } from '@app/contracts';
-import { SessionRuleError, type SessionState } from '../domain/session';
+import type { Actor, AnyOcppCommandResult } from '@app/contracts';
+import { isCharging, SessionRuleError, type SessionState, type StartRecord } from '../domain/session';
 import { remoteOutcome } from './record-command-results';
 import {
   ChargerCommandError,
@@ -19,7 +19,7 @@ import type { CommandAudit } from './command-audit';
 export const STOP_ANSWER_MARGIN_MS = 1000;
 
 /** What the charger (or the gateway for it) answered, for the 502's message. */
-export function describeAnswer(r: Pick<OcppCommandResult, 'outcome' | 'payload' | 'error'>): string {
+export function describeAnswer(r: Pick<AnyOcppCommandResult, 'outcome' | 'payload' | 'error'>): string {
   switch (r.outcome) {
     case 'Result': {
       const status = (r.payload as { status?: unknown } | undefined)?.status;
@@ -36,9 +36,35 @@ export function describeAnswer(r: Pick<OcppCommandResult, 'outcome' | 'payload' 
   }
 }
 
+/** The remote stop of a started session, in the protocol that started it. */
+export type RemoteStopCommand =
+  | { protocol: 'ocpp1.6'; action: 'RemoteStopTransaction'; payload: { transactionId: number } }
+  | { protocol: 'ocpp2.0.1'; action: 'RequestStopTransaction'; payload: { transactionId: string } };
+
 /**
- * POST /v1/sessions/:id/stop: records the stop request, sends RemoteStopTransaction and waits for
- * the charger's answer (through the gateway and `ocpp.v16.command-results`) until the deadline.
+ * A session whose start carries the station's string transactionId was started by a 2.0.1
+ * station: RequestStopTransaction names that string. Otherwise 1.6's RemoteStopTransaction with the
+ * numeric transactionId. The session says which, not the projection: the transaction is the
+ * station's, whatever it reconnected with since.
+ */
+export function remoteStopCommand(start: StartRecord): RemoteStopCommand {
+  return start.chargerTransactionId !== undefined
+    ? {
+        protocol: 'ocpp2.0.1',
+        action: 'RequestStopTransaction',
+        payload: { transactionId: start.chargerTransactionId },
+      }
+    : {
+        protocol: 'ocpp1.6',
+        action: 'RemoteStopTransaction',
+        payload: { transactionId: start.transactionId },
+      };
+}
+
+/**
+ * POST /v1/sessions/:id/stop: records the stop request, sends RemoteStopTransaction (1.6) or
+ * RequestStopTransaction (2.0.1) and waits for the charger's answer (through the gateway and the
+ * command-results topic of its protocol) until the deadline.
  * Stopping twice returns the same session; a stop still in flight is waited on, not sent again.
  */
 export class StopSession {
@@ -53,7 +79,7 @@ export class StopSession {
     private readonly audit: CommandAudit,
   ) {}
 
-  /** `actor` is carried in SessionStopRequested, and recorded in the audit log with the RemoteStopTransaction when one is sent. */
+  /** `actor` is carried in SessionStopRequested, and recorded in the audit log with the stop command when one is sent. */
   async execute(fleetId: string, sessionId: string, actor: Actor): Promise<SessionState> {
     const answerBy = Date.now() + this.stopWaitSeconds * 1000;
     // The gateway answers Timeout at the deadline; the second left lets that answer travel back.
@@ -67,7 +93,7 @@ export class StopSession {
         state.status === 'REMOTE_STOPPED' ||
         (state.stopRequestedAt !== null && state.status === 'CLOSED')
       ) {
-        return { state, commandId: null as string | null, send: false };
+        return { state, commandId: null as string | null, stop: null as RemoteStopCommand | null };
       }
       const uow = new SessionUnitOfWork([loaded]);
       const requestId = randomUUID();
@@ -84,19 +110,24 @@ export class StopSession {
       }
       await this.sessions.save(client, uow);
       const pending = await this.commandLog.pendingStop(client, sessionId);
-      if (pending) return { state: uow.get(sessionId)!, commandId: pending, send: false };
+      if (pending) return { state: uow.get(sessionId)!, commandId: pending, stop: null };
+      // RequestStop accepted only an ACTIVE session, which has its charger transaction.
+      if (!isCharging(state))
+        throw new ConflictError('SESSION_NOT_STOPPABLE', `session is ${state.status}; it has no transaction`);
+      const stop = remoteStopCommand(state.start);
       await this.commandLog.record(client, {
         commandId: requestId,
         sessionId,
         chargePointId: state.chargePointId,
-        action: 'RemoteStopTransaction',
+        action: stop.action,
         deadline: deadline.toISOString(),
       });
-      return { state: uow.get(sessionId)!, commandId: requestId, send: true };
+      return { state: uow.get(sessionId)!, commandId: requestId, stop };
     });
     if (!prepared.commandId) return prepared.state;
 
-    if (prepared.send) {
+    const stop = prepared.stop;
+    if (stop) {
       try {
         await this.audit.record({
           id: prepared.commandId,
@@ -104,7 +135,7 @@ export class StopSession {
           action: 'charger.command_sent',
           target: { type: 'charger', id: prepared.state.chargePointId },
           details: {
-            command: 'RemoteStopTransaction',
+            command: stop.action,
             command_id: prepared.commandId,
             session_id: sessionId,
             fleet_id: fleetId,
@@ -119,15 +150,18 @@ export class StopSession {
         );
       }
       try {
-        await this.commands.send({
-          commandId: prepared.commandId,
-          chargePointId: prepared.state.chargePointId,
-          action: 'RemoteStopTransaction',
-          payload: { transactionId: prepared.state.start?.transactionId },
-          deadline: deadline.toISOString(),
-          requestedBy: 'session-service',
-          sessionId,
-        });
+        await this.commands.send(
+          {
+            commandId: prepared.commandId,
+            chargePointId: prepared.state.chargePointId,
+            action: stop.action,
+            payload: stop.payload,
+            deadline: deadline.toISOString(),
+            requestedBy: 'session-service',
+            sessionId,
+          },
+          stop.protocol,
+        );
       } catch {
         await this.commandLog.markNotSent(this.transactions.outside, prepared.commandId);
         throw new ChargerCommandError(

@@ -1,4 +1,10 @@
-import type { OcppCommand, OcppCommandResult } from '@app/contracts';
+import type {
+  AnyOcppCommand,
+  AnyOcppCommandResult,
+  ChargerProtocol,
+  OcppCommandResult,
+} from '@app/contracts';
+import { Ocpp16Validator, Ocpp201Validator } from '@app/ocpp';
 import { TARIFF_A } from '../domain/session.fixtures.spec';
 import type { CommandAudit, CommandAuditEntry } from './command-audit';
 import { CommandWaiter } from './command-waiter';
@@ -12,7 +18,7 @@ import type {
   Tx,
 } from './ports';
 import { SessionUnitOfWork } from './session-unit-of-work';
-import { describeAnswer, STOP_ANSWER_MARGIN_MS, StopSession } from './stop-session';
+import { describeAnswer, remoteStopCommand, STOP_ANSWER_MARGIN_MS, StopSession } from './stop-session';
 
 const TX = {} as Tx;
 const actor = { kind: 'api_key' as const, id: 'key-1' };
@@ -21,13 +27,14 @@ const actor = { kind: 'api_key' as const, id: 'key-1' };
 class Fakes {
   sessions = new Map<string, LoadedSession>();
   commands: (CommandRecord & { outcome?: string })[] = [];
-  results = new Map<string, OcppCommandResult>();
-  sent: OcppCommand[] = [];
+  results = new Map<string, AnyOcppCommandResult>();
+  sent: AnyOcppCommand[] = [];
+  protocols: ChargerProtocol[] = [];
   audited: CommandAuditEntry[] = [];
   auditFails = false;
   sendFails = false;
   /** Answers each command as soon as it is sent. */
-  answer: ((c: OcppCommand) => Partial<OcppCommandResult> | null) | null = null;
+  answer: ((c: AnyOcppCommand) => Partial<AnyOcppCommandResult> | null) | null = null;
 
   transactions: TransactionRunner = { run: (work) => work(TX), outside: TX };
   sessionRepo: SessionRepository = {
@@ -49,6 +56,7 @@ class Fakes {
   };
   commandRepo: CommandRepository = {
     record: async (_tx, c) => void this.commands.push({ ...c }),
+    recordOnce: async () => [],
     pendingStop: async (_tx, sessionId) =>
       this.commands.find((c) => c.sessionId === sessionId && !c.outcome && !this.results.has(c.commandId))
         ?.commandId ?? null,
@@ -72,9 +80,10 @@ class Fakes {
       this.sessionRepo,
       this.commandRepo,
       {
-        send: async (c) => {
+        send: async (c, protocol) => {
           if (this.sendFails) throw new Error('broker down');
           this.sent.push(c);
+          this.protocols.push(protocol);
           const a = this.answer?.(c);
           if (a)
             this.results.set(c.commandId, {
@@ -84,7 +93,7 @@ class Fakes {
               outcome: 'Result',
               completedAt: new Date().toISOString(),
               ...a,
-            });
+            } as AnyOcppCommandResult);
         },
       },
       new CommandWaiter(this.commandRepo, 10),
@@ -93,8 +102,8 @@ class Fakes {
     );
   }
 
-  /** An ACTIVE session of fleet-1 on CP-1, transaction 42. */
-  active(sessionId = 'a1b2c3d4-0000-4000-8000-000000000001'): string {
+  /** An ACTIVE session of fleet-1 on CP-1, transaction 42 (2.0.1: the station's transactionId `chargerTransactionId`). */
+  active(sessionId = 'a1b2c3d4-0000-4000-8000-000000000001', chargerTransactionId?: string): string {
     const uow = new SessionUnitOfWork();
     uow.execute(
       sessionId,
@@ -111,6 +120,7 @@ class Fakes {
         timestamp: new Date().toISOString(),
         receivedAt: new Date().toISOString(),
         tariff: TARIFF_A,
+        ...(chargerTransactionId !== undefined ? { chargerTransactionId, seqNo: 0 } : {}),
       },
       'seed',
     );
@@ -138,6 +148,64 @@ describe('StopSession (ports faked)', () => {
     expect(deadline).toBeGreaterThanOrEqual(3000 - STOP_ANSWER_MARGIN_MS - 50);
     expect(deadline).toBeLessThanOrEqual(3000 - STOP_ANSWER_MARGIN_MS + 50);
     expect(f.sent[0].deadline).toBe(f.commands[0].deadline);
+    expect(f.protocols).toEqual(['ocpp1.6']);
+  });
+
+  it('given an ACTIVE session a 2.0.1 station started, when the station accepts, then RequestStopTransaction naming its own transactionId, recorded, audited and sent as 2.0.1', async () => {
+    const f = new Fakes();
+    const id = f.active(undefined, 'f4c3a2b1-tx-0001');
+    f.answer = () => ({ payload: { status: 'Accepted' } });
+    const state = await f.stopSession(3).execute('fleet-1', id, actor);
+    expect(state).toMatchObject({ sessionId: id, stopRequestedBy: 'API' });
+    expect(f.commands).toEqual([
+      expect.objectContaining({ action: 'RequestStopTransaction', sessionId: id }),
+    ]);
+    expect(f.audited.map((a) => a.details.command)).toEqual(['RequestStopTransaction']);
+    expect(f.sent).toEqual([
+      expect.objectContaining({
+        action: 'RequestStopTransaction',
+        payload: { transactionId: 'f4c3a2b1-tx-0001' },
+        sessionId: id,
+      }),
+    ]);
+    expect(f.protocols).toEqual(['ocpp2.0.1']);
+  });
+
+  it.each([
+    [{ outcome: 'Result', payload: { status: 'Rejected' } }, 502, 'CHARGER_REJECTED'],
+    [
+      { outcome: 'Error', error: { code: 'OccurrenceConstraintViolation', description: '' } },
+      502,
+      'CHARGER_REJECTED',
+    ],
+    [{ outcome: 'Offline' }, 502, 'CHARGER_OFFLINE'],
+    [{ outcome: 'Timeout' }, 504, 'CHARGER_TIMEOUT'],
+  ] as const)(
+    'given a 2.0.1 station answering %j, when stopping, then %d %s as for 1.6',
+    async (answer, status, code) => {
+      const f = new Fakes();
+      const id = f.active(undefined, 'tx-201');
+      f.answer = () => answer as Partial<AnyOcppCommandResult>;
+      await expect(f.stopSession(2).execute('fleet-1', id, actor)).rejects.toMatchObject({ status, code });
+    },
+  );
+
+  it('remoteStopCommand: a start with the station’s transactionId is 2.0.1, one without is 1.6; both payloads valid against their schemas', () => {
+    const start = { transactionId: 2 ** 31 + 5, meterStartWh: 0, startedAt: '', receivedAt: '' };
+    const v16 = remoteStopCommand(start);
+    expect(v16).toEqual({
+      protocol: 'ocpp1.6',
+      action: 'RemoteStopTransaction',
+      payload: { transactionId: 2 ** 31 + 5 },
+    });
+    const v201 = remoteStopCommand({ ...start, chargerTransactionId: 'a'.repeat(36) });
+    expect(v201).toEqual({
+      protocol: 'ocpp2.0.1',
+      action: 'RequestStopTransaction',
+      payload: { transactionId: 'a'.repeat(36) },
+    });
+    expect(new Ocpp201Validator().validateRequest(v201.action, v201.payload)).toBeNull();
+    expect(new Ocpp16Validator().validateRequest(v16.action, { transactionId: 42 })).toBeNull();
   });
 
   it('given the audit log is down, when stopping, then 503 AUDIT_UNAVAILABLE, the command is marked NotSent and never sent', async () => {

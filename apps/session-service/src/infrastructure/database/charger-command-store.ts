@@ -1,6 +1,8 @@
 import type { Queryable } from '@app/event-store';
+import type { ChargerProtocol } from '@app/contracts';
 import type {
   ChargerCommandTargets,
+  ChargerConnection,
   CommandTarget,
   FleetIdTag,
 } from '../../application/charger-command-ports';
@@ -8,8 +10,8 @@ import type {
 /** Reads charger_registry / registry_id_tags (the registry's tables) and the chargers projection. */
 export class ChargerCommandStore implements ChargerCommandTargets {
   async find(tx: Queryable, chargePointId: string): Promise<CommandTarget | null> {
-    const { rows } = await tx.query<{ fleet_id: string; active: boolean }>(
-      `select coalesce(r.fleet_id, c.fleet_id) as fleet_id, coalesce(r.active, true) as active
+    const { rows } = await tx.query<{ fleet_id: string; active: boolean; protocol: ChargerProtocol | null }>(
+      `select coalesce(r.fleet_id, c.fleet_id) as fleet_id, coalesce(r.active, true) as active, c.protocol
          from (select $1::text as id) q
          left join charger_registry r on r.charge_point_id = q.id
          left join chargers c on c.charge_point_id = q.id
@@ -17,7 +19,19 @@ export class ChargerCommandStore implements ChargerCommandTargets {
       [chargePointId],
     );
     const row = rows[0];
-    return row ? { chargePointId, fleetId: row.fleet_id, active: row.active } : null;
+    return row ? { chargePointId, fleetId: row.fleet_id, active: row.active, protocol: row.protocol } : null;
+  }
+
+  async connections(tx: Queryable, chargePointIds: string[]): Promise<Map<string, ChargerConnection>> {
+    if (chargePointIds.length === 0) return new Map();
+    const { rows } = await tx.query<{
+      charge_point_id: string;
+      connected: boolean;
+      protocol: ChargerProtocol;
+    }>(`select charge_point_id, connected, protocol from chargers where charge_point_id = any($1::text[])`, [
+      chargePointIds,
+    ]);
+    return new Map(rows.map((r) => [r.charge_point_id, { connected: r.connected, protocol: r.protocol }]));
   }
 
   async fleetIdTags(tx: Queryable, fleetId: string): Promise<FleetIdTag[]> {
