@@ -5,7 +5,7 @@
  */
 import { nameUuid, type Envelope, type OcppCallReceived, type TariffPublished } from '@app/contracts';
 import { parseMeterValues } from '../domain/meter-values';
-import { isCharging, type SessionCommand, type SessionState } from '../domain/session';
+import { isCharging, type ClosedSession, type SessionCommand, type SessionState } from '../domain/session';
 import { selectTariff } from '../domain/tariff-selection';
 import type { ConnectorReport } from './charger-status';
 
@@ -48,17 +48,41 @@ export interface RoutingContext {
 
 export type OcppCallRecord = Pick<Envelope<OcppCallReceived>, 'id' | 'time' | 'data'>;
 
-type Rec = Record<string, unknown>;
-const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
-const int = (v: unknown): number | null => (typeof v === 'number' && Number.isSafeInteger(v) ? v : null);
+// Shared with route-ocpp201-record.ts (the 2.0.1 router).
+export type Rec = Record<string, unknown>;
+export const str = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
+export const int = (v: unknown): number | null =>
+  typeof v === 'number' && Number.isSafeInteger(v) ? v : null;
 /** Charger times as ISO-8601 UTC (same instant); null when unparsable. */
-function iso(v: unknown): string | null {
+export function iso(v: unknown): string | null {
   if (typeof v !== 'string') return null;
   const t = Date.parse(v);
   return Number.isNaN(t) ? null : new Date(t).toISOString();
 }
 
-const NOTHING: RecordRoute = { effects: [], relevant: false };
+export const NOTHING: RecordRoute = { effects: [], relevant: false };
+
+/** Closed by the service on its last meter value: a charger stop that comes now is STOP_AFTER_INFERRED_CLOSE. */
+export const closedByInference = (s: SessionState): s is ClosedSession =>
+  s.status === 'CLOSED' && s.stop.stopReason === 'INFERRED';
+
+/**
+ * The session a connector's status report belongs to: the charging one on the connector; with
+ * none open there, the session that ended there last, until the connector is free
+ * (domain/session/connector.ts). A session still waiting for its start takes none.
+ */
+export function sessionTakingConnectorReport(
+  sessions: SessionLookup,
+  chargePointId: string,
+  connectorId: number,
+): SessionState | null {
+  return (
+    sessions.openOnConnector(chargePointId, connectorId, isCharging) ??
+    (sessions.openOnConnector(chargePointId, connectorId)
+      ? null
+      : sessions.endedAwaitingConnectorFree(chargePointId, connectorId))
+  );
+}
 
 /** The session id a LOCAL session started by this record gets (stable across redeliveries). */
 export const localSessionId = (recordId: string) => nameUuid('local-session', recordId);
@@ -166,13 +190,7 @@ export function routeOcppCall(
         },
       ];
       if (connectorId === 0) return { effects, relevant: true }; // the whole charger
-      // A charging session takes the report; with none open on the connector, the session that
-      // ended there last takes it until the connector is free (domain/session/connector.ts).
-      const session =
-        sessions.openOnConnector(cp, connectorId, isCharging) ??
-        (sessions.openOnConnector(cp, connectorId)
-          ? null
-          : sessions.endedAwaitingConnectorFree(cp, connectorId));
+      const session = sessionTakingConnectorReport(sessions, cp, connectorId);
       if (session)
         effects.push({
           kind: 'session',
@@ -201,7 +219,7 @@ export function routeOcppCall(
         };
       }
       const effects: RecordEffect[] = [];
-      if (session.status === 'CLOSED' && session.stop.stopReason === 'INFERRED') {
+      if (closedByInference(session)) {
         // The charger's real stop came after the session was closed on its last meter value
         // (connector Available past STOP_GRACE_MINUTES). The bill stands; finance needs to see
         // the charger's own meterStop to decide on a correction.

@@ -11,10 +11,12 @@
  * - timers.ts: when each timer is due (also re-exported by ./timers)
  * - stored-state.ts: the versioned `sessions.state` JSON
  * - failure.ts: why a remote start failed (failure_reason)
+ * - seq-nos.ts: the OCPP 2.0.1 TransactionEvent seqNos a session folded (once each; SEQ_NO_GAP)
  */
 export * from './session/state';
 export * from './session/commands';
 export { evolve, fold } from './session/evolve';
+export { hasSeqNo, hasSeqNoGap } from './session/seq-nos';
 export { decide, SYSTEM_ACTOR } from './session/decide';
 export { CLOCK_SKEW_LIMIT_MS, sessionFlags } from './session/flags';
 export { CONNECTOR_REPORTS_KEPT, awaitsConnectorFree, connectorFreedAt } from './session/connector';
