@@ -1,21 +1,25 @@
 /**
- * The whole product in one session, used by `npm start` (prints it) and by the end-to-end test
- * (test/e2e/flow.e2e.spec.ts, asserts it): a simulated charger drives Boot, StatusNotification,
- * StartTransaction, MeterValues and StopTransaction through the real gateway; then the session is
- * read through the sessions API, its ChargeCalculated found on Kafka, its row in the CSV export,
- * and its inputs priced again by the calculator (`npm run -s quote` runs the same code).
+ * The whole product in one session per protocol, used by `npm start` (prints a 1.6J and a 2.0.1
+ * session) and by the end-to-end tests (test/e2e/flow.e2e.spec.ts, test/ocpp201, assert it): a
+ * simulated charger drives its protocol's messages through the real gateway (1.6: Boot,
+ * StatusNotification, StartTransaction, MeterValues, StopTransaction; 2.0.1: Boot,
+ * StatusNotification, TransactionEvent Started / Updated / Ended); then the session is read
+ * through the sessions API, its ChargeCalculated found on Kafka, its row in the CSV export, and its
+ * inputs priced again by the calculator (`npm run -s quote` runs the same code). A 2.0.1 station
+ * stays connected until the bill reaches it as CostUpdated.
  */
 import { randomBytes } from 'node:crypto';
 import {
   parseEnvelope,
   topicName,
+  type ChargerProtocol,
   type ChargeCalculated,
   type TariffPublished,
   type TariffSnapshot,
 } from '@app/contracts';
 import { createKafka } from '@app/kafka';
 import { quote, type PricingResult } from '@app/pricing';
-import { SimulatedCharger, sleep, type SessionRecord } from '@app/testing/simulator';
+import { SimulatedCharger, sleep, type CostUpdate, type SessionRecord } from '@app/testing/simulator';
 import type { Kafka } from 'kafkajs';
 
 export interface FlowEnv {
@@ -34,6 +38,11 @@ export interface FlowEnv {
   fleetId?: string;
   /** session-service's CONSUMER_GROUP (default `<topicPrefix>session-service`). */
   sessionsConsumerGroup?: string;
+  /** The protocol the demo charger speaks (default ocpp1.6). */
+  protocol?: ChargerProtocol;
+  /** The demo charger's Basic-auth password, when the gateway wants registered chargers. */
+  chargePointId?: string;
+  password?: string;
   log?: (line: string) => void;
 }
 
@@ -64,6 +73,7 @@ export interface ApiSession {
 
 export interface FlowResult {
   chargePointId: string;
+  protocol: ChargerProtocol;
   /** The tariff version billing resolved for the fleet before the session. */
   tariff: TariffSnapshot;
   /** What the charger itself sent: transactionId, meterStart, meterStop. */
@@ -74,6 +84,8 @@ export interface FlowResult {
   quote: PricingResult;
   /** The session's row of the CSV export (column → value). */
   csvRow: Record<string, string>;
+  /** 2.0.1: the CostUpdated the station received once the session was priced. */
+  costUpdate?: CostUpdate;
 }
 
 async function http<T>(
@@ -274,20 +286,27 @@ export async function runChargingFlow(env: FlowEnv): Promise<FlowResult> {
     60_000,
   );
 
-  const chargePointId = `DEMO-${randomBytes(3).toString('hex').toUpperCase()}`;
+  const protocol = env.protocol ?? 'ocpp1.6';
+  const chargePointId =
+    env.chargePointId ??
+    `DEMO-${protocol === 'ocpp2.0.1' ? '201-' : ''}${randomBytes(3).toString('hex').toUpperCase()}`;
   // Time-lapse: 7.2 MW, so a few seconds deliver a realistic session's energy.
   const charger = new SimulatedCharger({
     url: env.gatewayUrl,
     chargePointId,
+    password: env.password,
+    protocol,
     powerW: 7_200_000,
     initialMeterWh: 1_234_567,
     log,
   });
-  let record: SessionRecord;
   try {
-    await charger.connect(); // BootNotification, StatusNotification Available
-    const transactionId = await charger.startTransaction(1, 'DEMOTAG1'); // Preparing, StartTransaction, Charging
-    record = charger.sessions.find((s) => s.transactionId === transactionId)!;
+    // 1.6: BootNotification, StatusNotification Available, Preparing, StartTransaction, Charging,
+    // MeterValues, Finishing, StopTransaction, Available. 2.0.1: BootNotification,
+    // StatusNotification Available, Occupied, TransactionEvent Started / Updated / Ended, Available.
+    await charger.connect();
+    const transactionId = await charger.startTransaction(1, 'DEMOTAG1');
+    const record: SessionRecord = charger.sessions.find((s) => s.transactionId === transactionId)!;
     if (record.meterStop !== undefined)
       throw new Error(
         `the gateway did not accept idTag DEMOTAG1 (transaction ${transactionId} stopped at once)`,
@@ -297,35 +316,58 @@ export async function runChargingFlow(env: FlowEnv): Promise<FlowResult> {
       await charger.sendMeterValues(1);
     }
     await sleep(500);
-    await charger.stopTransaction(1, 'Local'); // Finishing, StopTransaction, Available
+    await charger.stopTransaction(1, 'Local');
+    log(
+      `${protocol} charger ${chargePointId}: transaction ${record.chargerTransactionId ?? record.transactionId}, meter ${record.meterStart} → ${record.meterStop} Wh` +
+        (record.meterStartText ? ` (sent ${record.meterStartText} → ${record.meterStopText} kWh)` : ''),
+    );
+
+    let seen: ApiSession | undefined;
+    const session = await poll('the session to be CLOSED and priced', 60_000, async () => {
+      const res = await http<{ sessions: ApiSession[] }>(
+        'GET',
+        `${env.sessionsUrl}/v1/sessions?charging_station=${encodeURIComponent(chargePointId)}`,
+        // decimal strings, as billing's records and the calculator write them (the default is JSON numbers)
+        { apiKey: env.apiKey, accept: 'application/json; decimals=string' },
+      );
+      if (res.status !== 200)
+        throw new Error(`sessions API answered ${res.status}: ${JSON.stringify(res.body)}`);
+      seen = res.body.sessions[0];
+      return seen && seen.status === 'CLOSED' && seen.final_amount ? seen : null;
+    }).catch(async (e: Error) => {
+      const anomalies = await http<unknown>('GET', `${env.billingUrl}/v1/anomalies`, {
+        apiKey: env.adminKey,
+      }).catch(() => null);
+      throw new Error(
+        `${e.message}; the sessions API shows ${JSON.stringify(seen ?? null)}; billing anomalies: ${JSON.stringify(anomalies?.body)}`,
+      );
+    });
+    // The driver sees the bill on a 2.0.1 station: session-service sends CostUpdated once priced.
+    const costUpdate =
+      protocol === 'ocpp2.0.1' && charger.protocol === 'ocpp2.0.1'
+        ? await charger.costUpdated(record.chargerTransactionId, 60_000)
+        : undefined;
+    return {
+      ...(await billingView(env, kafka, startedFlow, session)),
+      chargePointId,
+      protocol: charger.protocol,
+      tariff,
+      charger: record,
+      session,
+      ...(costUpdate ? { costUpdate } : {}),
+    };
   } finally {
     await charger.close();
   }
-  log(
-    `charger ${chargePointId}: transaction ${record.transactionId}, meter ${record.meterStart} → ${record.meterStop} Wh`,
-  );
+}
 
-  let seen: ApiSession | undefined;
-  const session = await poll('the session to be CLOSED and priced', 60_000, async () => {
-    const res = await http<{ sessions: ApiSession[] }>(
-      'GET',
-      `${env.sessionsUrl}/v1/sessions?charging_station=${encodeURIComponent(chargePointId)}`,
-      // decimal strings, as billing's records and the calculator write them (the default is JSON numbers)
-      { apiKey: env.apiKey, accept: 'application/json; decimals=string' },
-    );
-    if (res.status !== 200)
-      throw new Error(`sessions API answered ${res.status}: ${JSON.stringify(res.body)}`);
-    seen = res.body.sessions[0];
-    return seen && seen.status === 'CLOSED' && seen.final_amount ? seen : null;
-  }).catch(async (e: Error) => {
-    const anomalies = await http<unknown>('GET', `${env.billingUrl}/v1/anomalies`, {
-      apiKey: env.adminKey,
-    }).catch(() => null);
-    throw new Error(
-      `${e.message}; the sessions API shows ${JSON.stringify(seen ?? null)}; billing anomalies: ${JSON.stringify(anomalies?.body)}`,
-    );
-  });
-
+/** The session's ChargeCalculated on Kafka, the calculator's answer for its inputs, its CSV row. */
+async function billingView(
+  env: FlowEnv,
+  kafka: Kafka,
+  startedFlow: Date,
+  session: ApiSession,
+): Promise<Pick<FlowResult, 'charge' | 'quote' | 'csvRow'>> {
   const charge = await findChargeCalculated(
     kafka,
     topicName('sessionCharges', env.topicPrefix),
@@ -350,10 +392,10 @@ export async function runChargingFlow(env: FlowEnv): Promise<FlowResult> {
   const csvRow = rows.find((r) => r.session_id === session.id && r.kind === 'CHARGE');
   if (!csvRow) throw new Error(`session ${session.id} has no row in the CSV export of ${from} .. ${to}`);
 
-  return { chargePointId, tariff, charger: record, session, charge, quote: priced, csvRow };
+  return { charge, quote: priced, csvRow };
 }
 
-/** `npm start`: one session through everything, printed. */
+/** `npm start`: one session of each protocol through everything, printed. */
 export async function runDemo(env: Record<string, string>): Promise<void> {
   const log = (line: string) => console.log(`[demo] ${line}`);
   const flowEnv: FlowEnv = {
@@ -366,32 +408,42 @@ export async function runDemo(env: Record<string, string>): Promise<void> {
     topicPrefix: env.topicPrefix ?? '',
     log,
   };
-  try {
-    const r = await runChargingFlow(flowEnv);
-    const a = r.session.final_amount!;
-    console.log(
-      [
-        '',
-        '[demo] the session, from GET /v1/sessions/:id:',
-        JSON.stringify({ session: r.session }, null, 2),
-      ].join('\n'),
-    );
-    console.log(
-      [
-        '',
-        `[demo] the bill (charge ${r.charge.chargeId}, ${r.charge.energyWh} Wh, ${r.charge.durationS} s):`,
-        `         energy   ${a.energy.padStart(10)} ${a.currency}`,
-        `         session  ${a.session.padStart(10)} ${a.currency}`,
-        `         time     ${a.time.padStart(10)} ${a.currency}`,
-        `         net      ${a.net.padStart(10)} ${a.currency}`,
-        `         VAT      ${a.vat.padStart(10)} ${a.currency}`,
-        `         gross    ${a.gross.padStart(10)} ${a.currency}`,
-        `[demo] calculator (npm run -s quote) on the same inputs: ${r.quote.status === 'PRICED' ? `gross ${r.quote.final_amount.gross}` : r.quote.reason}`,
-        `[demo] ChargeCalculated on ${topicName('sessionCharges', flowEnv.topicPrefix)}, CSV export row gross ${r.csvRow.gross}`,
-        '',
-      ].join('\n'),
-    );
-  } catch (e) {
-    log(`the demo session did not complete: ${(e as Error).message}`);
+  for (const protocol of ['ocpp1.6', 'ocpp2.0.1'] as const) {
+    try {
+      printFlow(await runChargingFlow({ ...flowEnv, protocol }), flowEnv.topicPrefix);
+    } catch (e) {
+      log(`the ${protocol} demo session did not complete: ${(e as Error).message}`);
+    }
   }
+}
+
+function printFlow(r: FlowResult, topicPrefix: string): void {
+  const a = r.session.final_amount!;
+  console.log(
+    [
+      '',
+      `[demo] the ${r.protocol} session, from GET /v1/sessions/:id:`,
+      JSON.stringify({ session: r.session }, null, 2),
+    ].join('\n'),
+  );
+  console.log(
+    [
+      '',
+      `[demo] the bill of the ${r.protocol} session (charge ${r.charge.chargeId}, ${r.charge.energyWh} Wh, ${r.charge.durationS} s):`,
+      `         energy   ${a.energy.padStart(10)} ${a.currency}`,
+      `         session  ${a.session.padStart(10)} ${a.currency}`,
+      `         time     ${a.time.padStart(10)} ${a.currency}`,
+      `         net      ${a.net.padStart(10)} ${a.currency}`,
+      `         VAT      ${a.vat.padStart(10)} ${a.currency}`,
+      `         gross    ${a.gross.padStart(10)} ${a.currency}`,
+      `[demo] calculator (npm run -s quote) on the same inputs: ${r.quote.status === 'PRICED' ? `gross ${r.quote.final_amount.gross}` : r.quote.reason}`,
+      `[demo] ChargeCalculated on ${topicName('sessionCharges', topicPrefix)}, CSV export row gross ${r.csvRow.gross}`,
+      ...(r.costUpdate
+        ? [
+            `[demo] the station received CostUpdated: totalCost ${r.costUpdate.totalCost} for its transaction ${r.costUpdate.transactionId} (the driver sees the bill)`,
+          ]
+        : []),
+      '',
+    ].join('\n'),
+  );
 }
