@@ -1,5 +1,5 @@
 /** Test fixtures for the session aggregate. */
-import type { TariffSnapshot } from '@app/contracts';
+import { ocpp201TransactionNumber, type TariffSnapshot } from '@app/contracts';
 import { TARIFF_A as SHARED_TARIFF_A } from '@app/testing/fixtures';
 import type { SessionCommand } from './session';
 import type { SessionEvent } from './session-events';
@@ -110,3 +110,51 @@ export const started: SessionEvent = {
     tariff: TARIFF_A,
   },
 };
+
+/** OCPP 2.0.1: the station's transactionId and the number the session knows it by. */
+export const CHARGER_TX = 'f6a3c2d1-2.0.1-tx';
+export const TX201 = ocpp201TransactionNumber(REF.chargePointId, CHARGER_TX);
+
+/** A TransactionEvent Started as the router makes it (RecordStartTransaction with the seqNo). */
+export function started201(
+  seqNo = 0,
+  over: Partial<Extract<SessionCommand, { type: 'RecordStartTransaction' }>> = {},
+): Extract<SessionCommand, { type: 'RecordStartTransaction' }> {
+  return startTx({ transactionId: TX201, chargerTransactionId: CHARGER_TX, seqNo, seqNoFrom: 0, ...over });
+}
+
+/** A TransactionEvent Updated with one periodic reading. */
+export function updated201(
+  seqNo: number,
+  wh: number | null,
+  minute: number,
+  over: Partial<Extract<SessionCommand, { type: 'RecordMeterValues' }>> = {},
+): Extract<SessionCommand, { type: 'RecordMeterValues' }> {
+  return {
+    type: 'RecordMeterValues',
+    readings: wh === null ? [] : [{ wh, measuredAt: t(minute), context: 'Sample.Periodic' }],
+    signed: [],
+    receivedAt: t(minute),
+    seqNo,
+    ...over,
+  };
+}
+
+/** A TransactionEvent Ended with its Transaction.End reading. */
+export function ended201(
+  seqNo: number,
+  wh: number,
+  minute: number,
+  over: Partial<Extract<SessionCommand, { type: 'RecordStopTransaction' }>> = {},
+): Extract<SessionCommand, { type: 'RecordStopTransaction' }> {
+  return stopTx({
+    transactionId: TX201,
+    meterStopWh: wh,
+    timestamp: t(minute),
+    receivedAt: t(minute),
+    reason: 'EVDisconnected',
+    readings: [{ wh, measuredAt: t(minute), context: 'Transaction.End' }],
+    seqNo,
+    ...over,
+  });
+}
