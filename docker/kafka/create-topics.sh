@@ -1,6 +1,6 @@
 #!/bin/bash
-# Creates every topic of libs/contracts/src/topics.ts (allTopicSpecs: the eight topics and their .dlq
-# dead-letter topics) on the compose broker, and brings the settings of existing ones up to date.
+# Creates every topic of libs/contracts/src/topics.ts (allTopicSpecs: the eleven topics and their
+# .dlq dead-letter topics) on the compose broker, and brings the settings of existing ones up to date.
 # Run by the `kafka-init` service of docker/compose.yaml (apache/kafka image); idempotent.
 # test/deploy/manifests.unit.spec.ts checks this list against the contracts.
 set -euo pipefail
@@ -44,6 +44,12 @@ topic ocpp.v16.commands               6 retention.ms=604800000
 topic ocpp.v16.commands.dlq           1 retention.ms=-1
 topic ocpp.v16.command-results        6 retention.ms=604800000
 topic ocpp.v16.command-results.dlq    1 retention.ms=-1
+topic ocpp.v201.events               12 retention.ms=2592000000
+topic ocpp.v201.events.dlq            1 retention.ms=-1
+topic ocpp.v201.commands              6 retention.ms=604800000
+topic ocpp.v201.commands.dlq          1 retention.ms=-1
+topic ocpp.v201.command-results       6 retention.ms=604800000
+topic ocpp.v201.command-results.dlq   1 retention.ms=-1
 topic charging.sessions.v1           12 retention.ms=2592000000
 topic charging.sessions.v1.dlq        1 retention.ms=-1
 topic billing.session-charges.v1      6 retention.ms=-1

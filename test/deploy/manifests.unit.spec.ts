@@ -896,7 +896,15 @@ describe('Strimzi KafkaUsers (least privilege per app)', () => {
     const keyOf = new Map(Object.entries(TOPICS).map(([key, t]) => [key, t.name]));
     for (const app of KAFKA_APPS) {
       const source = sourcesOf(path.join(ROOT, 'apps', app, 'src')).replace(/\/src\/testing\//g, '');
-      const used = new Set([...source.matchAll(/topicName\('(\w+)'/g)].map((m) => m[1]));
+      // Named where the topic is: topicName('ocppEvents'), topicName(v201 ? 'ocppV201Commands' :
+      // 'ocppCommands', ...), or a table of keys (one topic per protocol).
+      const keysIn = (text: string) => [...text.matchAll(/'(\w+)'/g)].map((m) => m[1]);
+      const used = new Set([
+        ...[...source.matchAll(/topicName\(([^,)]*)/g)].flatMap((m) => keysIn(m[1])),
+        ...[...source.matchAll(/Record<[\w\s|']+,\s*TopicKey>\s*=\s*\{([^}]*)\}/g)].flatMap((m) =>
+          keysIn(m[1]),
+        ),
+      ]);
       const declared = [...TOPIC_ACCESS[app].produces, ...TOPIC_ACCESS[app].consumes];
       expect({ app, topics: [...used].sort() }).toEqual({ app, topics: [...new Set(declared)].sort() });
       for (const key of used) expect(keyOf.has(key)).toBe(true);

@@ -199,13 +199,20 @@ describe('Kafka security: one SASL_SSL user per app with least-privilege ACLs', 
     expect(await tryProduce(gateway, topicName('ocppEvents', prefix))).toBe('ok');
     expect(await tryProduce(gateway, topicName('ocppCommands', prefix))).toMatch(denied);
     expect(await tryProduce(gateway, topicName('chargingSessions', prefix))).toMatch(denied);
+    // OCPP 2.0.1 has its own topics with the same split: the gateway writes events and results.
+    expect(await tryProduce(gateway, topicName('ocppV201Events', prefix))).toBe('ok');
+    expect(await tryProduce(gateway, topicName('ocppV201CommandResults', prefix))).toBe('ok');
+    expect(await tryProduce(gateway, topicName('ocppV201Commands', prefix))).toMatch(denied);
     const sessions = as('session-service');
     expect(await tryProduce(sessions, topicName('ocppCommands', prefix))).toBe('ok');
+    expect(await tryProduce(sessions, topicName('ocppV201Commands', prefix))).toBe('ok');
     expect(await tryProduce(sessions, topicName('ocppEvents', prefix))).toMatch(denied);
+    expect(await tryProduce(sessions, topicName('ocppV201Events', prefix))).toMatch(denied);
     expect(await tryProduce(sessions, topicName('sessionCharges', prefix))).toMatch(denied);
     const billing = as('billing-service');
     expect(await tryProduce(billing, topicName('sessionCharges', prefix))).toBe('ok');
     expect(await tryProduce(billing, topicName('ocppCommands', prefix))).toMatch(denied);
+    expect(await tryProduce(billing, topicName('ocppV201Commands', prefix))).toMatch(denied);
     // A valid user with no ACLs at all gets nothing.
     expect(await tryProduce(as('no-acls'), topicName('ocppEvents', prefix))).toMatch(denied);
   });
@@ -226,6 +233,14 @@ describe('Kafka security: one SASL_SSL user per app with least-privilege ACLs', 
     expect(await tryConsume(gateway, `${prefix}ocpp-gateway-probe`, topicName('ocppCommands', prefix))).toBe(
       'ok',
     );
+    expect(
+      await tryConsume(gateway, `${prefix}ocpp-gateway-probe-201`, topicName('ocppV201Commands', prefix)),
+    ).toBe('ok');
+    // Billing reads no OCPP topic of either protocol.
+    const billing = client(broker.securityFor('billing-service'), 'as-billing-reader');
+    expect(
+      await tryConsume(billing, `${prefix}billing-service.probe`, topicName('ocppV201Events', prefix)),
+    ).toMatch(/not authorized|authorization/i);
   });
 
   it('an app with an unreadable password file stops at start with one line naming the variable', async () => {
