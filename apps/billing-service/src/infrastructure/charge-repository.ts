@@ -99,9 +99,12 @@ function values(c: ChargeRecord): unknown[] {
 const INSERT_SQL = `insert into charges (${INSERT_COLUMNS.join(', ')})
   values (${INSERT_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`;
 
-/** The columns `rowToCharge` reads; numerics as text so money never becomes a float. */
+/**
+ * The columns `rowToCharge` reads; numerics as text so money never becomes a float, and the
+ * bigint transaction id as text (an OCPP 2.0.1 transaction's number is >= 2^31: an int cast fails).
+ */
 export const CHARGE_SELECT = `charge_id, kind, session_id, reverses_charge_id, replaces_charge_id, reason, source_event_id,
-  fleet_id, charge_point_id, connector_id, evse, transaction_id::int as transaction_id, auth_type, id_tag, user_reference,
+  fleet_id, charge_point_id, connector_id, evse, transaction_id::text as transaction_id, auth_type, id_tag, user_reference,
   stop_reason, inputs, energy_wh::text as energy_wh, duration_s::text as duration_s, energy_amount::text, session_amount::text,
   time_amount::text, net::text, vat::text, gross::text, vat_rate::text, currency, flags, signed_meter_values, calculated_at,
   actor_kind, actor_id`;
@@ -118,7 +121,7 @@ export interface ChargeRow {
   charge_point_id: string;
   connector_id: number | null;
   evse: string;
-  transaction_id: number | null;
+  transaction_id: string | null;
   auth_type: string | null;
   id_tag: string | null;
   user_reference: string | null;
@@ -141,6 +144,18 @@ export interface ChargeRow {
   actor_id: string | null;
 }
 
+/**
+ * The bigint column as the number the contracts carry. An id, not money: exact as long as it is a
+ * safe integer, which every contract transactionId is (1.6: 32 bits, 2.0.1: below 2^53); anything
+ * else would silently become another id, so it is refused.
+ */
+export function transactionIdFromColumn(text: string | null): number | null {
+  if (text === null) return null;
+  const id = /^-?\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(id)) throw new Error(`charges.transaction_id ${text} is not a safe integer`);
+  return id;
+}
+
 export function rowToCharge(r: ChargeRow): ChargeRecord {
   return {
     chargeId: r.charge_id,
@@ -154,7 +169,7 @@ export function rowToCharge(r: ChargeRow): ChargeRecord {
     chargePointId: r.charge_point_id,
     connectorId: r.connector_id,
     evse: r.evse,
-    transactionId: r.transaction_id,
+    transactionId: transactionIdFromColumn(r.transaction_id),
     authType: r.auth_type,
     idTag: r.id_tag,
     userReference: r.user_reference,
