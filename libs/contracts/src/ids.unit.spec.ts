@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { isUuid, nameUuid, nameUuidSha256, UUID_RE } from './ids';
+import { isUuid, nameUuid, nameUuidSha256, ocpp201TransactionNumber, remoteStartIdOf, UUID_RE } from './ids';
 
 describe('nameUuid', () => {
   it('is deterministic and keeps the ids already stored (fixed vectors)', () => {
@@ -61,5 +61,61 @@ describe('nameUuidSha256', () => {
     );
     expect(nameUuidSha256('a', 'b')).toBe(nameUuidSha256('a\u0000b'));
     expect(nameUuidSha256('a')).not.toBe(nameUuid('a'));
+  });
+});
+
+describe('ocpp201TransactionNumber', () => {
+  it('keeps the numbers already stored (fixed vectors: sessions, charges and exports carry them)', () => {
+    expect(ocpp201TransactionNumber('CS-201', 'f4c3a2b1-tx-0001')).toBe(3583577288770408);
+    expect(ocpp201TransactionNumber('CP1', '1')).toBe(3742692727472329);
+  });
+
+  it('is 52 bits of SHA-256 over protocol, station and id joined by NUL, above the 1.6 range', () => {
+    const h = createHash('sha256').update('ocpp2.0.1\u0000CP1\u00001').digest();
+    const bits52 = (h.readUInt32BE(0) & 0xfffff) * 2 ** 32 + h.readUInt32BE(4);
+    expect(ocpp201TransactionNumber('CP1', '1')).toBe(2 ** 31 + bits52);
+  });
+
+  it('is a safe integer in [2^31, 2^53) for any station and id, the same every time', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1 }), fc.string({ minLength: 1, maxLength: 36 }), (cp, tx) => {
+        const n = ocpp201TransactionNumber(cp, tx);
+        expect(Number.isSafeInteger(n)).toBe(true);
+        expect(n).toBeGreaterThanOrEqual(2 ** 31);
+        expect(n).toBeLessThan(2 ** 53);
+        expect(ocpp201TransactionNumber(cp, tx)).toBe(n);
+        // Survives JSON and a bigint column's text unchanged.
+        expect(JSON.parse(JSON.stringify(n))).toBe(n);
+        expect(Number(BigInt(n).toString())).toBe(n);
+      }),
+    );
+  });
+
+  it('separates station and id, and differs per station for the same id', () => {
+    expect(ocpp201TransactionNumber('ab', 'c')).not.toBe(ocpp201TransactionNumber('a', 'bc'));
+    expect(ocpp201TransactionNumber('CS-1', 'tx-1')).not.toBe(ocpp201TransactionNumber('CS-2', 'tx-1'));
+    // Stations count their ids up from 1 or use uuids: no collision among a station's first 10,000.
+    const numbers = new Set(
+      Array.from({ length: 10_000 }, (_, i) => ocpp201TransactionNumber('CS-1', String(i))),
+    );
+    expect(numbers.size).toBe(10_000);
+  });
+});
+
+describe('remoteStartIdOf', () => {
+  it('keeps the ids of remote starts already sent (fixed vector)', () => {
+    expect(remoteStartIdOf('0b6f4c1e-4d8e-4a59-9f3a-1f2e3d4c5b6a')).toBe(362056359);
+  });
+
+  it('is an OCPP integer in [1, 2^31) for any session id, the same every time', () => {
+    fc.assert(
+      fc.property(fc.uuid(), (sessionId) => {
+        const id = remoteStartIdOf(sessionId);
+        expect(Number.isInteger(id)).toBe(true);
+        expect(id).toBeGreaterThanOrEqual(1);
+        expect(id).toBeLessThanOrEqual(2 ** 31 - 1);
+        expect(remoteStartIdOf(sessionId)).toBe(id);
+      }),
+    );
   });
 });

@@ -1,5 +1,14 @@
 import fc from 'fast-check';
-import { allTopicSpecs, DEV_TOPIC_SETTINGS, PRODUCTION_TOPIC_SETTINGS, TOPICS } from './topics';
+import {
+  allTopicSpecs,
+  DEV_TOPIC_SETTINGS,
+  KAFKA_APPS,
+  kafkaAclsFor,
+  PRODUCTION_TOPIC_SETTINGS,
+  topicName,
+  TOPICS,
+  type TopicKey,
+} from './topics';
 
 describe('topic replication settings', () => {
   it('default to production: three replicas, two in sync, on every topic and dead-letter topic', () => {
@@ -53,5 +62,38 @@ describe('topic replication settings', () => {
     allTopicSpecs('', PRODUCTION_TOPIC_SETTINGS);
     for (const spec of Object.values(TOPICS))
       expect((spec.config as Record<string, string>)['min.insync.replicas']).toBeUndefined();
+  });
+});
+
+describe('OCPP 2.0.1 topics', () => {
+  /** Each 2.0.1 topic and the 1.6 topic it stands beside. */
+  const PAIRS: Array<[v16: TopicKey, v201: TopicKey]> = [
+    ['ocppEvents', 'ocppV201Events'],
+    ['ocppCommands', 'ocppV201Commands'],
+    ['ocppCommandResults', 'ocppV201CommandResults'],
+  ];
+
+  it('are partitioned, keyed and kept like their 1.6 counterparts, under their own names', () => {
+    for (const [v16, v201] of PAIRS) {
+      const { name: _16, ...a } = TOPICS[v16];
+      const { name: _201, ...b } = TOPICS[v201];
+      expect({ v201, ...b }).toEqual({ v201, ...a });
+      expect(TOPICS[v201].name).toBe(TOPICS[v16].name.replace('.v16.', '.v201.'));
+    }
+  });
+
+  it('give every app exactly the rights on a 2.0.1 topic (and its .dlq) it has on the 1.6 one', () => {
+    for (const app of KAFKA_APPS) {
+      const rightsOn = (key: TopicKey) => {
+        const name = topicName(key, '');
+        const of = (topic: string) =>
+          kafkaAclsFor(app)
+            .filter((a) => a.resource.type === 'topic' && a.resource.name === topic)
+            .map((a) => a.operations);
+        return { topic: of(name), dlq: of(`${name}.dlq`) };
+      };
+      for (const [v16, v201] of PAIRS)
+        expect({ app, v201, ...rightsOn(v201) }).toEqual({ app, v201, ...rightsOn(v16) });
+    }
   });
 });
