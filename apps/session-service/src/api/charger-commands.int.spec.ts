@@ -1,7 +1,17 @@
-import { topicName, type OcppCommand, type OcppCommandResult } from '@app/contracts';
+import {
+  makeEnvelope,
+  OCPP201_COMMAND_RESULT_SCHEMA,
+  OCPP_EVENTS_SOURCE,
+  topicName,
+  type Ocpp201Command,
+  type Ocpp201CommandResult,
+  type OcppCommand,
+  type OcppCommandResult,
+} from '@app/contracts';
 import { buildOpenApiDocument } from '@app/observability';
 import { startApiHarness, testApiKey, type ApiHarness } from '../testing/api-harness';
 import { GatewayRecords } from '../testing/gateway-records';
+import { Gateway201Records } from '../testing/gateway-records-201';
 import { readTopic, waitFor } from '../testing/harness';
 
 /**
@@ -14,6 +24,9 @@ import { readTopic, waitFor } from '../testing/harness';
  *   RemoteStartTransaction Rejected, anything else Accepted;
  * - CP-CMD-SILENT: never answers;
  * - CP-CMD-OFF: Offline to everything, as a gateway with no connection to the charger does.
+ * CS-CMD-201 is an OCPP 2.0.1 station: its commands are read from `ocpp.v201.commands` and
+ * answered on `ocpp.v201.command-results` (GetVariables its values, Reset Scheduled,
+ * UnlockConnector OngoingAuthorizedTransaction, RequestStartTransaction Rejected).
  */
 describe('charger commands API (real Kafka + Postgres)', () => {
   const FLEET = 'fleet-cmd';
@@ -157,7 +170,15 @@ describe('charger commands API (real Kafka + Postgres)', () => {
 
   describe('what is refused before anything is sent', () => {
     it('an unknown action, or one of the sessions API, is 404 UNKNOWN_COMMAND', async () => {
-      for (const action of ['Frobnicate', 'RemoteStartTransaction', 'RemoteStopTransaction', 'reset']) {
+      for (const action of [
+        'Frobnicate',
+        'RemoteStartTransaction',
+        'RemoteStopTransaction',
+        'RequestStartTransaction',
+        'RequestStopTransaction',
+        'CostUpdated',
+        'reset',
+      ]) {
         const r = await api('POST', `/v1/chargers/CP-CMD-OK/commands/${action}`, OPERATOR_KEY, {});
         expect(r).toMatchObject({ status: 404, body: { error: { code: 'UNKNOWN_COMMAND' } } });
         expect(r.body.error.message).toContain(`"${action}"`);
@@ -404,13 +425,172 @@ describe('charger commands API (real Kafka + Postgres)', () => {
     });
   });
 
+  describe('an OCPP 2.0.1 station', () => {
+    const station = new Gateway201Records('CS-CMD-201', FLEET);
+    const received201: Ocpp201Command[] = [];
+
+    function answer201(cmd: Ocpp201Command): Partial<Ocpp201CommandResult> {
+      switch (cmd.action) {
+        case 'GetVariables':
+          return {
+            payload: {
+              getVariableResult: [
+                {
+                  attributeStatus: 'Accepted',
+                  attributeValue: '300',
+                  component: { name: 'OCPPCommCtrlr' },
+                  variable: { name: 'HeartbeatInterval' },
+                },
+              ],
+            },
+          };
+        case 'Reset':
+          return { payload: { status: 'Scheduled' } };
+        case 'UnlockConnector':
+          return { payload: { status: 'OngoingAuthorizedTransaction' } };
+        case 'RequestStartTransaction':
+          return { payload: { status: 'Rejected' } };
+        default:
+          return { payload: { status: 'Accepted' } };
+      }
+    }
+
+    beforeAll(async () => {
+      await h.consume('ocppV201Commands', async (message) => {
+        const cmd = JSON.parse(message.value!.toString()).data as Ocpp201Command;
+        received201.push(cmd);
+        const env = makeEnvelope({
+          type: 'OcppCommandCompleted',
+          source: OCPP_EVENTS_SOURCE,
+          subject: cmd.commandId,
+          schema: OCPP201_COMMAND_RESULT_SCHEMA,
+          data: {
+            commandId: cmd.commandId,
+            chargePointId: cmd.chargePointId,
+            action: cmd.action,
+            outcome: 'Result',
+            completedAt: new Date().toISOString(),
+            gatewayId: 'gw-test',
+            ...(cmd.sessionId ? { sessionId: cmd.sessionId } : {}),
+            ...answer201(cmd),
+          } as Ocpp201CommandResult,
+        });
+        await h.send('ocppV201CommandResults', [{ key: cmd.commandId, value: JSON.stringify(env) }]);
+      });
+      const now = new Date();
+      await h.send('ocppV201Events', [station.connected({}, now), station.status(1, 'Available', now)]);
+      await waitFor(
+        async () => {
+          const { rows } = await h.sql.query(
+            `select protocol from chargers where charge_point_id = 'CS-CMD-201' and connected`,
+          );
+          return rows[0]?.protocol === 'ocpp2.0.1';
+        },
+        30000,
+        'CS-CMD-201 connected with ocpp2.0.1 in the chargers projection',
+      );
+    });
+
+    it('GetVariables is checked against its 2.0.1 schema, sent on ocpp.v201.commands and answered 200 with the variable results', async () => {
+      const body = {
+        getVariableData: [{ component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } }],
+      };
+      const r = await api('POST', '/v1/chargers/CS-CMD-201/commands/GetVariables', OPERATOR_KEY, body);
+      expect(r).toMatchObject({
+        status: 200,
+        body: {
+          charger_id: 'CS-CMD-201',
+          action: 'GetVariables',
+          response: { getVariableResult: [{ attributeStatus: 'Accepted', attributeValue: '300' }] },
+        },
+      });
+      expect(received201.find((c) => c.commandId === r.body.command_id)).toMatchObject({
+        action: 'GetVariables',
+        payload: body,
+      });
+      expect(received.filter((c) => c.chargePointId === 'CS-CMD-201')).toEqual([]);
+      const audit = await auditOf(r.body.command_id);
+      expect(audit.map((a) => [a.action, a.details.command])).toEqual([
+        ['charger.command_sent', 'GetVariables'],
+        ['charger.command_answered', 'GetVariables'],
+      ]);
+    });
+
+    it('Reset takes the 2.0.1 body (Immediate/OnIdle): Scheduled is 200; a 1.6 body is 400 naming the field', async () => {
+      const ok = await api('POST', '/v1/chargers/CS-CMD-201/commands/Reset', OPERATOR_KEY, {
+        type: 'OnIdle',
+      });
+      expect(ok).toMatchObject({ status: 200, body: { response: { status: 'Scheduled' } } });
+      const bad = await api('POST', '/v1/chargers/CS-CMD-201/commands/Reset', OPERATOR_KEY, { type: 'Soft' });
+      expect(bad).toMatchObject({ status: 400, body: { error: { code: 'INVALID_COMMAND' } } });
+      expect(bad.body.error.message).toMatch(/^Reset: .*\/type/);
+    });
+
+    it('UnlockConnector answered OngoingAuthorizedTransaction is 502 CHARGER_REJECTED naming the status', async () => {
+      const r = await api('POST', '/v1/chargers/CS-CMD-201/commands/UnlockConnector', OPERATOR_KEY, {
+        evseId: 1,
+        connectorId: 1,
+      });
+      expect(r).toMatchObject({ status: 502, body: { error: { code: 'CHARGER_REJECTED' } } });
+      expect(r.body.error.message).toBe(
+        'charger CS-CMD-201 did not do UnlockConnector: it answered status OngoingAuthorizedTransaction',
+      );
+    });
+
+    it("the other protocol's command is 404 UNKNOWN_COMMAND naming the charger's protocol; nothing is sent", async () => {
+      const before = received201.length + received.length;
+      const to201 = await api('POST', '/v1/chargers/CS-CMD-201/commands/ChangeConfiguration', OPERATOR_KEY, {
+        key: 'HeartbeatInterval',
+        value: '300',
+      });
+      expect(to201).toMatchObject({ status: 404, body: { error: { code: 'UNKNOWN_COMMAND' } } });
+      expect(to201.body.error.message).toContain(
+        'it is connected with ocpp2.0.1; OCPP 2.0.1 chargers take Reset',
+      );
+      const to16 = await api('POST', '/v1/chargers/CP-CMD-OK/commands/GetBaseReport', OPERATOR_KEY, {
+        requestId: 1,
+        reportBase: 'FullInventory',
+      });
+      expect(to16).toMatchObject({ status: 404, body: { error: { code: 'UNKNOWN_COMMAND' } } });
+      expect(to16.body.error.message).toContain('it is connected with ocpp1.6');
+      const list = await api('POST', '/v1/chargers/CS-CMD-201/local-list', OPERATOR_KEY, {});
+      expect(list).toMatchObject({ status: 409, body: { error: { code: 'LOCAL_LIST_NOT_SUPPORTED' } } });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(received201.length + received.length).toBe(before);
+    });
+
+    it('a remote start the station rejects (RequestStartTransaction Rejected) is FAILED with CHARGER_REJECTED', async () => {
+      const start = await api('POST', '/v1/sessions/start', FLEET_KEY, { evse: 'CS-CMD-201*1' });
+      expect(start).toMatchObject({ status: 201, body: { session: { status: 'STARTING' } } });
+      const id = start.body.session.id as string;
+      const failed = await waitFor(
+        async () => {
+          const g = await api('GET', `/v1/sessions/${id}`, FLEET_KEY);
+          return g.body.session.status === 'FAILED' ? g.body.session : null;
+        },
+        20000,
+        `session ${id} FAILED`,
+      );
+      expect(failed).toMatchObject({ failure_reason: 'CHARGER_REJECTED' });
+      expect(received201.find((c) => c.sessionId === id)).toMatchObject({
+        action: 'RequestStartTransaction',
+        payload: { evseId: 1, idToken: { type: 'Central' } },
+      });
+    });
+  });
+
   it('the OpenAPI document has request and response schemas for both routes', () => {
     const doc = buildOpenApiDocument(h.app, 'session-service', 'test');
     const command = doc.paths['/v1/chargers/{id}/commands/{action}'].post!;
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- schema objects are inspected field by field
     const body = (command.requestBody as any).content['application/json'].schema;
-    expect(body.oneOf).toHaveLength(12);
-    expect(body.oneOf.map((s: { title: string }) => s.title)).toContain('Reset.req');
+    // The 12 OCPP 1.6 operator commands and the 7 of 2.0.1, self-contained (no #/definitions left).
+    expect(body.oneOf).toHaveLength(19);
+    expect(body.oneOf.map((s: { title: string }) => s.title)).toEqual(
+      expect.arrayContaining(['Reset.req', 'Reset.req (OCPP 2.0.1)', 'GetVariables.req (OCPP 2.0.1)']),
+    );
+    expect(JSON.stringify(body)).not.toContain('#/definitions');
+    expect(JSON.stringify(body)).not.toContain('javaType');
     expect(Object.keys(command.responses).sort()).toEqual([
       '200',
       '400',
