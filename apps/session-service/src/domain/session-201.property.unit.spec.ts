@@ -147,3 +147,22 @@ describe('session aggregate, OCPP 2.0.1: seqNo', () => {
     );
   });
 });
+
+describe('session aggregate, OCPP 2.0.1: evolve is pure', () => {
+  it('never changes the state it is given, seqNo ranges included', () => {
+    fc.assert(
+      fc.property(transaction, repeats, (unique, picks) => {
+        let state: SessionState = Object.freeze(initialState());
+        for (const command of [started201(0), ...withRepeats(unique, picks)]) {
+          for (const event of decide(command, state)) {
+            const before = JSON.stringify(state);
+            const next = evolve(state, event);
+            expect(JSON.stringify(state)).toBe(before);
+            state = Object.freeze(next);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
