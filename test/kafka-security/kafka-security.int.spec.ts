@@ -114,60 +114,73 @@ describe('Kafka security: one SASL_SSL user per app with least-privilege ACLs', 
     await broker?.stop();
   }, 60_000);
 
-  it('runs a charging session through gateway, session-service and billing-service, each as its own user', async () => {
-    const chargePointId = `SEC-${randomBytes(3).toString('hex').toUpperCase()}`;
-    const charger = new SimulatedCharger({
-      url: `ws://127.0.0.1:${proc('ocpp-gateway').port}/ocpp`,
-      chargePointId,
-      powerW: 7_200_000,
-    });
-    let transactionId: number;
-    try {
-      // Every confirm() needs a CALLRESULT: the gateway got each record acknowledged by the broker.
-      await charger.connect();
-      transactionId = await charger.startTransaction(1, 'SECTAG01');
-      await sleep(500);
-      await charger.sendMeterValues(1);
-      await charger.stopTransaction(1, 'Local');
-    } finally {
-      await charger.close();
-    }
-
-    // session-service read the gateway's events and published the completed session (its outbox).
-    const completed = await readUntil(broker.admin, topicName('chargingSessions', prefix), 60_000, (env) =>
-      env.type === 'SessionCompleted' &&
-      (env.data as { chargePointId?: string }).chargePointId === chargePointId
-        ? env
-        : null,
-    );
-    expect(completed.data).toMatchObject({ chargePointId, transactionId: transactionId! });
-
-    // billing-service read it with its user and group: no tariff is assigned, so it is an anomaly.
-    const billingDb = new Client({ connectionString: dbs['billing-service'].url });
-    await billingDb.connect();
-    try {
-      const deadline = Date.now() + 60_000;
-      let rows: { kind: string; session_id: string }[] = [];
-      while (rows.length === 0 && Date.now() < deadline) {
-        rows = (
-          await billingDb.query('select kind, session_id from anomalies where charge_point_id = $1', [
-            chargePointId,
-          ])
-        ).rows;
-        if (rows.length === 0) await sleep(300);
-      }
-      expect(rows).toEqual([
-        { kind: 'MISSING_TARIFF', session_id: (completed.data as { sessionId: string }).sessionId },
-      ]);
-    } finally {
-      await billingDb.end();
-    }
-    for (const p of procs)
-      expect({ app: p.name, ready: (await fetch(`${p.baseUrl}/health/ready`)).status }).toEqual({
-        app: p.name,
-        ready: 200,
+  // OCPP 2.0.1 records travel on their own topics (ocpp.v201.*): the same ACL split must carry them.
+  it.each(['ocpp1.6', 'ocpp2.0.1'] as const)(
+    'runs a charging session (%s) through gateway, session-service and billing-service, each as its own user',
+    async (protocol) => {
+      const chargePointId = `SEC-${randomBytes(3).toString('hex').toUpperCase()}`;
+      const charger = new SimulatedCharger({
+        url: `ws://127.0.0.1:${proc('ocpp-gateway').port}/ocpp`,
+        chargePointId,
+        powerW: 7_200_000,
+        protocol,
       });
-  });
+      let transactionId: number;
+      try {
+        // Every confirm() needs a CALLRESULT: the gateway got each record acknowledged by the broker.
+        await charger.connect();
+        expect(charger.protocol).toBe(protocol);
+        transactionId = await charger.startTransaction(1, 'SECTAG01');
+        await sleep(500);
+        await charger.sendMeterValues(1);
+        await charger.stopTransaction(1, 'Local');
+      } finally {
+        await charger.close();
+      }
+
+      // session-service read the gateway's events and published the completed session (its outbox).
+      const completed = await readUntil(broker.admin, topicName('chargingSessions', prefix), 60_000, (env) =>
+        env.type === 'SessionCompleted' &&
+        (env.data as { chargePointId?: string }).chargePointId === chargePointId
+          ? env
+          : null,
+      );
+      expect(completed.data).toMatchObject({ chargePointId, transactionId: transactionId! });
+      // A 2.0.1 transaction: the number above the 1.6 range, the station's own id beside it.
+      if (protocol === 'ocpp2.0.1') {
+        expect(transactionId!).toBeGreaterThanOrEqual(2 ** 31);
+        expect(typeof (completed.data as { chargerTransactionId?: unknown }).chargerTransactionId).toBe(
+          'string',
+        );
+      }
+
+      // billing-service read it with its user and group: no tariff is assigned, so it is an anomaly.
+      const billingDb = new Client({ connectionString: dbs['billing-service'].url });
+      await billingDb.connect();
+      try {
+        const deadline = Date.now() + 60_000;
+        let rows: { kind: string; session_id: string }[] = [];
+        while (rows.length === 0 && Date.now() < deadline) {
+          rows = (
+            await billingDb.query('select kind, session_id from anomalies where charge_point_id = $1', [
+              chargePointId,
+            ])
+          ).rows;
+          if (rows.length === 0) await sleep(300);
+        }
+        expect(rows).toEqual([
+          { kind: 'MISSING_TARIFF', session_id: (completed.data as { sessionId: string }).sessionId },
+        ]);
+      } finally {
+        await billingDb.end();
+      }
+      for (const p of procs)
+        expect({ app: p.name, ready: (await fetch(`${p.baseUrl}/health/ready`)).status }).toEqual({
+          app: p.name,
+          ready: 200,
+        });
+    },
+  );
 
   it('refuses a client without credentials, without TLS, or with a wrong password', async () => {
     // PLAINTEXT to the SASL_SSL port: the TLS handshake never completes.
