@@ -1,6 +1,7 @@
 import {
   OCPP_INBOUND_ACTIONS,
   topicName,
+  type ChargerConnected,
   type OcppCallReceived,
   type OcppCallReceivedOf,
 } from '@app/contracts';
@@ -82,8 +83,10 @@ describe('ocpp-gateway (real Kafka + Postgres)', () => {
   });
 
   describe('handshake', () => {
-    it('refuses a connection without the ocpp1.6 subprotocol', async () => {
-      await expect(connect('CP-1', PASSWORD, ['ocpp2.0.1'])).rejects.toEqual(new HandshakeRefusedError(400));
+    it('refuses a connection offering neither ocpp1.6 nor ocpp2.0.1', async () => {
+      await expect(connect('CP-1', PASSWORD, ['ocpp1.5', 'ocpp2.0'])).rejects.toEqual(
+        new HandshakeRefusedError(400),
+      );
     });
 
     it('refuses an unknown charger and a wrong password alike (401)', async () => {
@@ -112,10 +115,11 @@ describe('ocpp-gateway (real Kafka + Postgres)', () => {
 
     it('announces the connection on the topic with the registered EVSE ids', async () => {
       await connect('CP-1');
-      const connected = await events.waitFor<{ chargePointId: string; evseIds: Record<string, string> }>(
+      const connected = await events.waitFor<ChargerConnected>(
         (e) => e.type === 'ChargerConnected' && e.subject === 'CP-1',
       );
       expect(connected.data.evseIds).toEqual({ '1': 'DE*2GO*E1311*1' });
+      expect(connected.data.protocol).toBe('ocpp1.6');
     });
   });
 

@@ -4,9 +4,13 @@ import type { Consumer, Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import {
   makeEnvelope,
+  OCPP201_COMMAND_SCHEMA,
   OCPP_COMMAND_SCHEMA,
   parseEnvelope,
   topicName,
+  type AnyOcppCommand,
+  type AnyOcppCommandResult,
+  type ChargerProtocol,
   type Envelope,
   type OcppCommand,
   type OcppCommandResult,
@@ -109,18 +113,42 @@ export class TopicRecorder {
 export type TestCommand = Omit<OcppCommand, 'commandId' | 'deadline' | 'requestedBy'> & {
   deadlineMs?: number;
 };
+export type TestCommandOf<C extends AnyOcppCommand> = Omit<C, 'commandId' | 'deadline' | 'requestedBy'> & {
+  deadlineMs?: number;
+};
+
+/** Each protocol's commands topic and command schema, as session-service sends them. */
+const COMMANDS: Record<ChargerProtocol, { topic: 'ocppCommands' | 'ocppV201Commands'; schema: string }> = {
+  'ocpp1.6': { topic: 'ocppCommands', schema: OCPP_COMMAND_SCHEMA },
+  'ocpp2.0.1': { topic: 'ocppV201Commands', schema: OCPP201_COMMAND_SCHEMA },
+};
 
 /**
- * Sends a command the way the session service does (an envelope on `ocpp.v16.commands`) and waits
- * for its result on the recorder of `ocpp.v16.command-results`.
+ * Sends a command the way the session service does (an envelope on `ocpp.v16.commands`, or
+ * `ocpp.v201.commands` for `protocol` ocpp2.0.1) and waits for its result on `results`, the
+ * recorder of that protocol's command-results topic.
  */
 export async function sendCommand(
   publisher: KafkaPublisher,
   results: TopicRecorder,
   prefix: string,
   command: TestCommand,
-): Promise<OcppCommandResult> {
-  const full: OcppCommand = {
+): Promise<OcppCommandResult>;
+export async function sendCommand(
+  publisher: KafkaPublisher,
+  results: TopicRecorder,
+  prefix: string,
+  command: TestCommandOf<AnyOcppCommand>,
+  protocol: ChargerProtocol,
+): Promise<AnyOcppCommandResult>;
+export async function sendCommand(
+  publisher: KafkaPublisher,
+  results: TopicRecorder,
+  prefix: string,
+  command: TestCommandOf<AnyOcppCommand>,
+  protocol: ChargerProtocol = 'ocpp1.6',
+): Promise<AnyOcppCommandResult> {
+  const full = {
     commandId: randomUUID(),
     chargePointId: command.chargePointId,
     action: command.action,
@@ -128,18 +156,19 @@ export async function sendCommand(
     deadline: new Date(Date.now() + (command.deadlineMs ?? 10000)).toISOString(),
     requestedBy: 'test',
     ...(command.sessionId ? { sessionId: command.sessionId } : {}),
-  };
+  } as AnyOcppCommand;
   const envelope = makeEnvelope({
     type: 'OcppCommandRequested',
     source: 'test',
     subject: full.chargePointId,
-    schema: OCPP_COMMAND_SCHEMA,
+    schema: COMMANDS[protocol].schema,
     data: full,
   });
   await publisher.publish({
-    topic: topicName('ocppCommands', prefix),
+    topic: topicName(COMMANDS[protocol].topic, prefix),
     key: full.chargePointId,
     value: JSON.stringify(envelope),
   });
-  return (await results.waitFor<OcppCommandResult>((e) => e.data.commandId === full.commandId, 20000)).data;
+  return (await results.waitFor<AnyOcppCommandResult>((e) => e.data.commandId === full.commandId, 20000))
+    .data;
 }
