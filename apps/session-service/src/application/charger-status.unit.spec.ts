@@ -490,6 +490,47 @@ describe('charger status: given ocpp.v201.events batches (OCPP 2.0.1), then the 
     expect(m.chargers.get(CP)!.protocol).toBe('ocpp1.6');
   });
 
+  it('an EVSE shows the 2.0.1 session started on it, also when the first energy reading comes with an Updated', async () => {
+    const gw = g201();
+    const m = memoryIngest();
+    const tx = { transactionId: 'tx-e1', evseId: 1 };
+    const reading = (value: string, context: string) => [
+      { value, unit: 'kWh', measurand: 'Energy.Active.Import.Register', context },
+    ];
+    await m.batch(env(gw.connected({ '1': 'DE*S*E1' }, at(0))), env(gw.status(1, 'Occupied', at(1))));
+    // No energy reading: no session yet (route-ocpp201-record.ts).
+    await m.batch(env(gw.transactionEvent({ ...tx, eventType: 'Started', seqNo: 0, at: at(2) })));
+    expect(m.last().connectors[0]).toMatchObject({ status: 'Occupied', sessionId: null });
+    // A batch of an Updated alone: the session starts here, the EVSE row is the stored one.
+    await m.batch(
+      env(
+        gw.transactionEvent({
+          ...tx,
+          eventType: 'Updated',
+          seqNo: 1,
+          at: at(3),
+          readings: reading('1.5', 'Sample.Periodic'),
+        }),
+      ),
+    );
+    const sessionId = m.last().connectors[0].sessionId;
+    expect(sessionId).toEqual(expect.any(String));
+    expect(m.last().connectors[0]).toMatchObject({ connectorId: 1, evseId: 'DE*S*E1', status: 'Occupied' });
+    await m.batch(
+      env(
+        gw.transactionEvent({
+          ...tx,
+          eventType: 'Ended',
+          seqNo: 2,
+          at: at(30),
+          readings: reading('9.5', 'Transaction.End'),
+        }),
+      ),
+      env(gw.status(1, 'Available', at(31))),
+    );
+    expect(m.last().connectors[0]).toMatchObject({ status: 'Available', sessionId: null });
+  });
+
   it('2.0.1 Heartbeats move lastMessageAt and publish nothing', async () => {
     const gw = g201();
     const m = memoryIngest();

@@ -1,6 +1,5 @@
 import {
   nameUuid,
-  ocpp201TransactionNumber,
   type ChargerRegistryApplied,
   type Envelope,
   type Ocpp201CallReceived,
@@ -24,7 +23,8 @@ import type {
   SessionRepository,
   Tx,
 } from './ports';
-import { routeOcppCall } from './route-ocpp-record';
+import { routeOcppCall, type RecordRoute } from './route-ocpp-record';
+import { routeOcpp201Call, transactionNumberOf201 } from './route-ocpp201-record';
 import { SessionUnitOfWork } from './session-unit-of-work';
 
 export interface IngestResult {
@@ -50,17 +50,12 @@ export interface IngestReads {
   } | null;
 }
 
-/** A 2.0.1 TransactionEvent's transaction number and EVSE (ocpp201TransactionNumber), if it has them. */
+/** A 2.0.1 TransactionEvent's transaction number and EVSE, if it has them. */
 function transaction201(call: Envelope<Ocpp201CallReceived>): { tx: number; evseId: number | null } | null {
-  if (call.data.action !== 'TransactionEvent') return null;
+  const tx = transactionNumberOf201(call);
+  if (tx === null) return null;
   // The payload passed the topic's edge check; its fields are the station's, checked where used.
-  const payload = call.data.payload as Rec;
-  const id = (payload.transactionInfo as Rec | undefined)?.transactionId;
-  if (typeof id !== 'string') return null;
-  return {
-    tx: ocpp201TransactionNumber(call.data.chargePointId, id),
-    evseId: int((payload.evse as Rec | undefined)?.id),
-  };
+  return { tx, evseId: int(((call.data.payload as Rec).evse as Rec | undefined)?.id) };
 }
 
 /** The chargers, transactions and calls a batch refers to. */
@@ -183,7 +178,7 @@ export class IngestOcppEvents {
   }
 
   async handle(client: Tx, envelopes: Envelope[], reads?: IngestReads): Promise<IngestResult> {
-    const { calls, cps, needTariffs } = scan(envelopes);
+    const { calls, calls201, cps, needTariffs } = scan(envelopes);
     const cpList = [...cps];
     const {
       sessions: loaded,
@@ -200,7 +195,8 @@ export class IngestOcppEvents {
     const applied = new Map<string, number>();
     const anomalies: AnomalyRow[] = [];
     let tariffs: TariffPublished[] = [];
-    if (needTariffs) {
+    const starts201 = possibleStarts201(calls201, loaded);
+    if (needTariffs || starts201.length > 0) {
       const fleets = new Set<string>();
       const evses = new Set<string>();
       for (const c of calls) {
@@ -208,6 +204,11 @@ export class IngestOcppEvents {
         fleets.add(c.data.fleetId);
         const conn = int((c.data.payload as Rec).connectorId);
         if (conn !== null) evses.add(fold.evseOf(c.data.chargePointId, conn));
+      }
+      // A 2.0.1 session's connector is its EVSE.
+      for (const { call, evseId } of starts201) {
+        fleets.add(call.data.fleetId);
+        if (evseId !== null) evses.add(fold.evseOf(call.data.chargePointId, evseId));
       }
       // EVSE ids registered in this very batch (ChargerConnected) are covered by the fleet/charger lookups
       // plus the fallback ids; an EVSE-scoped tariff for them applies from the next batch on.
@@ -217,6 +218,29 @@ export class IngestOcppEvents {
     const evseOf = (cp: string, id: number) => fold.evseOf(cp, id);
 
     let ignored = 0;
+    /** A routed CALL's effects, of either protocol. */
+    const follow = (env: Envelope<OcppCallReceived | Ocpp201CallReceived>, route: RecordRoute) => {
+      const d = env.data;
+      if (!route.relevant) ignored++;
+      for (const effect of route.effects) {
+        if (effect.kind === 'session') {
+          uow.execute(effect.sessionId, effect.command, env.id);
+          if (effect.command.type === 'RecordStartTransaction') {
+            const c = fold.connector(d.chargePointId, effect.command.connectorId, d.fleetId, d.receivedAt);
+            c.lastSessionId = effect.sessionId;
+          }
+        } else if (effect.kind === 'anomaly')
+          anomalies.push({
+            sourceEventId: env.id,
+            fleetId: d.fleetId,
+            chargePointId: d.chargePointId,
+            kind: effect.anomaly,
+            detail: effect.detail,
+          });
+        // The latest charger report wins, whatever the delivery order.
+        else fold.report(d.chargePointId, d.fleetId, effect, env.id);
+      }
+    };
     for (const env of envelopes) {
       switch (env.type) {
         // Shapes guaranteed by the contracts, checked at the consumer's edge.
@@ -224,10 +248,12 @@ export class IngestOcppEvents {
         case 'ChargerDisconnected':
           fold.apply(env);
           break;
-        case 'Ocpp201CallReceived':
-          fold.apply(env);
-          ignored++;
+        case 'Ocpp201CallReceived': {
+          const call = env as Envelope<Ocpp201CallReceived>;
+          fold.apply(call);
+          follow(call, routeOcpp201Call(call, uow, { evseOf, tariffs }));
           break;
+        }
         case 'ChargerRegistryApplied': {
           // The registry change is in force on every gateway replica (the operator API waits for it).
           const d = env.data as ChargerRegistryApplied;
@@ -237,31 +263,7 @@ export class IngestOcppEvents {
         case 'OcppCallReceived': {
           const call = env as Envelope<OcppCallReceived>;
           fold.apply(call);
-          const route = routeOcppCall(call, uow, { evseOf, tariffs });
-          if (!route.relevant) ignored++;
-          for (const effect of route.effects) {
-            if (effect.kind === 'session') {
-              uow.execute(effect.sessionId, effect.command, env.id);
-              if (effect.command.type === 'RecordStartTransaction') {
-                const c = fold.connector(
-                  call.data.chargePointId,
-                  effect.command.connectorId,
-                  call.data.fleetId,
-                  call.data.receivedAt,
-                );
-                c.lastSessionId = effect.sessionId;
-              }
-            } else if (effect.kind === 'anomaly')
-              anomalies.push({
-                sourceEventId: env.id,
-                fleetId: call.data.fleetId,
-                chargePointId: call.data.chargePointId,
-                kind: effect.anomaly,
-                detail: effect.detail,
-              });
-            // The latest charger report wins, whatever the delivery order.
-            else fold.report(call.data.chargePointId, call.data.fleetId, effect, env.id);
-          }
+          follow(call, routeOcppCall(call, uow, { evseOf, tariffs }));
           break;
         }
         default:
