@@ -258,6 +258,11 @@ describe('SimulatedCharger speaking OCPP 2.0.1', () => {
     const signed = started.meterValue![0].sampledValue[0].signedMeterValue!;
     expect(signed).toMatchObject({ encodingMethod: 'OCMF', signingMethod: 'ECDSA-secp256r1-SHA256' });
     expect(Buffer.from(signed.signedMeterData, 'base64').toString()).toContain('"MV":"SIM201-A"');
+    expect(s.signedMeterData).toEqual([
+      signed.signedMeterData,
+      (events[3].payload as unknown as Ocpp201.TransactionEventRequest).meterValue![0].sampledValue[0]
+        .signedMeterValue!.signedMeterData,
+    ]);
 
     // Outside a transaction: MeterValues for the EVSE, the four periodic formats in turn.
     const meter = csms.of('MeterValues');

@@ -108,6 +108,8 @@ export interface SessionRecord {
   /** 2.0.1: the Transaction.Begin / Transaction.End values' digits as sent. */
   meterStartText?: string;
   meterStopText?: string;
+  /** 2.0.1 with signedMeterValues: the Begin and End readings' signedMeterData, as sent. */
+  signedMeterData?: string[];
   /** 2.0.1: TransactionEvents sent for it (seqNo 0..n-1). */
   events?: number;
 }
@@ -403,6 +405,9 @@ export class SimulatedCharger {
       chargerTransactionId,
       meterStartText: begin.text,
       ...(remote ? { remoteStartId: remote.remoteStartId } : {}),
+      ...(begin.sampledValue.signedMeterValue
+        ? { signedMeterData: [begin.sampledValue.signedMeterValue.signedMeterData] }
+        : {}),
     });
     // Charging from the Started event on: the EV draws power as soon as the station authorized it.
     c.status = 'Charging';
@@ -534,7 +539,11 @@ export class SimulatedCharger {
       ...(c.idTag && stoppedReason === 'Local' ? { idToken: { idToken: c.idTag, type: 'ISO14443' } } : {}),
     });
     const record = this.sessions.find((s) => s.chargerTransactionId === c.chargerTransactionId);
-    if (record) Object.assign(record, { meterStop: end.wh, meterStopText: end.text, reason: stoppedReason });
+    if (record) {
+      Object.assign(record, { meterStop: end.wh, meterStopText: end.text, reason: stoppedReason });
+      const signed = end.sampledValue.signedMeterValue?.signedMeterData;
+      if (signed) record.signedMeterData = [...(record.signedMeterData ?? []), signed];
+    }
     this.log(`transaction ${c.chargerTransactionId} ended (${stoppedReason}) at ${end.text} → ${end.wh} Wh`);
     c.transactionId = null;
     c.chargerTransactionId = null;
