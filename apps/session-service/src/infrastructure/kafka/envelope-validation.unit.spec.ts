@@ -1,5 +1,6 @@
 import { makeEnvelope, OCPP_COMMAND_SCHEMA, topicName, type Envelope } from '@app/contracts';
 import { GatewayRecords } from '../../testing/gateway-records';
+import { Gateway201Records } from '../../testing/gateway-records-201';
 import { sessionEnvelopeValidation } from './envelope-validation';
 
 const prefix = 'unit-';
@@ -43,5 +44,40 @@ describe('the consumers’ edge check (contract validator)', () => {
   it('given an unknown schema, then it is refused', () => {
     const env = { ...parsed(gw.heartbeat()), schema: 'ocpp.call-received/v9' };
     expect(validate(env, events)).not.toEqual([]);
+  });
+});
+
+describe('the ingest consumer’s edge check on both OCPP events topics', () => {
+  const v201 = topicName('ocppV201Events', prefix);
+  const both = sessionEnvelopeValidation(prefix, ['ocppEvents', 'ocppV201Events']);
+  const station = new Gateway201Records('CP-V201', 'fleet-v');
+  const event = parsed(
+    station.transactionEvent({
+      eventType: 'Started',
+      transactionId: 'tx-1',
+      seqNo: 0,
+      at: new Date(),
+      evseId: 1,
+      readings: [{ value: '1.25', unit: 'kWh', context: 'Transaction.Begin' }],
+    }),
+  );
+
+  it('given what the gateway publishes for a 2.0.1 station on ocpp.v201.events, then no problem', () => {
+    expect(both(parsed(station.connected({ '1': 'DE*V*201' })), v201)).toEqual([]);
+    expect(both(event, v201)).toEqual([]);
+    expect(both(parsed(station.boot(new Date())), v201)).toEqual([]);
+  });
+
+  it('given a 2.0.1 call on ocpp.v16.events or a 1.6 call on ocpp.v201.events, then it is misrouted', () => {
+    expect(both(event, events)).toEqual([expect.stringContaining(`does not belong on ${events}`)]);
+    expect(both(parsed(gw.heartbeat()), v201)).toEqual([
+      expect.stringContaining(`does not belong on ${v201}`),
+    ]);
+  });
+
+  it('given an Ocpp201CallReceived with an action 2.0.1 does not accept, then the problem names it', () => {
+    const env = parsed(station.heartbeat());
+    (env.data as Record<string, unknown>).action = 'StartTransaction';
+    expect(both(env, v201).join('; ')).toMatch(/action/);
   });
 });
