@@ -212,6 +212,8 @@ function transactionEvent(
   }
   const transactionId = ocpp201TransactionNumber(cp, chargerTransactionId);
   const timestamp = iso(payload.timestamp) ?? receivedAt;
+  // Queued while offline: late for a known reason (not clock skew; domain/session/flags.ts).
+  const offline = payload.offline === true ? { offline: true } : {};
   const { readings, signed } = parseMeterValues201(lossless.meterValue);
   const chargingStateName = CHARGING_STATES_201.get(info?.chargingState);
   const chargingState: ChargingStateReport | undefined = chargingStateName
@@ -243,6 +245,7 @@ function transactionEvent(
     ),
     seqNo,
     seqNoFrom,
+    ...offline,
   });
   const stopCommand = (meterStopWh: number, stopReadings: EnergyReading[]): RecordStopTransaction => ({
     type: 'RecordStopTransaction',
@@ -253,6 +256,7 @@ function transactionEvent(
     reason: stopReason201(info?.stoppedReason),
     signed,
     readings: stopReadings,
+    ...offline,
   });
   const meterCommand = (meterReadings: EnergyReading[]): RecordMeterValues => ({
     type: 'RecordMeterValues',

@@ -519,12 +519,14 @@ describe('routeOcpp201Call: which session (or anomaly) an OCPP 2.0.1 record is f
             meterStartWh: 3000,
             seqNo: 7,
             seqNoFrom: 7,
+            offline: true,
           }),
           expect.objectContaining({
             type: 'RecordStopTransaction',
             meterStopWh: 8000,
             reason: 'EVDisconnected',
             readings: [{ wh: 8000, measuredAt: iso(50), context: 'Transaction.End' }],
+            offline: true,
           }),
         ]),
       );

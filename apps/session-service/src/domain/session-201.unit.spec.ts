@@ -208,6 +208,36 @@ describe('session aggregate, OCPP 2.0.1', () => {
     });
   });
 
+  describe('offline: true (the station queued the events)', () => {
+    const lateBy = (minutes: number) => ({ receivedAt: t(51 + minutes) });
+
+    it('given a whole transaction queued offline and delivered an hour late, then LATE_EVENTS, not CLOCK_SKEW', () => {
+      given(...history(started201(0, { offline: true, receivedAt: t(120) })))
+        .when(ended201(1, 16000, 51, { offline: true, ...lateBy(70) }))
+        .then((events) =>
+          expect(completedOf(events)).toMatchObject({ flags: ['LATE_EVENTS'], offline: true }),
+        );
+    });
+
+    it('given the same lags without the offline mark, then CLOCK_SKEW (as for 1.6)', () => {
+      given(...history(started201(0, { receivedAt: t(120) })))
+        .when(ended201(1, 16000, 51, lateBy(70)))
+        .then((events) => expect(completedOf(events)?.flags).toEqual(['CLOCK_SKEW']));
+    });
+
+    it('given an offline record stamped in the future, then CLOCK_SKEW all the same', () => {
+      given(...history(started201(0)))
+        .when(ended201(1, 16000, 51, { offline: true, receivedAt: t(40) }))
+        .then((events) => expect(completedOf(events)?.flags).toEqual(['CLOCK_SKEW']));
+    });
+
+    it('given an offline start, then the state keeps the mark on its start record', () => {
+      given()
+        .when(started201(0, { offline: true }))
+        .thenState({ start: { offline: true } });
+    });
+  });
+
   describe('stored state', () => {
     const closed = history(
       started201(0),

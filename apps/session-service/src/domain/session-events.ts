@@ -63,6 +63,8 @@ export interface SessionChargeReversed extends SessionRef {
 /** The stored shapes: the contract plus the charger/gateway times we keep for skew detection. */
 export interface StoredSessionStarted extends SessionStarted {
   signedMeterValues?: string[];
+  /** OCPP 2.0.1: the station queued its start while offline (flags.ts). */
+  offline?: true;
 }
 export interface StoredSessionMeterUpdated extends SessionMeterUpdated {
   receivedAt: string;
@@ -72,11 +74,15 @@ export interface StoredSessionMeterUpdated extends SessionMeterUpdated {
 }
 export interface StoredSessionCompleted extends SessionCompleted {
   receivedAt: string | null;
+  /** OCPP 2.0.1: the station queued its end while offline (flags.ts). */
+  offline?: true;
 }
 export interface StoredSessionInvalidated extends SessionInvalidated {
   receivedAt: string | null;
   stopReason: string;
   signedMeterValues: string[];
+  /** OCPP 2.0.1: the station queued its end while offline (flags.ts). */
+  offline?: true;
 }
 
 export interface SessionEventDataMap {

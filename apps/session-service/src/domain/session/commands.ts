@@ -66,6 +66,8 @@ export interface RecordStartTransaction {
    * so the session cannot tell it from a lost one). Absent: 0.
    */
   seqNoFrom?: number;
+  /** OCPP 2.0.1 `offline: true`: the station queued the event while offline (see flags.ts). */
+  offline?: boolean;
 }
 
 /** OCPP 2.0.1 `transactionInfo.chargingState` as a session charging state, with the event's time. */
@@ -107,6 +109,8 @@ export interface RecordStopTransaction {
   readings: EnergyReading[];
   /** OCPP 2.0.1: the TransactionEvent's seqNo (see RecordMeterValues). */
   seqNo?: number;
+  /** OCPP 2.0.1 `offline: true`: the station queued the event while offline (see flags.ts). */
+  offline?: boolean;
 }
 
 export interface RequestStop {

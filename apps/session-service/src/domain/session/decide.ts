@@ -87,6 +87,7 @@ function completion(state: ChargingSession, stop: StopRecord, signed: string[]):
     stopReason: stop.stopReason,
     flags: after.flags,
     signedMeterValues: after.signedMeterValues,
+    ...(stop.offline ? { offline: true as const } : {}),
   };
 }
 
@@ -155,6 +156,7 @@ function recordStartTransaction(command: RecordStartTransaction, state: SessionS
         ...(command.chargerTransactionId !== undefined
           ? { chargerTransactionId: command.chargerTransactionId }
           : {}),
+        ...(command.offline ? { offline: true as const } : {}),
       },
     },
   ];
@@ -239,6 +241,7 @@ function recordStopTransaction(command: RecordStopTransaction, state: SessionSta
         receivedAt: command.receivedAt,
         stopReason: command.reason ?? 'Local',
         signedMeterValues: signed,
+        ...(command.offline ? { offline: true as const } : {}),
       },
     });
     return events;
@@ -252,6 +255,7 @@ function recordStopTransaction(command: RecordStopTransaction, state: SessionSta
         completedAt: command.timestamp,
         receivedAt: command.receivedAt,
         stopReason: command.reason ?? 'Local',
+        ...(command.offline ? { offline: true as const } : {}),
       },
       signed,
     ),

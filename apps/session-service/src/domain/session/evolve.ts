@@ -139,6 +139,7 @@ const EVOLVERS: { [K in SessionEventName]: Evolver<K> } = {
         startedAt: d.startedAt,
         receivedAt: d.receivedAt,
         ...(d.chargerTransactionId !== undefined ? { chargerTransactionId: d.chargerTransactionId } : {}),
+        ...(d.offline ? { offline: true as const } : {}),
       },
       // The snapshot taken at the charger's start time replaces the one taken at the request.
       tariff: d.tariff,
@@ -203,6 +204,7 @@ const EVOLVERS: { [K in SessionEventName]: Evolver<K> } = {
         completedAt: d.completedAt,
         receivedAt: d.receivedAt,
         stopReason: d.stopReason,
+        ...(d.offline ? { offline: true as const } : {}),
       },
       d.signedMeterValues,
     );
@@ -219,6 +221,7 @@ const EVOLVERS: { [K in SessionEventName]: Evolver<K> } = {
         invalidatedAt: d.invalidatedAt,
         receivedAt: d.receivedAt,
         stopReason: d.stopReason,
+        ...(d.offline ? { offline: true as const } : {}),
       },
       signedMeterValues: mergeSigned(state.signedMeterValues, d.signedMeterValues),
       raisedFlags: withEndFlags(state),

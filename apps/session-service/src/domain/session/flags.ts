@@ -14,8 +14,10 @@
  *
  * - CLOCK_SKEW: the charger's clock disagrees with ours. A bounding record is more than 5 minutes
  *   ahead (timestamp in the future), or every bounding record we have lags by more than 5 minutes.
+ *   A record an OCPP 2.0.1 station marked `offline: true` is late for a known reason: its lag says
+ *   nothing about the clock (a whole transaction queued offline is LATE_EVENTS, not CLOCK_SKEW).
  * - LATE_EVENTS: not CLOCK_SKEW, and a bounding record lags by more than 5 minutes while another came
- *   on time: the charger queued it (offline), so the start or the stop reached us late.
+ *   on time (the charger queued it, offline), or the station said it was offline.
  * - INFERRED_STOP: the service closed the session (connector Available past the grace period, no
  *   StopTransaction).
  * - MISSING_TARIFF: the session has no tariff snapshot (not flagged on a FAILED session: nothing to bill).
@@ -28,16 +30,16 @@ import type { SessionState } from './state';
 export const CLOCK_SKEW_LIMIT_MS = 5 * 60_000;
 
 /** receivedAt − charger time of the session's bounding records (StartTransaction, the stop), ms. */
-export function boundingLagsMs(s: SessionState): number[] {
-  const lags: number[] = [];
-  const add = (chargerAt: string, receivedAt: string | null) => {
+export function boundingLagsMs(s: SessionState): { lagMs: number; offline: boolean }[] {
+  const lags: { lagMs: number; offline: boolean }[] = [];
+  const add = (chargerAt: string, receivedAt: string | null, offline: boolean | undefined) => {
     if (receivedAt === null) return;
     const lag = Date.parse(receivedAt) - Date.parse(chargerAt);
-    if (!Number.isNaN(lag)) lags.push(lag);
+    if (!Number.isNaN(lag)) lags.push({ lagMs: lag, offline: offline === true });
   };
-  if (s.start) add(s.start.startedAt, s.start.receivedAt);
-  if (s.stop) add(s.stop.completedAt, s.stop.receivedAt);
-  if (s.invalid) add(s.invalid.invalidatedAt, s.invalid.receivedAt);
+  if (s.start) add(s.start.startedAt, s.start.receivedAt, s.start.offline);
+  if (s.stop) add(s.stop.completedAt, s.stop.receivedAt, s.stop.offline);
+  if (s.invalid) add(s.invalid.invalidatedAt, s.invalid.receivedAt, s.invalid.offline);
   return lags;
 }
 
@@ -45,10 +47,14 @@ export function sessionFlags(s: SessionState): SessionFlag[] {
   const flags = new Set<SessionFlag>(s.raisedFlags);
   const lags = boundingLagsMs(s);
   if (lags.length > 0) {
-    const min = Math.min(...lags);
-    const max = Math.max(...lags);
-    if (min < -CLOCK_SKEW_LIMIT_MS || min > CLOCK_SKEW_LIMIT_MS) flags.add('CLOCK_SKEW');
-    else if (max > CLOCK_SKEW_LIMIT_MS) flags.add('LATE_EVENTS');
+    const all = lags.map((l) => l.lagMs);
+    const clock = lags.filter((l) => !l.offline).map((l) => l.lagMs);
+    if (
+      Math.min(...all) < -CLOCK_SKEW_LIMIT_MS ||
+      (clock.length > 0 && Math.min(...clock) > CLOCK_SKEW_LIMIT_MS)
+    )
+      flags.add('CLOCK_SKEW');
+    else if (Math.max(...all) > CLOCK_SKEW_LIMIT_MS) flags.add('LATE_EVENTS');
   }
   if (s.stop?.stopReason === 'INFERRED') flags.add('INFERRED_STOP');
   if (s.status !== null && s.status !== 'FAILED' && s.tariff === null) flags.add('MISSING_TARIFF');

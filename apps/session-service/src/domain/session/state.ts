@@ -31,6 +31,8 @@ export interface StartRecord {
   receivedAt: string;
   /** OCPP 2.0.1: the station's transactionId (RequestStopTransaction names it); absent for 1.6. */
   chargerTransactionId?: string;
+  /** OCPP 2.0.1: the station said it queued the record while offline (flags.ts). */
+  offline?: true;
 }
 
 /**
@@ -48,6 +50,8 @@ export interface StopRecord {
   receivedAt: string | null;
   /** OCPP Reason, or INFERRED. */
   stopReason: string;
+  /** OCPP 2.0.1: the station said it queued the record while offline (flags.ts). */
+  offline?: true;
 }
 
 /** A StopTransaction the session refused (its meterStop is below meterStart). */
@@ -57,6 +61,8 @@ export interface InvalidRecord {
   invalidatedAt: string;
   receivedAt: string | null;
   stopReason: string;
+  /** OCPP 2.0.1: the station said it queued the record while offline (flags.ts). */
+  offline?: true;
 }
 
 /** Why a session never started. */
