@@ -381,7 +381,11 @@ export class ChargerStatusFold {
         const c = this.chargerRow(d.chargePointId, d.fleetId, at);
         // The charger went on on another replica: that replica's connection still stands.
         const heldElsewhere = c.online && c.gatewayId !== null && c.gatewayId !== d.gatewayId;
-        if (c.online && !heldElsewhere) {
+        // A disconnect from before the standing connection began ends an earlier one: a station
+        // that came back with the other protocol has its records on the other topic, folded in
+        // any order relative to these.
+        const earlier = c.online && c.onlineSince !== null && Date.parse(at) < Date.parse(c.onlineSince);
+        if (c.online && !heldElsewhere && !earlier) {
           c.online = false;
           c.onlineSince = at;
           c.gatewayId = null;

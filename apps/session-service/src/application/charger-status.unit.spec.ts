@@ -531,6 +531,28 @@ describe('charger status: given ocpp.v201.events batches (OCPP 2.0.1), then the 
     expect(m.last().connectors[0]).toMatchObject({ status: 'Available', sessionId: null });
   });
 
+  it('a station back on 2.0.1 after a 1.6 connection: online on 2.0.1 whatever the order the two topics are folded in', async () => {
+    const old16 = new GatewayRecords(CP, FLEET, 'gw-1');
+    const records = {
+      c16: env(old16.connected({}, at(0))),
+      d16: disconnected(old16, at(1)),
+      c201: env(g201().connected({}, at(2))),
+    };
+    // Each topic's records keep their order; the topics interleave in any way.
+    for (const order of [
+      ['c16', 'd16', 'c201'],
+      ['c16', 'c201', 'd16'],
+      ['c201', 'c16', 'd16'],
+    ] as const) {
+      const m = memoryIngest();
+      for (const k of order) await m.batch(records[k]);
+      expect({ order, picture: m.last() }).toMatchObject({
+        order,
+        picture: { protocol: 'ocpp2.0.1', online: true, onlineSince: at(2).toISOString(), gatewayId: 'gw-1' },
+      });
+    }
+  });
+
   it('2.0.1 Heartbeats move lastMessageAt and publish nothing', async () => {
     const gw = g201();
     const m = memoryIngest();
