@@ -753,6 +753,7 @@ async function main(): Promise<void> {
     }
 
     const seq = { n: 0 };
+    const rampLoadBefore = os.loadavg()[0];
     // Unmeasured warm-up: JIT of the publish path, the background work of the connection wave.
     await runStep(clients, 250, 3, gateway, seq);
     const limit = baseline.send_p99_ms * 2;
@@ -806,6 +807,8 @@ async function main(): Promise<void> {
       rss_kb_per_connection_all: rssPerConnectionAll,
       within_2x_baseline_p99: within.length > 0,
       gateway_cpu_ms_per_call: best?.gateway_cpu_ms_per_call ?? NaN,
+      // The host's 1-minute load average at the start and the end of the ramp (2 cores here).
+      ramp_load_avg_1m: [rampLoadBefore, os.loadavg()[0]].map((l) => Math.round(l * 100) / 100),
       ...(operator ?? {}),
       steps,
     });
