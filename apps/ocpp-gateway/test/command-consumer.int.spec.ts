@@ -1,5 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { makeEnvelope, OCPP_COMMAND_SCHEMA, topicName, type OcppCommand } from '@app/contracts';
+import {
+  makeEnvelope,
+  OCPP201_COMMAND_SCHEMA,
+  OCPP_COMMAND_SCHEMA,
+  topicName,
+  type AnyOcppCommand,
+  type ChargerProtocol,
+  type Ocpp201Command,
+  type OcppCommand,
+} from '@app/contracts';
 import { KafkaPublisher } from '@app/kafka';
 import { createTestKafka, type TestKafka } from '@app/testing';
 import type { DispatchCommand } from '../src/application/dispatch-command';
@@ -32,16 +41,28 @@ describe('CommandConsumer (real broker)', () => {
     deadline: new Date(Date.now() + 30_000).toISOString(),
     requestedBy: 'test',
   });
-  const send = (c: OcppCommand) =>
+  const command201 = (): Ocpp201Command => ({
+    commandId: randomUUID(),
+    chargePointId: 'CS-1',
+    action: 'RequestStartTransaction',
+    payload: { idToken: { idToken: 'TAG', type: 'Central' }, evseId: 1, remoteStartId: 7 },
+    deadline: new Date(Date.now() + 30_000).toISOString(),
+    requestedBy: 'test',
+  });
+  const send = (
+    c: AnyOcppCommand,
+    topic: 'ocppCommands' | 'ocppV201Commands' = 'ocppCommands',
+    schema = topic === 'ocppCommands' ? OCPP_COMMAND_SCHEMA : OCPP201_COMMAND_SCHEMA,
+  ) =>
     publisher.publish({
-      topic: topicName('ocppCommands', t.prefix),
+      topic: topicName(topic, t.prefix),
       key: c.chargePointId,
       value: JSON.stringify(
         makeEnvelope({
           type: 'OcppCommandRequested',
           source: 'test',
           subject: c.chargePointId,
-          schema: OCPP_COMMAND_SCHEMA,
+          schema,
           id: c.commandId,
           data: c,
         }),
@@ -106,6 +127,55 @@ describe('CommandConsumer (real broker)', () => {
       message: 'unusable command skipped',
       fields: expect.objectContaining({
         error: expect.stringMatching(/^ocpp\.command\/v1: \/data\/deadline must match format "date-time"/),
+      }),
+    });
+  });
+
+  it('reads ocpp.v201.commands too, dispatching each command with the protocol of its topic', async () => {
+    const executed: Array<[string, ChargerProtocol]> = [];
+    const warnings: unknown[] = [];
+    const dispatch = {
+      execute: async (c: AnyOcppCommand, protocol: ChargerProtocol) =>
+        void executed.push([c.commandId, protocol]),
+    } as unknown as DispatchCommand;
+    const logger = {
+      info: () => undefined,
+      warn: (message: string, fields?: unknown) => void warnings.push({ message, fields }),
+      error: () => undefined,
+    };
+    const consumer = new CommandConsumer(t.kafka, {
+      gatewayId: `gw-${randomUUID().slice(0, 8)}`,
+      topicPrefix: t.prefix,
+      dispatch,
+      logger,
+    });
+    consumer.start();
+    const early201 = command201();
+    await send(early201, 'ocppV201Commands'); // before the group is joined: anchored on both topics
+    await consumer.whenReady();
+    const v16 = command();
+    const v201 = command201();
+    // A 1.6 command envelope on the 2.0.1 topic is not a command of that topic: skipped.
+    const misplaced = command();
+    await send(misplaced, 'ocppV201Commands', OCPP_COMMAND_SCHEMA);
+    await send(v16);
+    await send(v201, 'ocppV201Commands');
+    const deadline = Date.now() + 20_000;
+    while (executed.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 500));
+    await consumer.stop();
+    expect(executed.sort()).toEqual(
+      [
+        [early201.commandId, 'ocpp2.0.1'],
+        [v16.commandId, 'ocpp1.6'],
+        [v201.commandId, 'ocpp2.0.1'],
+      ].sort(),
+    );
+    expect(warnings).toContainEqual({
+      message: 'unusable command skipped',
+      fields: expect.objectContaining({
+        topic: topicName('ocppV201Commands', t.prefix),
+        error: expect.stringContaining('ocpp.command/v1'),
       }),
     });
   });
