@@ -151,7 +151,8 @@ export function routeOcpp201Call(
       if (evseId === null || status === null) return NOTHING;
       const timestamp = iso(payload.timestamp);
       // Keyed by EVSE like the sessions. An EVSE with several connectors reports each: the last
-      // report wins for the EVSE (a station marks the others Unavailable while one is in use).
+      // report wins for the EVSE's status; a session takes only its own connector's, when the
+      // station named it (a CCS session must not see the idle CHAdeMO plug's Available).
       const effects: RecordEffect[] = [
         {
           kind: 'connectorStatus',
@@ -166,7 +167,9 @@ export function routeOcpp201Call(
       ];
       if (evseId === 0) return { effects, relevant: true };
       const session = sessionTakingConnectorReport(sessions, cp, evseId);
-      if (session)
+      const own = session?.start?.evseConnectorId;
+      const connectorId = int(payload.connectorId);
+      if (session && (own === undefined || connectorId === null || connectorId === own))
         effects.push({
           kind: 'session',
           sessionId: session.sessionId,
@@ -227,7 +230,10 @@ function transactionEvent(
     rawFrame: d.rawFrame,
   });
   const startCommand = (
-    s: Pick<RecordStartTransaction, 'sessionId' | 'connectorId' | 'evse' | 'idTag' | 'meterStartWh'>,
+    s: Pick<
+      RecordStartTransaction,
+      'sessionId' | 'connectorId' | 'evse' | 'idTag' | 'meterStartWh' | 'evseConnectorId'
+    >,
     seqNoFrom: number,
   ): RecordStartTransaction => ({
     type: 'RecordStartTransaction',
@@ -323,6 +329,7 @@ function transactionEvent(
     // a reading leaves no session to start: a stop for a transaction we never saw.
     return ended ? route(anomaly('STOP_FOR_UNKNOWN_TRANSACTION', stopDetail())) : NOTHING;
   }
+  const evseConnectorId = int((payload.evse as Rec | undefined)?.connectorId);
   const idTag = str((payload.idToken as Rec | undefined)?.idToken) ?? '';
   const remoteStartId = int(info?.remoteStartId);
   const waiting = (s: SessionState) => s.status === 'STARTING' || s.status === 'PREPARING';
@@ -343,6 +350,7 @@ function transactionEvent(
       evse: joined?.evse ?? ctx.evseOf(cp, evseId),
       idTag,
       meterStartWh: begin.wh,
+      ...(evseConnectorId !== null ? { evseConnectorId } : {}),
     },
     // Events before a later one that starts the session carried no reading, or never came: the
     // session cannot tell which, so it expects seqNos from there on.

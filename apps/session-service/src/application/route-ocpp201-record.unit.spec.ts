@@ -218,6 +218,7 @@ describe('routeOcpp201Call: which session (or anomaly) an OCPP 2.0.1 record is f
                 chargePointId: CP,
                 connectorId: 1,
                 evse: 'DE*201*E1',
+                evseConnectorId: 1,
                 transactionId: txNumber('tx-1'),
                 chargerTransactionId: 'tx-1',
                 idTag: 'RFID-1',
@@ -728,6 +729,21 @@ describe('routeOcpp201Call: which session (or anomaly) an OCPP 2.0.1 record is f
       expect(g.uow.get(localSessionId(first.id))).toMatchObject({ connectorStatus: 'Available' });
       g.when(status(1, 'Occupied', 50)).then((effects) =>
         expect(effects.map((e) => e.kind)).toEqual(['connectorStatus']),
+      );
+    });
+
+    it('given a session on connector 1 of EVSE 1, when connector 2 of the EVSE reports Available, then only the EVSE’s status takes it', () => {
+      const first = startedTx();
+      const g = given(fed(first));
+      const other = record('StatusNotification', {
+        timestamp: iso(20),
+        connectorStatus: 'Available',
+        evseId: 1,
+        connectorId: 2,
+      });
+      g.when(other).then((effects) => expect(effects.map((e) => e.kind)).toEqual(['connectorStatus']));
+      g.when(status(1, 'Occupied', 21)).then((effects) =>
+        expect(sessionEffects(effects).map((e) => e.sessionId)).toEqual([localSessionId(first.id)]),
       );
     });
 

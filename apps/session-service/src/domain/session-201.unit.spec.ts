@@ -236,6 +236,12 @@ describe('session aggregate, OCPP 2.0.1', () => {
         .when(started201(0, { offline: true }))
         .thenState({ start: { offline: true } });
     });
+
+    it('given a start naming the connector within the EVSE, then the start record keeps it', () => {
+      given()
+        .when(started201(0, { evseConnectorId: 2 }))
+        .thenState({ connectorId: 1, start: { evseConnectorId: 2 } });
+    });
   });
 
   describe('stored state', () => {

@@ -65,6 +65,8 @@ export interface StoredSessionStarted extends SessionStarted {
   signedMeterValues?: string[];
   /** OCPP 2.0.1: the station queued its start while offline (flags.ts). */
   offline?: true;
+  /** OCPP 2.0.1: the connector within the EVSE the transaction uses. */
+  evseConnectorId?: number;
 }
 export interface StoredSessionMeterUpdated extends SessionMeterUpdated {
   receivedAt: string;

@@ -68,6 +68,11 @@ export interface RecordStartTransaction {
   seqNoFrom?: number;
   /** OCPP 2.0.1 `offline: true`: the station queued the event while offline (see flags.ts). */
   offline?: boolean;
+  /**
+   * OCPP 2.0.1: the connector within the EVSE (`evse.connectorId`) the transaction uses, when the
+   * station said: the status reports of the EVSE's other connectors are not this session's.
+   */
+  evseConnectorId?: number;
 }
 
 /** OCPP 2.0.1 `transactionInfo.chargingState` as a session charging state, with the event's time. */

@@ -157,6 +157,7 @@ function recordStartTransaction(command: RecordStartTransaction, state: SessionS
           ? { chargerTransactionId: command.chargerTransactionId }
           : {}),
         ...(command.offline ? { offline: true as const } : {}),
+        ...(command.evseConnectorId !== undefined ? { evseConnectorId: command.evseConnectorId } : {}),
       },
     },
   ];

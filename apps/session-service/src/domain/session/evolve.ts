@@ -140,6 +140,7 @@ const EVOLVERS: { [K in SessionEventName]: Evolver<K> } = {
         receivedAt: d.receivedAt,
         ...(d.chargerTransactionId !== undefined ? { chargerTransactionId: d.chargerTransactionId } : {}),
         ...(d.offline ? { offline: true as const } : {}),
+        ...(d.evseConnectorId !== undefined ? { evseConnectorId: d.evseConnectorId } : {}),
       },
       // The snapshot taken at the charger's start time replaces the one taken at the request.
       tariff: d.tariff,

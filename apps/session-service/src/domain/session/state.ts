@@ -33,6 +33,8 @@ export interface StartRecord {
   chargerTransactionId?: string;
   /** OCPP 2.0.1: the station said it queued the record while offline (flags.ts). */
   offline?: true;
+  /** OCPP 2.0.1: the connector within the EVSE the transaction uses (RecordStartTransaction.evseConnectorId). */
+  evseConnectorId?: number;
 }
 
 /**
