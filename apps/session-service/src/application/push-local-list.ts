@@ -71,6 +71,7 @@ export class PushLocalList {
     updateType: unknown;
     actor: Actor;
   }): Promise<LocalListAnswer> {
+    const arrivedAt = Date.now();
     const updateType = request.updateType ?? 'Full';
     if (!(LOCAL_LIST_UPDATE_TYPES as readonly unknown[]).includes(updateType)) {
       throw new BadRequestError(
@@ -111,11 +112,14 @@ export class PushLocalList {
         422,
       );
     }
-    const answer = await this.commands.send(target, command, payload, request.actor, {
-      update_type: payload.updateType,
-      list_version: payload.listVersion,
-      entries: tags.length,
-    });
+    const answer = await this.commands.send(
+      target,
+      command,
+      payload,
+      request.actor,
+      { update_type: payload.updateType, list_version: payload.listVersion, entries: tags.length },
+      arrivedAt,
+    );
     return { ...answer, listVersion: payload.listVersion, entries: tags.length };
   }
 }

@@ -21,6 +21,9 @@ import {
   type TransactionRunner,
 } from './ports';
 
+/** One per protocol for the process: each compiles a schema once, at its first use. */
+const VALIDATORS = { 'ocpp1.6': new Ocpp16Validator(), 'ocpp2.0.1': new Ocpp201Validator() };
+
 /** The command's deadline is this much before the request must be answered (as for the stop). */
 export const COMMAND_ANSWER_MARGIN_MS = 1000;
 
@@ -55,8 +58,6 @@ export interface ChargerCommandAnswer {
  * CHARGER_OFFLINE, 504 CHARGER_TIMEOUT.
  */
 export class SendChargerCommand {
-  private readonly validators = { 'ocpp1.6': new Ocpp16Validator(), 'ocpp2.0.1': new Ocpp201Validator() };
-
   constructor(
     private readonly transactions: TransactionRunner,
     private readonly targets: ChargerCommandTargets,
@@ -71,6 +72,7 @@ export class SendChargerCommand {
   ) {}
 
   async execute(request: ChargerCommandRequest): Promise<ChargerCommandAnswer> {
+    const arrivedAt = Date.now();
     const action = request.action;
     const protocols = PROTOCOLS.filter((p) => operatorCommand(p, action) !== null);
     // An action of neither protocol is refused before the charger is looked up (as it always was).
@@ -92,7 +94,7 @@ export class SendChargerCommand {
       );
     }
     const payload = this.checkPayload(command, request.payload);
-    return this.send(target, command, payload, request.actor);
+    return this.send(target, command, payload, request.actor, {}, arrivedAt);
   }
 
   /** The charger, if it may get commands: registered or seen, and not deactivated. */
@@ -112,20 +114,24 @@ export class SendChargerCommand {
 
   /** The payload as the protocol's `<action>.req` schema allows it; 400 INVALID_COMMAND naming the field otherwise. */
   checkPayload(command: OperatorCommand, payload: unknown): Record<string, unknown> {
-    const error = this.validators[command.protocol].validateRequest(command.action, payload);
+    const error = VALIDATORS[command.protocol].validateRequest(command.action, payload);
     if (error) throw new BadRequestError('INVALID_COMMAND', `${command.action}: ${error.message}`);
     return payload as Record<string, unknown>;
   }
 
-  /** Records, audits, sends and waits; `details` go into both audit entries. */
+  /**
+   * Records, audits, sends and waits until `arrivedAt` (when the request came in) + the wait;
+   * `details` go into both audit entries.
+   */
   async send(
     target: CommandTarget,
     command: OperatorCommand,
     payload: Record<string, unknown>,
     actor: Actor,
     details: Record<string, unknown> = {},
+    arrivedAt = Date.now(),
   ): Promise<ChargerCommandAnswer> {
-    const answerBy = Date.now() + this.waitSeconds * 1000;
+    const answerBy = arrivedAt + this.waitSeconds * 1000;
     // The gateway answers Timeout at the deadline; the second left lets that answer travel back.
     const deadline = new Date(answerBy - COMMAND_ANSWER_MARGIN_MS).toISOString();
     const commandId = randomUUID();
