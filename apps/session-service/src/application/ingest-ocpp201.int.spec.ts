@@ -202,20 +202,25 @@ describe('ingest of ocpp.v201.events (real Kafka + Postgres)', () => {
     ]);
   });
 
-  it('a duplicated TransactionEvent (same seqNo, new message and record id) folds once, also after the session closed', async () => {
+  it('a duplicated TransactionEvent (same seqNo, new message and record id) folds once: in one batch, in a later one (seqNos from the stored state), after the close', async () => {
     const plain = new Gateway201Records('CP-201-ONCE', FLEET);
     const twice = new Gateway201Records('CP-201-TWICE', FLEET);
     const events = localTransaction('tx-dup');
     await h.produce(v201, [plain.connected({}, at(0)), ...events.map((e) => plain.transactionEvent(e))]);
-    // Every event twice, the Updated ones a third time in between; the Ended again in a later batch.
-    await h.produce(v201, [
-      twice.connected({}, at(0)),
-      ...events.flatMap((e) =>
-        e.eventType === 'Updated'
-          ? [twice.transactionEvent(e), twice.transactionEvent(e), twice.transactionEvent(e)]
-          : [twice.transactionEvent(e), twice.transactionEvent(e)],
-      ),
-    ]);
+    // Every event twice, the Updated ones a third time; the first Updated again once the session
+    // is stored (a later batch reads its folded seqNos from Postgres), the Ended again after the close.
+    const repeated = (e: TransactionEventInput) =>
+      Array.from({ length: e.eventType === 'Updated' ? 3 : 2 }, () => twice.transactionEvent(e));
+    await h.produce(v201, [twice.connected({}, at(0)), ...events.slice(0, 2).flatMap(repeated)]);
+    await waitFor(
+      async () => {
+        const r = await sessionOf('CP-201-TWICE', 'tx-dup');
+        return r?.state.lastMeter?.wh === 4251;
+      },
+      20000,
+      'the first Updated folded',
+    );
+    await h.produce(v201, [twice.transactionEvent(events[1]), ...events.slice(2).flatMap(repeated)]);
     const once = await closedSession('CP-201-ONCE', 'tx-dup');
     const dup = await closedSession('CP-201-TWICE', 'tx-dup');
     await h.produce(v201, [twice.transactionEvent({ ...events[4], receivedAt: at(70) })]);
