@@ -54,6 +54,7 @@ export const STOP_REASONS_201 = [
   'EVDisconnected',
   'StoppedByEV',
   'PowerLoss',
+  'Reboot',
   'ImmediateReset',
   'EmergencyStop',
   'DeAuthorized',
