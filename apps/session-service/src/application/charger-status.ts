@@ -283,14 +283,20 @@ export class ChargerStatusFold {
     if (recordId) this.lastRecord.set(cp, recordId);
   }
 
-  private chargerRow(cp: string, fleetId: string, at: string): ChargerProjection {
+  /** `protocol`: a new row's, until a ChargerConnected says (a known row keeps its own). */
+  private chargerRow(
+    cp: string,
+    fleetId: string,
+    at: string,
+    protocol: ChargerProtocol = 'ocpp1.6',
+  ): ChargerProjection {
     let c = this.chargers.get(cp);
     if (!c) {
       c = {
         chargePointId: cp,
         fleetId,
         evseIds: {},
-        protocol: 'ocpp1.6',
+        protocol,
         online: false,
         onlineSince: null,
         gatewayId: null,
@@ -413,7 +419,8 @@ export class ChargerStatusFold {
           d.action === 'DiagnosticsStatusNotification'
         )
           this.touch(d.chargePointId, at, env.id);
-        const c = this.chargerRow(d.chargePointId, d.fleetId, at);
+        // A station first seen through its calls (its connect not folded yet) speaks the calls' protocol.
+        const c = this.chargerRow(d.chargePointId, d.fleetId, at, v201 ? 'ocpp2.0.1' : 'ocpp1.6');
         c.lastMessageAt = later(c.lastMessageAt, at);
         const payload = d.payload as Rec;
         if (d.action === 'BootNotification') {

@@ -553,6 +553,16 @@ describe('charger status: given ocpp.v201.events batches (OCPP 2.0.1), then the 
     }
   });
 
+  it('a 2.0.1 station first seen through a status report (no connect folded) is on 2.0.1', async () => {
+    const m = memoryIngest();
+    await m.batch(env(g201().status(1, 'Available', at(1))));
+    expect(m.last()).toMatchObject({
+      protocol: 'ocpp2.0.1',
+      connectors: [{ connectorId: 1, status: 'Available' }],
+    });
+    expect(m.chargers.get(CP)!.protocol).toBe('ocpp2.0.1');
+  });
+
   it('2.0.1 Heartbeats move lastMessageAt and publish nothing', async () => {
     const gw = g201();
     const m = memoryIngest();
