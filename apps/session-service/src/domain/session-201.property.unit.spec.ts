@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { decide, evolve, initialState, type SessionCommand, type SessionState } from './session';
 import type { SessionEvent } from './session-events';
+import { hasSeqNo, hasSeqNoGap, withSeqNo } from './session/seq-nos';
+import type { SeqNoRanges } from './session/state';
 import { ended201, started201, t, updated201 } from './session.fixtures.spec';
 
 /**
@@ -163,6 +165,31 @@ describe('session aggregate, OCPP 2.0.1: evolve is pure', () => {
         }
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('seqNo ranges (session/seq-nos.ts)', () => {
+  it('whatever order seqNos are added in, with repeats: the ranges hold exactly that set, merged, and a gap is a number missing from `from` to the largest', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 30 }),
+        fc.integer({ min: 0, max: 10 }),
+        (added, from) => {
+          const ranges = added.reduce<SeqNoRanges>((r, n) => withSeqNo(r, n), []);
+          const set = new Set(added);
+          for (let n = 0; n <= 41; n++) expect(hasSeqNo(ranges, n)).toBe(set.has(n));
+          // Sorted, disjoint and not adjacent: the compact form.
+          ranges.forEach(([a, b], i) => {
+            expect(a).toBeLessThanOrEqual(b);
+            if (i > 0) expect(a).toBeGreaterThan(ranges[i - 1][1] + 1);
+          });
+          const max = Math.max(-1, ...added);
+          const missing = max >= from && [...Array(max - from + 1).keys()].some((k) => !set.has(from + k));
+          expect(hasSeqNoGap(ranges, from)).toBe(missing);
+        },
+      ),
+      { numRuns: 1000 },
     );
   });
 });

@@ -16,7 +16,7 @@
 export * from './session/state';
 export * from './session/commands';
 export { evolve, fold } from './session/evolve';
-export { hasSeqNo, hasSeqNoGap } from './session/seq-nos';
+export { hasSeqNo } from './session/seq-nos';
 export { decide, SYSTEM_ACTOR } from './session/decide';
 export { CLOCK_SKEW_LIMIT_MS, sessionFlags } from './session/flags';
 export { CONNECTOR_REPORTS_KEPT, awaitsConnectorFree, connectorFreedAt } from './session/connector';
