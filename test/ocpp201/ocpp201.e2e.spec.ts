@@ -214,6 +214,62 @@ describe('OCPP 2.0.1 on the real stack (issue 13)', () => {
     });
   }
 
+  /** A station written by hand (2.0.1, EVSE 1): its events exactly as a test wants them. */
+  async function handStation(chargePointId: string) {
+    const client = await whenRegistered(() =>
+      OcppClient.connect({
+        url: gatewayUrl,
+        chargePointId,
+        password: passwords.get(chargePointId),
+        protocols: ['ocpp2.0.1'],
+        exactNumbers: true,
+      }),
+    );
+    await client.confirm('BootNotification', {
+      reason: 'PowerUp',
+      chargingStation: { vendorName: 'ChargeBill', model: 'Hand-201' },
+    });
+    const status = (connectorStatus: string) =>
+      client.confirm('StatusNotification', {
+        timestamp: new Date().toISOString(),
+        connectorStatus,
+        evseId: 1,
+        connectorId: 1,
+      });
+    const kwh = (text: string, context: string) => ({
+      timestamp: new Date().toISOString(),
+      sampledValue: [
+        {
+          value: new LosslessNumber(text),
+          context,
+          measurand: 'Energy.Active.Import.Register',
+          unitOfMeasure: { unit: 'kWh' },
+        },
+      ],
+    });
+    /** One transaction's events as the station would send them, by seqNo. */
+    const transaction =
+      (txId: string) => (seqNo: number, eventType: string, extra: Record<string, unknown>) =>
+        client.confirm('TransactionEvent', {
+          eventType,
+          timestamp: new Date().toISOString(),
+          triggerReason:
+            eventType === 'Started'
+              ? 'Authorized'
+              : eventType === 'Ended'
+                ? 'StopAuthorized'
+                : 'MeterValuePeriodic',
+          seqNo,
+          transactionInfo: {
+            transactionId: txId,
+            chargingState: eventType === 'Ended' ? 'EVConnected' : 'Charging',
+          },
+          ...extra,
+        });
+
+    return { client, status, kwh, transaction };
+  }
+
   function flowEnv(chargePointId: string, protocol: FlowEnv['protocol']): FlowEnv {
     return {
       gatewayUrl,
@@ -547,57 +603,7 @@ describe('OCPP 2.0.1 on the real stack (issue 13)', () => {
   });
 
   step('a TransactionEvent repeated with the same seqNo folds once; a gap in seqNo is flagged', async () => {
-    const client = await whenRegistered(() =>
-      OcppClient.connect({
-        url: gatewayUrl,
-        chargePointId: CP201,
-        password: passwords.get(CP201),
-        protocols: ['ocpp2.0.1'],
-        exactNumbers: true,
-      }),
-    );
-    await client.confirm('BootNotification', {
-      reason: 'PowerUp',
-      chargingStation: { vendorName: 'ChargeBill', model: 'Hand-201' },
-    });
-    const status = (connectorStatus: string) =>
-      client.confirm('StatusNotification', {
-        timestamp: new Date().toISOString(),
-        connectorStatus,
-        evseId: 1,
-        connectorId: 1,
-      });
-    const kwh = (text: string, context: string) => ({
-      timestamp: new Date().toISOString(),
-      sampledValue: [
-        {
-          value: new LosslessNumber(text),
-          context,
-          measurand: 'Energy.Active.Import.Register',
-          unitOfMeasure: { unit: 'kWh' },
-        },
-      ],
-    });
-    /** One transaction's events as the station would send them, by seqNo. */
-    const transaction =
-      (txId: string) => (seqNo: number, eventType: string, extra: Record<string, unknown>) =>
-        client.confirm('TransactionEvent', {
-          eventType,
-          timestamp: new Date().toISOString(),
-          triggerReason:
-            eventType === 'Started'
-              ? 'Authorized'
-              : eventType === 'Ended'
-                ? 'StopAuthorized'
-                : 'MeterValuePeriodic',
-          seqNo,
-          transactionInfo: {
-            transactionId: txId,
-            chargingState: eventType === 'Ended' ? 'EVConnected' : 'Charging',
-          },
-          ...extra,
-        });
-
+    const { client, status, kwh, transaction } = await handStation(CP201);
     await status('Available');
     await status('Occupied');
     const txA = randomUUID();
@@ -692,6 +698,59 @@ describe('OCPP 2.0.1 on the real stack (issue 13)', () => {
     expect((completedB.envelope.data as SessionCompleted).flags).toContain('SEQ_NO_GAP');
     await client.close();
   });
+
+  step(
+    'a transaction started by plugging in (the idToken comes in a later Updated) is closed and billed',
+    async () => {
+      // TxStartPoint EVConnected, the usual 2.0.1 setup: Started on the cable, Authorized afterwards.
+      const { client, status, kwh, transaction } = await handStation(CP201);
+      await status('Occupied');
+      const txId = randomUUID();
+      const tx = transaction(txId);
+      await tx(0, 'Started', {
+        triggerReason: 'CablePluggedIn',
+        evse: { id: 1, connectorId: 1 },
+        transactionInfo: { transactionId: txId, chargingState: 'EVConnected' },
+        meterValue: [kwh('4000.000', 'Transaction.Begin')],
+      });
+      const authorized = await tx(1, 'Updated', {
+        triggerReason: 'Authorized',
+        idToken: { idToken: LOCAL_TAG, type: 'ISO14443' },
+        meterValue: [kwh('4000.000', 'Sample.Periodic')],
+      });
+      expect(authorized).toMatchObject({ idTokenInfo: { status: 'Accepted' } });
+      await tx(2, 'Updated', { meterValue: [kwh('4002.000', 'Sample.Periodic')] });
+      await tx(3, 'Ended', {
+        meterValue: [kwh('4003.000', 'Transaction.End')],
+        transactionInfo: { transactionId: txId, stoppedReason: 'EVDisconnected', chargingState: 'Idle' },
+      });
+      await status('Available');
+      const number = ocpp201TransactionNumber(CP201, txId);
+      const [completed] = await recordsWhen('its SessionCompleted', 'chargingSessions', (s) => {
+        return (
+          s.envelope.type === 'SessionCompleted' &&
+          (s.envelope.data as SessionCompleted).transactionId === number
+        );
+      });
+      const sessionId = (completed.envelope.data as SessionCompleted).sessionId;
+      expect(completed.envelope.data).toMatchObject({ meterStartWh: 4_000_000, meterStopWh: 4_003_000 });
+      const [charge] = await recordsWhen(
+        'its charge',
+        'sessionCharges',
+        (s) =>
+          s.envelope.type === 'ChargeCalculated' &&
+          (s.envelope.data as ChargeCalculated).sessionId === sessionId,
+      );
+      expect((charge.envelope.data as ChargeCalculated).energyWh).toBe(3000);
+      const view = await sessionWhen(
+        'it CLOSED and priced',
+        sessionId,
+        (s) => s.status === 'CLOSED' && !!s.final_amount,
+      );
+      expect(view.final_amount.gross).toBe((charge.envelope.data as ChargeCalculated).finalAmount.gross);
+      await client.close();
+    },
+  );
 
   step('a 1.6 and a 2.0.1 charger side by side in one fleet, each on its own topic', async () => {
     const [v16, v201] = await Promise.all([
