@@ -570,7 +570,9 @@ describe('OCPP 2.0.1 on the real stack (issue 13)', () => {
 
     const stopCall = station.nextCall('RequestStopTransaction');
     const stopped = await sessionsApi('POST', `/v1/sessions/${id}/stop`);
-    expect(stopped).toMatchObject({ status: 200, body: { session: { id, status: 'REMOTE_STOPPED' } } });
+    expect(stopped).toMatchObject({ status: 200, body: { session: { id } } });
+    // The station ends the transaction right after accepting: the answer may already see it CLOSED.
+    expect(['REMOTE_STOPPED', 'CLOSED']).toContain(stopped.body.session.status);
     expect((await stopCall).payload).toEqual({ transactionId: record.chargerTransactionId });
     await station.settle();
     const closed = await sessionWhen(
@@ -748,6 +750,57 @@ describe('OCPP 2.0.1 on the real stack (issue 13)', () => {
         (s) => s.status === 'CLOSED' && !!s.final_amount,
       );
       expect(view.final_amount.gross).toBe((charge.envelope.data as ChargeCalculated).finalAmount.gross);
+      await client.close();
+    },
+  );
+
+  step(
+    'a transaction queued while the station was offline folds on reconnect: LATE_EVENTS, not CLOCK_SKEW',
+    async () => {
+      const { client, status, kwh, transaction } = await handStation(CP201);
+      const now = Date.now();
+      const ago = (minutes: number) => new Date(now - minutes * 60_000).toISOString();
+      const txId = randomUUID();
+      const tx = transaction(txId);
+      const reading = (text: string, context: string, at: string) => ({
+        ...kwh(text, context),
+        timestamp: at,
+      });
+      // The station's queue, in seqNo order, each event at the time it happened.
+      await tx(0, 'Started', {
+        offline: true,
+        timestamp: ago(20),
+        evse: { id: 1, connectorId: 1 },
+        idToken: { idToken: LOCAL_TAG, type: 'ISO14443' },
+        meterValue: [reading('5000.000', 'Transaction.Begin', ago(20))],
+      });
+      await tx(1, 'Updated', {
+        offline: true,
+        timestamp: ago(15),
+        meterValue: [reading('5004.500', 'Sample.Periodic', ago(15))],
+      });
+      await tx(2, 'Ended', {
+        offline: true,
+        timestamp: ago(10),
+        meterValue: [reading('5007.125', 'Transaction.End', ago(10))],
+        transactionInfo: { transactionId: txId, stoppedReason: 'Local', chargingState: 'EVConnected' },
+      });
+      await status('Available');
+      const number = ocpp201TransactionNumber(CP201, txId);
+      const [completed] = await recordsWhen('its SessionCompleted', 'chargingSessions', (s) => {
+        return (
+          s.envelope.type === 'SessionCompleted' &&
+          (s.envelope.data as SessionCompleted).transactionId === number
+        );
+      });
+      const data = completed.envelope.data as SessionCompleted;
+      expect(data).toMatchObject({ meterStartWh: 5_000_000, meterStopWh: 5_007_125, stopReason: 'Local' });
+      expect(Date.parse(data.completedAt) - Date.parse(data.startedAt)).toBe(10 * 60_000);
+      expect(data.flags).toContain('LATE_EVENTS');
+      expect(data.flags).not.toContain('CLOCK_SKEW');
+      expect(data.flags).not.toContain('SEQ_NO_GAP');
+      const view = await sessionWhen('it CLOSED', data.sessionId, (s) => s.status === 'CLOSED');
+      expect(view).toMatchObject({ energy_in_kwh: 7.125, duration_in_minutes: 10 });
       await client.close();
     },
   );
