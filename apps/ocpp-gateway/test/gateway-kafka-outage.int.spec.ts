@@ -82,4 +82,51 @@ describe('ocpp-gateway when Kafka cannot take the record', () => {
       await recorder.stop();
     }
   });
+
+  it('answers a 2.0.1 station InternalError while ocpp.v201.events is gone (1.6 unaffected), and confirms again once it is back', async () => {
+    const station = await OcppClient.connect({
+      url: gw.url,
+      chargePointId: 'CS-OUT',
+      protocols: ['ocpp2.0.1'],
+      callTimeoutMs: 20000,
+    });
+    try {
+      const status = {
+        timestamp: new Date().toISOString(),
+        connectorStatus: 'Available',
+        evseId: 1,
+        connectorId: 1,
+      };
+      expect((await station.call('StatusNotification', status, 'v201-before')).type).toBe('result');
+      const admin = tk.kafka.admin();
+      await admin.connect();
+      const v201Topic = topicName('ocppV201Events', tk.prefix);
+      await admin.deleteTopics({ topics: [v201Topic], timeout: 10000 });
+      const [during, v16During] = await Promise.all([
+        station.call('StatusNotification', status, 'v201-during'),
+        new Promise((r) => setTimeout(r, 50)).then(() =>
+          client.call(
+            'StatusNotification',
+            { connectorId: 1, errorCode: 'NoError', status: 'Available' },
+            'v16-during',
+          ),
+        ),
+      ]);
+      expect(during).toMatchObject({ type: 'error', code: 'InternalError' });
+      // The other protocol's topic is fine: a 1.6 charger on the same replica is confirmed meanwhile.
+      expect(v16During.type).toBe('result');
+      expect(station.isOpen).toBe(true);
+      await ensureTopics(
+        tk.kafka,
+        allTopicSpecs(tk.prefix, testTopicSettings()).filter((t) => t.name === v201Topic),
+      );
+      await admin.disconnect();
+      let after: Awaited<ReturnType<OcppClient['call']>> | undefined;
+      for (let i = 0; i < 20 && after?.type !== 'result'; i++)
+        after = await station.call('StatusNotification', status, `v201-after-${i}`);
+      expect(after?.type).toBe('result');
+    } finally {
+      station.terminate();
+    }
+  });
 });
