@@ -14,7 +14,7 @@ import { HandshakeRefusedError, OcppClient } from '@app/testing/simulator';
 import { hashChargerPassword } from '@app/ocpp/charger-password';
 import { startGateway, type RunningGateway } from './harness';
 
-/** Security profile 2: Basic auth over TLS when TLS_CERT_FILE/TLS_KEY_FILE are set. */
+/** Security profile 2: Basic auth over TLS when TLS_CERT_FILE/TLS_KEY_FILE are set, for 1.6 and 2.0.1. */
 describe('ocpp-gateway over TLS (security profile 2)', () => {
   let db: TestDatabase;
   let tk: TestKafka;
@@ -83,6 +83,24 @@ describe('ocpp-gateway over TLS (security profile 2)', () => {
     expect(await c.confirm('Heartbeat', {})).toHaveProperty('currentTime');
     await expect(
       OcppClient.connect({ url, chargePointId: 'CP-TLS', password: 'tls-password-000002', ca }),
+    ).rejects.toEqual(new HandshakeRefusedError(401));
+  });
+
+  it('accepts a 2.0.1 station over wss the same way (profile 2 is protocol-neutral)', async () => {
+    const url = `wss://127.0.0.1:${tlsPort}/ocpp`;
+    const protocols = ['ocpp2.0.1'];
+    const c = await OcppClient.connect({
+      url,
+      chargePointId: 'CP-TLS',
+      password: 'tls-password-000001',
+      ca,
+      protocols,
+    });
+    clients.push(c);
+    expect(c.ws.protocol).toBe('ocpp2.0.1');
+    expect(await c.confirm('Heartbeat', {})).toEqual({ currentTime: expect.any(String) });
+    await expect(
+      OcppClient.connect({ url, chargePointId: 'CP-TLS', password: 'tls-password-000002', ca, protocols }),
     ).rejects.toEqual(new HandshakeRefusedError(401));
   });
 
