@@ -92,6 +92,7 @@ describe('ocpp-gateway with OCPP 2.0.1 stations (real Kafka + Postgres)', () => 
       'CS-BAD',
       'CS-CMD',
       'CS-ERR',
+      'CS-SWITCH',
       'CP-16',
     ])
       await register(id);
@@ -141,6 +142,32 @@ describe('ocpp-gateway with OCPP 2.0.1 stations (real Kafka + Postgres)', () => 
       );
       expect(connected16.data.protocol).toBe('ocpp1.6');
       await v201.waitFor((e) => e.type === 'ChargerConnected' && e.subject === 'CS-NEG-201');
+    });
+
+    it('reports a 2.0.1 connection replaced by a 1.6 one on ocpp.v201.events, the new one on ocpp.v16.events', async () => {
+      const first = await connect('CS-SWITCH', ['ocpp2.0.1']);
+      const second = await connect('CS-SWITCH', ['ocpp1.6']);
+      expect((await first.closed).reason).toBe('replaced');
+      expect(second.ws.protocol).toBe('ocpp1.6');
+      const gone = await v201.waitFor<{ reason: string; disconnectedAt: string }>(
+        (e) => e.type === 'ChargerDisconnected' && e.subject === 'CS-SWITCH',
+      );
+      const back = await v16.waitFor<ChargerConnected>(
+        (e) => e.type === 'ChargerConnected' && e.subject === 'CS-SWITCH',
+      );
+      expect(gone.data.reason).toBe('replaced');
+      expect(back.data.protocol).toBe('ocpp1.6');
+      // Two topics, no order between them for a consumer: the times say which came last.
+      expect(Date.parse(back.data.connectedAt)).toBeGreaterThanOrEqual(
+        Date.parse(
+          v201.matching<ChargerConnected>(
+            (e) => e.type === 'ChargerConnected' && e.subject === 'CS-SWITCH',
+          )[0].data.connectedAt,
+        ),
+      );
+      expect(v201.matching((e) => e.type === 'ChargerConnected' && e.subject === 'CS-SWITCH')).toHaveLength(
+        1,
+      );
     });
 
     it('refuses a station offering neither (400)', async () => {
