@@ -26,6 +26,7 @@ import {
   effectiveMeterStart,
   hasSeqNo,
   isCharging,
+  NO_ID_TOKEN_TAG,
   type ChargingStateReport,
   type RecordMeterValues,
   type RecordStartTransaction,
@@ -271,6 +272,9 @@ function transactionEvent(
     receivedAt,
     ...(chargingState ? { chargingState } : {}),
   });
+  // "" (type NoAuthorization, free vend) is no token, as is none (plug-in before authorization).
+  const token = str((payload.idToken as Rec | undefined)?.idToken);
+  const withToken = token !== null ? { idTag: token } : {};
   const route = (...effects: RecordEffect[]): RecordRoute => ({ effects, relevant: true });
   const on = (sessionId: string, command: SessionCommand): RecordEffect => ({
     kind: 'session',
@@ -282,7 +286,8 @@ function transactionEvent(
   if (session) {
     if (eventType === 'Started') {
       // Redelivered, or late behind a later event that started the session: it joins that
-      // session (its seqNo counts there), the start stays as it was.
+      // session (its seqNo counts there), the start stays as it was; its idToken, if the session
+      // has none yet, is learned.
       return route(
         on(
           session.sessionId,
@@ -291,7 +296,7 @@ function transactionEvent(
               sessionId: session.sessionId,
               connectorId: session.connectorId,
               evse: session.evse,
-              idTag: session.idTag ?? '',
+              idTag: token ?? session.idTag ?? NO_ID_TOKEN_TAG,
               meterStartWh: session.start?.meterStartWh ?? 0,
             },
             0,
@@ -299,7 +304,9 @@ function transactionEvent(
         ),
       );
     }
-    if (!ended) return route(on(session.sessionId, { ...meterCommand(readings), seqNo }));
+    // The idToken the session learns when it started without one (TxStartPoint EVConnected: the
+    // Updated with triggerReason Authorized brings it).
+    if (!ended) return route(on(session.sessionId, { ...meterCommand(readings), seqNo, ...withToken }));
     const meterStop = stopMeter(readings) ?? session.lastMeter?.wh ?? effectiveMeterStart(session) ?? 0;
     const effects: RecordEffect[] = [];
     if (closedByInference(session) && !hasSeqNo(session.seqNos, seqNo)) {
@@ -313,7 +320,10 @@ function transactionEvent(
         }),
       );
     }
-    return route(...effects, on(session.sessionId, { ...stopCommand(meterStop, readings), seqNo }));
+    return route(
+      ...effects,
+      on(session.sessionId, { ...stopCommand(meterStop, readings), seqNo, ...withToken }),
+    );
   }
 
   // The first event of a transaction we do not know: it starts the session.
@@ -330,10 +340,15 @@ function transactionEvent(
     return ended ? route(anomaly('STOP_FOR_UNKNOWN_TRANSACTION', stopDetail())) : NOTHING;
   }
   const evseConnectorId = int((payload.evse as Rec | undefined)?.connectorId);
-  const idTag = str((payload.idToken as Rec | undefined)?.idToken) ?? '';
   const remoteStartId = int(info?.remoteStartId);
   const waiting = (s: SessionState) => s.status === 'STARTING' || s.status === 'PREPARING';
   // A remote start by the remoteStartId it sent (remoteStartIdOf), else by its idTag as in 1.6.
+  // LIMITATION: only a transaction the station starts after our RequestStartTransaction is
+  // adopted. One it started already at plug-in (TxStartPoint EVConnected, before the request) is
+  // a LOCAL session by then; the Updated (triggerReason RemoteStart) that brings the remoteStartId
+  // and our idToken goes to that session, which learns the token, and the remote session fails
+  // at its start timeout. Operators who start remotely configure TxStartPoint Authorized or
+  // PowerPathClosed, so the transaction starts with the authorization the request gives.
   const joined =
     (remoteStartId !== null
       ? sessions.openOnConnector(
@@ -341,7 +356,11 @@ function transactionEvent(
           evseId,
           (s) => waiting(s) && remoteStartIdOf(s.sessionId) === remoteStartId,
         )
-      : null) ?? sessions.openOnConnector(cp, evseId, (s) => waiting(s) && s.idTag === idTag);
+      : null) ??
+    (token !== null ? sessions.openOnConnector(cp, evseId, (s) => waiting(s) && s.idTag === token) : null);
+  // No token: a remote session keeps the one it asked with, a local one gets the placeholder
+  // (published events need an idTag) until a later event brings the driver's.
+  const idTag = token ?? joined?.idTag ?? NO_ID_TOKEN_TAG;
   const sessionId = joined?.sessionId ?? localSessionId(record.id);
   const start = startCommand(
     {

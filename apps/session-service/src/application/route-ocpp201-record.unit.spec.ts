@@ -7,8 +7,8 @@ import {
   type Ocpp201InboundAction,
 } from '@app/contracts';
 import { LosslessNumber, stringifyWithLosslessNumbers } from '@app/ocpp';
-import { FLEET_KEY, TARIFF_A } from '../domain/session.fixtures.spec';
-import type { SessionCommand } from '../domain/session';
+import { FLEET_KEY, TARIFF_A, publishedProblems } from '../domain/session.fixtures.spec';
+import { NO_ID_TOKEN_TAG, type SessionCommand } from '../domain/session';
 import type { SessionEvent } from '../domain/session-events';
 import {
   localSessionId,
@@ -101,6 +101,8 @@ interface TxEvent {
   minute: number;
   evseId?: number | null;
   idToken?: string;
+  /** The idToken's type; ISO14443 unless said (NoAuthorization: a free-vend station's ""). */
+  idTokenType?: string;
   remoteStartId?: number;
   chargingState?: string;
   stoppedReason?: string;
@@ -124,7 +126,9 @@ function txEvent(e: TxEvent): Ocpp201CallRecord {
         ...(e.remoteStartId !== undefined ? { remoteStartId: e.remoteStartId } : {}),
       },
       ...(e.evseId === null ? {} : { evse: { id: e.evseId ?? 1, connectorId: 1 } }),
-      ...(e.idToken !== undefined ? { idToken: { idToken: e.idToken, type: 'ISO14443' } } : {}),
+      ...(e.idToken !== undefined
+        ? { idToken: { idToken: e.idToken, type: e.idTokenType ?? 'ISO14443' } }
+        : {}),
       ...(e.readings?.length
         ? { meterValue: [{ timestamp: iso(e.minute), sampledValue: e.readings.map(sampled) }] }
         : {}),
@@ -258,10 +262,50 @@ describe('routeOcpp201Call: which session (or anomaly) an OCPP 2.0.1 record is f
         });
     });
 
-    it('given nothing, when a Started carries no idToken, then the idTag is empty', () => {
+    it('given nothing, when a Started carries no idToken (plug-in first) or "" (NoAuthorization, free vend), then the idTag is the placeholder', () => {
       given()
         .when(txEvent({ eventType: 'Started', seqNo: 0, minute: 1, readings: [kWhBegin('1')] }))
-        .then((effects) => expect(commands(effects)[0]).toMatchObject({ idTag: '' }));
+        .then((effects) => expect(commands(effects)[0]).toMatchObject({ idTag: NO_ID_TOKEN_TAG }));
+      given()
+        .when(
+          txEvent({
+            eventType: 'Started',
+            seqNo: 0,
+            minute: 1,
+            idToken: '',
+            idTokenType: 'NoAuthorization',
+            readings: [kWhBegin('1')],
+          }),
+        )
+        .then((effects) => expect(commands(effects)[0]).toMatchObject({ idTag: NO_ID_TOKEN_TAG }));
+    });
+
+    it('given a remote start waiting, when its Started carries the remoteStartId but no idToken, then it joins with the idTag the session asked with', () => {
+      given(remoteStart('remote-1', 'R-TAG-1'))
+        .when(
+          txEvent({
+            eventType: 'Started',
+            seqNo: 0,
+            minute: 1,
+            remoteStartId: remoteStartIdOf('remote-1'),
+            readings: [kWhBegin('1')],
+          }),
+        )
+        .then((effects) =>
+          expect(sessionEffects(effects)).toEqual([
+            expect.objectContaining({
+              sessionId: 'remote-1',
+              command: expect.objectContaining({ idTag: 'R-TAG-1' }),
+            }),
+          ]),
+        );
+    });
+
+    it('given a remote start waiting, when a Started without idToken or remoteStartId arrives, then it is a LOCAL session (no token joins nothing)', () => {
+      const rec = txEvent({ eventType: 'Started', seqNo: 0, minute: 1, readings: [kWhBegin('1')] });
+      given(remoteStart('remote-1', NO_ID_TOKEN_TAG))
+        .when(rec)
+        .then((effects) => expect(sessionEffects(effects)[0].sessionId).toBe(localSessionId(rec.id)));
     });
 
     it('given a remote start waiting on the EVSE, when the Started carries its remoteStartId (another idToken), then it joins that session', () => {
@@ -794,6 +838,98 @@ describe('routeOcpp201Call: which session (or anomaly) an OCPP 2.0.1 record is f
         11001, 12001, 13001, 14002,
       ]);
       expect(emitted.filter((e) => e.type === 'SessionCompleted')).toHaveLength(1);
+    });
+  });
+
+  describe('the driver’s idToken after the start (TxStartPoint EVConnected)', () => {
+    const plugIn = (tx: string) =>
+      txEvent({ eventType: 'Started', tx, seqNo: 0, minute: 1, readings: [kWhBegin('4')] });
+
+    it('given a session started without a token, when an Updated carries one, then its command carries the idTag; an Updated without one carries none', () => {
+      const g = given(fed(plugIn('tx-a')));
+      g.when(txEvent({ eventType: 'Updated', tx: 'tx-a', seqNo: 1, minute: 2, idToken: 'RFID-DRIVER' })).then(
+        (effects) =>
+          expect(commands(effects)).toEqual([
+            expect.objectContaining({ type: 'RecordMeterValues', seqNo: 1, idTag: 'RFID-DRIVER' }),
+          ]),
+      );
+      g.when(txEvent({ eventType: 'Updated', tx: 'tx-a', seqNo: 1, minute: 2 })).then((effects) =>
+        expect(commands(effects)[0]).not.toHaveProperty('idTag'),
+      );
+      g.when(txEvent({ eventType: 'Ended', tx: 'tx-a', seqNo: 2, minute: 3, idToken: 'RFID-DRIVER' })).then(
+        (effects) =>
+          expect(commands(effects)).toEqual([
+            expect.objectContaining({ type: 'RecordStopTransaction', idTag: 'RFID-DRIVER' }),
+          ]),
+      );
+    });
+
+    it('Started without token → Updated Authorized with the token → Updated with another → Ended: SessionStarted has the placeholder, SessionCompleted the driver’s token, every published event valid', () => {
+      const uow = new SessionUnitOfWork();
+      const recs = [
+        plugIn('tx-b'),
+        txEvent({
+          eventType: 'Updated',
+          tx: 'tx-b',
+          seqNo: 1,
+          minute: 2,
+          idToken: 'RFID-DRIVER',
+          readings: [{ value: '4.5', unit: 'kWh' }],
+        }),
+        txEvent({ eventType: 'Updated', tx: 'tx-b', seqNo: 2, minute: 3, idToken: 'RFID-LATER' }),
+        txEvent({
+          eventType: 'Ended',
+          tx: 'tx-b',
+          seqNo: 3,
+          minute: 9,
+          stoppedReason: 'EVDisconnected',
+          readings: [{ value: '6', unit: 'kWh', context: 'Transaction.End' }],
+        }),
+      ];
+      const emitted = recs.flatMap((rec) => [
+        ...apply(uow, rec),
+        ...apply(uow, { ...rec, id: nameUuid('again', rec.id) }),
+      ]);
+      const byType = (type: string) => emitted.filter((e) => e.type === type);
+      expect(byType('SessionStarted').map((e) => (e.data as { idTag: string }).idTag)).toEqual([
+        NO_ID_TOKEN_TAG,
+      ]);
+      expect(byType('SessionIdTagLearned').map((e) => (e.data as { idTag: string }).idTag)).toEqual([
+        'RFID-DRIVER',
+      ]);
+      expect(byType('SessionCompleted').map((e) => (e.data as { idTag: string }).idTag)).toEqual([
+        'RFID-DRIVER',
+      ]);
+      expect(uow.get(localSessionId(recs[0].id))).toMatchObject({ status: 'CLOSED', idTag: 'RFID-DRIVER' });
+      expect(publishedProblems(emitted)).toEqual([]);
+    });
+
+    it('a free-vend transaction (idToken "" of type NoAuthorization throughout) completes on the placeholder, valid', () => {
+      const uow = new SessionUnitOfWork();
+      const free = { idToken: '', idTokenType: 'NoAuthorization' };
+      const emitted = [
+        txEvent({
+          eventType: 'Started',
+          tx: 'tx-c',
+          seqNo: 0,
+          minute: 1,
+          ...free,
+          readings: [kWhBegin('4')],
+        }),
+        txEvent({ eventType: 'Updated', tx: 'tx-c', seqNo: 1, minute: 2, ...free }),
+        txEvent({
+          eventType: 'Ended',
+          tx: 'tx-c',
+          seqNo: 2,
+          minute: 9,
+          ...free,
+          readings: [{ value: '6', unit: 'kWh', context: 'Transaction.End' }],
+        }),
+      ].flatMap((rec) => apply(uow, rec));
+      const [completed] = emitted.filter((e) => e.type === 'SessionCompleted');
+      expect((completed.data as { idTag: string }).idTag).toBe(NO_ID_TOKEN_TAG);
+      expect(emitted.filter((e) => e.type === 'SessionIdTagLearned')).toEqual([]);
+      expect(publishedProblems(emitted)).toEqual([]);
     });
   });
 

@@ -53,6 +53,18 @@ export interface SessionSeqNoSeen extends SessionRef {
   from?: number;
 }
 
+/**
+ * OCPP 2.0.1: a session that started on NO_ID_TOKEN_TAG (no idToken at the start) got the
+ * driver's token from a later TransactionEvent (the Updated with triggerReason Authorized). Its
+ * SessionCompleted carries it. Internal: the contract has no such event; SessionStarted went out
+ * with the placeholder.
+ */
+export interface SessionIdTagLearned extends SessionRef {
+  idTag: string;
+  /** When the TransactionEvent carrying it reached us. */
+  receivedAt: string;
+}
+
 /** billing reversed the charge on the session (a correction follows as a new charge). Internal. */
 export interface SessionChargeReversed extends SessionRef {
   chargeId: string;
@@ -105,6 +117,7 @@ export interface SessionEventDataMap {
   SessionChargeReversed: SessionChargeReversed;
   SessionFlagRaised: SessionFlagRaised;
   SessionSeqNoSeen: SessionSeqNoSeen;
+  SessionIdTagLearned: SessionIdTagLearned;
 }
 export type SessionEventName = keyof SessionEventDataMap;
 export type SessionEvent = {

@@ -1,8 +1,41 @@
 /** Test fixtures for the session aggregate. */
-import { ocpp201TransactionNumber, type TariffSnapshot } from '@app/contracts';
+import {
+  makeEnvelope,
+  nameUuid,
+  ocpp201TransactionNumber,
+  SESSION_EVENT_SCHEMAS,
+  SESSIONS_SOURCE,
+  type SessionEventType,
+  type TariffSnapshot,
+} from '@app/contracts';
+import { createEnvelopeValidator } from '@app/contracts/schemas';
 import { TARIFF_A as SHARED_TARIFF_A } from '@app/testing/fixtures';
 import type { SessionCommand } from './session';
-import type { SessionEvent } from './session-events';
+import { PUBLISHED_SESSION_EVENTS, type SessionEvent } from './session-events';
+
+const validateEnvelope = createEnvelopeValidator();
+
+/**
+ * The published ones of `events` in the envelopes the outbox relay sends to charging.sessions.v1
+ * (stored data as is), each with what its contract schema finds wrong: [] when all are valid.
+ */
+export function publishedProblems(events: SessionEvent[]): string[] {
+  return events
+    .filter((e) => PUBLISHED_SESSION_EVENTS.has(e.type))
+    .flatMap((e, i) =>
+      validateEnvelope(
+        makeEnvelope({
+          id: nameUuid('published-spec', String(i)),
+          type: e.type,
+          source: SESSIONS_SOURCE,
+          subject: e.data.sessionId,
+          schema: SESSION_EVENT_SCHEMAS[e.type as SessionEventType],
+          time: '2026-01-01T12:00:00.000Z',
+          data: e.data,
+        }),
+      ).map((problem) => `${e.type}: ${problem}`),
+    );
+}
 
 /** Tariff A (the shared fixture) as the snapshot a session keeps: with its id and version. */
 export const TARIFF_A: TariffSnapshot = { tariff_id: 'tariff-a', version: 1, ...SHARED_TARIFF_A };

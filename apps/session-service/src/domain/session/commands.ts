@@ -94,6 +94,8 @@ export interface RecordMeterValues {
   seqNo?: number;
   /** OCPP 2.0.1: the TransactionEvent's charging state (Charging, SuspendedEV, SuspendedEVSE). */
   chargingState?: ChargingStateReport;
+  /** OCPP 2.0.1: the TransactionEvent's idToken, when non-empty (a session started without one learns it). */
+  idTag?: string;
 }
 
 export interface RecordStatusNotification {
@@ -116,6 +118,8 @@ export interface RecordStopTransaction {
   seqNo?: number;
   /** OCPP 2.0.1 `offline: true`: the station queued the event while offline (see flags.ts). */
   offline?: boolean;
+  /** OCPP 2.0.1: the TransactionEvent's idToken, when non-empty (see RecordMeterValues). */
+  idTag?: string;
 }
 
 export interface RequestStop {

@@ -24,8 +24,10 @@ import { startFailureReason } from './failure';
 import { closed, fold, mergeSigned } from './evolve';
 import { hasSeqNo } from './seq-nos';
 import {
+  awaitsIdTag,
   billedMeterStart,
   isCharging,
+  NO_ID_TOKEN_TAG,
   type ChargingSession,
   type SessionState,
   type StopRecord,
@@ -407,6 +409,23 @@ const hasSeqNoField = (c: SessionCommand): c is SeqNoCommand =>
   c.type === 'RecordStartTransaction' || c.type === 'RecordMeterValues' || c.type === 'RecordStopTransaction';
 
 /**
+ * OCPP 2.0.1: a session that started on NO_ID_TOKEN_TAG takes the first real idToken of its
+ * transaction (SessionIdTagLearned) before the rest of the event, so a stop that brings the token
+ * already completes with it.
+ */
+function learningIdTag(decider: Decider<SessionCommand['type']>): Decider<SeqNoCommand['type']> {
+  return (command, state) => {
+    const token = command.idTag;
+    if (token === undefined || token === '' || token === NO_ID_TOKEN_TAG || !awaitsIdTag(state))
+      return decider(command, state);
+    const learned: SessionEvent[] = [
+      { type: 'SessionIdTagLearned', data: { ...ref(state), idTag: token, receivedAt: command.receivedAt } },
+    ];
+    return [...learned, ...decider(command, fold(learned, state))];
+  };
+}
+
+/**
  * An OCPP 2.0.1 command (it carries the TransactionEvent's seqNo): once per seqNo. The seqNo is
  * recorded (SessionSeqNoSeen) even when the event changes nothing else, so a gap means an event
  * that never came. A start records it after SessionStarted (the session exists from then on);
@@ -440,7 +459,9 @@ function decideOnce(
 export function decide(command: SessionCommand, state: SessionState): SessionEvent[] {
   const decider = DECIDERS[command.type] as Decider<SessionCommand['type']> | undefined;
   if (!decider) throw new Error(`unknown session command ${(command as { type: string }).type}`);
-  if (hasSeqNoField(command) && command.seqNo !== undefined)
-    return decideOnce(command as SeqNoCommand & { seqNo: number }, state, decider);
-  return decider(command, state);
+  if (!hasSeqNoField(command)) return decider(command, state);
+  const learning = learningIdTag(decider) as Decider<SessionCommand['type']>;
+  if (command.seqNo !== undefined)
+    return decideOnce(command as SeqNoCommand & { seqNo: number }, state, learning);
+  return learning(command, state);
 }

@@ -14,6 +14,7 @@ import { failureReasonOf } from './failure';
 import { sessionFlags } from './flags';
 import { hasSeqNoGap, withSeqNo } from './seq-nos';
 import {
+  awaitsIdTag,
   initialState,
   isCharging,
   isFinished,
@@ -259,6 +260,12 @@ const EVOLVERS: { [K in SessionEventName]: Evolver<K> } = {
     // A late Started (seqNo 0) lowers what a session started by a later event expects.
     if (d.from !== undefined) next.seqNoFrom = Math.min(state.seqNoFrom ?? d.from, d.from);
     return touch(next, d.receivedAt);
+  },
+
+  SessionIdTagLearned(state, d) {
+    // Only the first token counts: a session that has a real idTag keeps it.
+    if (!awaitsIdTag(state)) return state;
+    return touch({ ...state, idTag: d.idTag }, d.receivedAt);
   },
 
   SessionFlagRaised(state, d) {

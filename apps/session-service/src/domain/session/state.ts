@@ -38,6 +38,16 @@ export interface StartRecord {
 }
 
 /**
+ * The idTag of an OCPP 2.0.1 session whose transaction started without a usable idToken: none
+ * (TxStartPoint EVConnected starts it at plug-in, the driver's token comes in a later Updated with
+ * triggerReason Authorized) or idToken "" (type NoAuthorization, a free-vend station). The published
+ * session events require a non-empty idTag (charging.session-started/-completed v1), so "no token"
+ * gets its 2.0.1 IdTokenEnumType name instead of ''. The session replaces it with the first real
+ * token a later TransactionEvent carries (SessionIdTagLearned); a 1.6 StartTransaction always has one.
+ */
+export const NO_ID_TOKEN_TAG = 'NoAuthorization';
+
+/**
  * The TransactionEvent seqNos a session folded, as sorted, disjoint, non-adjacent inclusive ranges
  * ([[0, 41]] for an unbroken transaction): compact whatever the transaction's length. Empty for 1.6.
  */
@@ -253,6 +263,15 @@ export function isFinished(state: SessionState): state is ClosedSession | Invali
 /** Has a charger transaction that is still running (a StopTransaction may come). */
 export function isCharging(state: SessionState): state is ChargingSession {
   return state.status === 'ACTIVE' || state.status === 'REMOTE_STOPPED';
+}
+/**
+ * A running OCPP 2.0.1 session on NO_ID_TOKEN_TAG: the first real idToken a TransactionEvent of its
+ * transaction carries becomes its idTag. Not once it ended: its SessionCompleted went out already.
+ */
+export function awaitsIdTag(state: SessionState): state is ChargingSession {
+  return (
+    isCharging(state) && state.idTag === NO_ID_TOKEN_TAG && state.start.chargerTransactionId !== undefined
+  );
 }
 /** Has (or had) a charger transaction. */
 export function isStarted(state: SessionState): state is StartedSession {

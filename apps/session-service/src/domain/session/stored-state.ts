@@ -16,6 +16,7 @@ import { failureReasonOf } from './failure';
 import { sessionFlags } from './flags';
 import {
   initialState,
+  NO_ID_TOKEN_TAG,
   type ConnectorReport,
   type MeterPoint,
   type SessionState,
@@ -50,6 +51,9 @@ export function fromStoredState(json: unknown): SessionState {
     // folded no TransactionEvent. A build from before carries the field through untouched.
     if (!Array.isArray(state.seqNos)) state.seqNos = [];
     if (typeof state.seqNoFrom !== 'number') state.seqNoFrom = null;
+    // A 2.0.1 session that started without an idToken was stored with idTag '' before it got
+    // NO_ID_TOKEN_TAG: read as the placeholder, it still learns the token and completes valid.
+    if (state.start?.chargerTransactionId !== undefined && state.idTag === '') state.idTag = NO_ID_TOKEN_TAG;
     return state as SessionState;
   }
   throw new StoredStateError(
