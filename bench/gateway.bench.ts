@@ -526,10 +526,14 @@ async function operatorFigures(
   const loaded = LOAD_CONCURRENCY > 1 ? await measureReads(api, listed, LOAD_CONCURRENCY) : null;
 
   // 3. StatusNotification confirmed → the new status visible, for a sample of distinct chargers.
-  const sample = clients
-    .map((client, i) => ({ client, id: ids[i] }))
-    .sort(() => Math.random() - 0.5)
-    .slice(0, Math.min(STATUS_SAMPLE, clients.length));
+  // A uniform shuffle (sort with a random comparator is not one: it kept the 1.6 wave, first in
+  // `clients`, mostly in front).
+  const shuffled = clients.map((client, i) => ({ client, id: ids[i] }));
+  for (let i = shuffled.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+  }
+  const sample = shuffled.slice(0, Math.min(STATUS_SAMPLE, clients.length));
   const visibleMs: number[] = [];
   const visibleMsV201: number[] = [];
   let next = 0;
