@@ -4,9 +4,10 @@
  * (BENCH_V201_SHARE, default 0.5: the issue 13 mix) speak OCPP 2.0.1, the others 1.6J.
  *
  * 1. bare kafkajs baselines (bench:kafka): single acks=all send p50/p99, sendBatch msgs/s;
- * 2. gateway RSS per idle connection: the 1.6 chargers connect first, then the 2.0.1 ones; RSS
- *    growth over each wave / its size is that protocol's figure (`rss_kb_per_connection` for 1.6,
- *    `rss_kb_per_connection_v201`; `_all` over both waves);
+ * 2. gateway RSS per idle connection: the 1.6 chargers connect first, then the 2.0.1 ones
+ *    (BENCH_V201_FIRST=1: the other way round); RSS growth over each wave / its size is that
+ *    protocol's figure (`rss_kb_per_connection` for 1.6, `rss_kb_per_connection_v201`; `_all` over
+ *    both waves);
  * 3. ramps an open-loop CALL rate (MeterValues, alternately from an idle 1.6 and an idle 2.0.1
  *    charger, one outstanding CALL per charger as OCPP-J requires) and reports, for the highest
  *    rate whose CALL→CALLRESULT p99 stays within 2× the bare send p99 for both protocols:
@@ -50,6 +51,11 @@ if (!(V201_SHARE >= 0 && V201_SHARE <= 1))
   throw new Error(`BENCH_V201_SHARE must be 0..1, not ${process.env.BENCH_V201_SHARE}`);
 const CONNECTIONS_V201 = Math.round(CONNECTIONS * V201_SHARE);
 const CONNECTIONS_V16 = CONNECTIONS - CONNECTIONS_V201;
+/**
+ * The first wave also pays for what the process grows once (heap, buffers), so its RSS figure is
+ * the higher one: BENCH_V201_FIRST=1 connects the 2.0.1 chargers first, to see each protocol both ways.
+ */
+const V201_FIRST = process.env.BENCH_V201_FIRST === '1';
 type Protocol = 'ocpp1.6' | 'ocpp2.0.1';
 const PROTOCOLS: readonly Protocol[] = ['ocpp1.6', 'ocpp2.0.1'];
 /** The operator API figures (session-service in the bench); BENCH_OPERATOR=0 leaves them out. */
@@ -673,10 +679,11 @@ async function main(): Promise<void> {
     const rssPerConnection: Partial<Record<Protocol, number>> = {};
     const connectStarted = Date.now();
     let rssWave = rssBefore;
-    for (const [protocol, count, idPrefix] of [
+    const waves = [
       ['ocpp1.6', CONNECTIONS_V16, 'BENCH-'],
       ['ocpp2.0.1', CONNECTIONS_V201, 'BENCH-V201-'],
-    ] as const) {
+    ] as const;
+    for (const [protocol, count, idPrefix] of V201_FIRST ? [waves[1], waves[0]] : waves) {
       if (count === 0) continue;
       const waveStarted = Date.now();
       for (let i = 0; i < count; i += 250) {
@@ -794,6 +801,7 @@ async function main(): Promise<void> {
       connections: clients.length,
       connections_v16: CONNECTIONS_V16,
       connections_v201: CONNECTIONS_V201,
+      rss_first_wave: V201_FIRST ? 'ocpp2.0.1' : 'ocpp1.6',
       calls_per_s_total: best?.calls_per_s ?? 0,
       p99_ms_all: best?.p99_ms ?? NaN,
       // The 1.6 figures under the names they always had.
