@@ -735,7 +735,12 @@ describe('OCPP 2.0.1 on the real stack (issue 13)', () => {
         );
       });
       const sessionId = (completed.envelope.data as SessionCompleted).sessionId;
-      expect(completed.envelope.data).toMatchObject({ meterStartWh: 4_000_000, meterStopWh: 4_003_000 });
+      // The token the Updated brought is the session's (no token at the start: placeholder until then).
+      expect(completed.envelope.data).toMatchObject({
+        meterStartWh: 4_000_000,
+        meterStopWh: 4_003_000,
+        idTag: LOCAL_TAG,
+      });
       const [charge] = await recordsWhen(
         'its charge',
         'sessionCharges',
