@@ -218,7 +218,7 @@ async function startApps(): Promise<void> {
   console.log(
     [
       '',
-      '  ocpp-gateway     ws://127.0.0.1:9000/ocpp/{chargePointId}  (subprotocol ocpp1.6)   docs http://127.0.0.1:10000/docs',
+      '  ocpp-gateway     ws://127.0.0.1:9000/ocpp/{chargePointId}  (ocpp1.6 / ocpp2.0.1)  docs http://127.0.0.1:10000/docs',
       '  session-service  http://127.0.0.1:3001/v1/sessions                                docs http://127.0.0.1:4001/docs',
       '  billing-service  http://127.0.0.1:3002/v1/exports/charges                         docs http://127.0.0.1:4002/docs',
       '  (/docs and /metrics listen on the MANAGEMENT_PORT of each app, never on its API or charger port)',
