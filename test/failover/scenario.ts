@@ -15,6 +15,7 @@ import {
   PRODUCTION_TOPIC_SETTINGS,
   topicName,
   type OcppCallReceived,
+  type Ocpp201CallReceived,
 } from '@app/contracts';
 import { provisionApiKeys } from '@app/auth/testing';
 import { createKafka, ensureTopics } from '@app/kafka';
@@ -59,7 +60,10 @@ export interface FailoverResult {
   partitions: number;
   callsSent: number;
   callsConfirmed: number;
-  /** Confirmed CALLs (CALLRESULT received) whose record is not on `ocpp.v16.events`. */
+  /**
+   * Confirmed CALLs (CALLRESULT received) whose record is not on their protocol's events topic
+   * (every other charger speaks OCPP 2.0.1: `ocpp.v201.events`).
+   */
   confirmedMissing: Array<{ chargePointId: string; messageId: string; action: string }>;
   /** From the kill to the first CALLRESULT of a CALL sent after the kill, seconds (null: none). */
   firstResultAfterKillS: number | null;
@@ -142,7 +146,7 @@ async function registerChargers(url: string, ids: string[]): Promise<Map<string,
   return passwords;
 }
 
-/** Every (chargePointId, messageId) of an OcppCallReceived record on `topic`, read to its end. */
+/** Every (chargePointId, messageId) of an OcppCallReceived / Ocpp201CallReceived record on `topic`, read to its end. */
 async function recordedCalls(kafka: Kafka, topic: string): Promise<Set<string>> {
   const admin = kafka.admin();
   await admin.connect();
@@ -161,8 +165,8 @@ async function recordedCalls(kafka: Kafka, topic: string): Promise<Set<string>> 
         eachBatch: async ({ batch }) => {
           for (const message of batch.messages) {
             const envelope = parseEnvelope(message.value!);
-            if (envelope.type === 'OcppCallReceived') {
-              const call = envelope.data as OcppCallReceived;
+            if (envelope.type === 'OcppCallReceived' || envelope.type === 'Ocpp201CallReceived') {
+              const call = envelope.data as OcppCallReceived | Ocpp201CallReceived;
               seen.add(`${call.chargePointId}|${call.messageId}`);
             }
             if (BigInt(message.offset) + 1n >= ends.get(batch.partition)!) remaining.delete(batch.partition);
@@ -317,12 +321,15 @@ export async function runBrokerFailover(options: FailoverOptions): Promise<Failo
 
     const calls: SettledCall[] = [];
     let stop = false;
-    const runs = ids.map((id) =>
+    const runs = ids.map((id, index) =>
       runCharger(
         new SimulatedCharger({
           url: `ws://127.0.0.1:${gateway.port}/ocpp`,
           chargePointId: id,
           password: passwords.get(id),
+          // Half the chargers speak OCPP 2.0.1: its CALLRESULT makes the same promise through the
+          // same publisher, and its records go to ocpp.v201.events.
+          protocol: index % 2 === 1 ? 'ocpp2.0.1' : 'ocpp1.6',
           powerW: 720_000,
           callTimeoutMs: 20_000,
           // Like a charger that must deliver its transaction messages: again every second, for minutes.
@@ -376,11 +383,20 @@ export async function runBrokerFailover(options: FailoverOptions): Promise<Failo
     const confirmed = calls.filter((c) => c.outcome === 'result' && c.action !== 'Heartbeat');
     log(`${calls.length} CALLs sent, ${confirmed.length} confirmed; failures ${JSON.stringify(failures)}`);
 
-    const onTopic = await recordedCalls(kafka, eventsTopic);
+    const v201EventsTopic = topicName('ocppV201Events', prefix);
+    const onV16 = await recordedCalls(kafka, eventsTopic);
+    const onV201 = await recordedCalls(kafka, v201EventsTopic);
+    const onTopic = new Set([...onV16, ...onV201]);
     const confirmedMissing = confirmed
       .filter((c) => !onTopic.has(`${c.chargePointId}|${c.messageId}`))
       .map(({ chargePointId, messageId, action }) => ({ chargePointId, messageId, action }));
-    log(`${onTopic.size} CALLs on ${eventsTopic}; ${confirmedMissing.length} confirmed CALLs missing`);
+    const v201Ids = new Set(ids.filter((_, i) => i % 2 === 1));
+    const confirmedV201 = confirmed.filter((c) => v201Ids.has(c.chargePointId)).length;
+    log(
+      `${onV16.size} CALLs on ${eventsTopic}, ${onV201.size} on ${v201EventsTopic} ` +
+        `(${confirmed.length - confirmedV201} / ${confirmedV201} confirmed from 1.6 / 2.0.1 chargers); ` +
+        `${confirmedMissing.length} confirmed CALLs missing`,
+    );
 
     const completed = runs.flatMap((r) =>
       r.charger.sessions
