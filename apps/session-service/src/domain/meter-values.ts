@@ -44,8 +44,21 @@ export function toWh(value: unknown, unit: unknown): number | null {
   return wholeWh(d);
 }
 
-/** Energy.Active.Import.Register readings (the default measurand) of a MeterValues/StopTransaction `meterValue` array. */
-export function parseMeterValues(meterValue: unknown): ParsedMeterValues {
+/** What one sampled value gives: signed meter data to keep verbatim, and/or a register reading in Wh. */
+interface SampleReading {
+  signed: string | null;
+  wh: number | null;
+}
+
+/**
+ * The walk both protocols' `meterValue` arrays share (same shape in 1.6 and 2.0.1): every sampled
+ * value of every well-formed meter value, read by `read`, its readings stamped with the meter
+ * value's timestamp and context (default Sample.Periodic).
+ */
+function walkSampledValues(
+  meterValue: unknown,
+  read: (s: Record<string, unknown>) => SampleReading,
+): ParsedMeterValues {
   const readings: EnergyReading[] = [];
   const signed: string[] = [];
   if (!Array.isArray(meterValue)) return { readings, signed };
@@ -56,23 +69,35 @@ export function parseMeterValues(meterValue: unknown): ParsedMeterValues {
     for (const sv of sampledValue) {
       if (typeof sv !== 'object' || sv === null) continue;
       const s = sv as Record<string, unknown>;
-      if (s.format === 'SignedData') {
-        if (typeof s.value === 'string') signed.push(s.value);
-        continue;
-      }
-      const measurand = s.measurand ?? 'Energy.Active.Import.Register';
-      if (measurand !== 'Energy.Active.Import.Register') continue;
-      if (s.phase !== undefined) continue; // per-phase values would double count
-      const wh = toWh(s.value, s.unit);
-      if (wh === null) continue;
+      const reading = read(s);
+      if (reading.signed !== null) signed.push(reading.signed);
+      if (reading.wh === null) continue;
       readings.push({
-        wh,
+        wh: reading.wh,
         measuredAt: timestamp,
         context: typeof s.context === 'string' ? s.context : 'Sample.Periodic',
       });
     }
   }
   return { readings, signed };
+}
+
+/** The energy register (the default measurand), not per phase: per-phase values would double count. */
+function isEnergyRegister(s: Record<string, unknown>): boolean {
+  return (
+    (s.measurand ?? 'Energy.Active.Import.Register') === 'Energy.Active.Import.Register' &&
+    s.phase === undefined
+  );
+}
+
+/** Energy.Active.Import.Register readings (the default measurand) of a MeterValues/StopTransaction `meterValue` array. */
+export function parseMeterValues(meterValue: unknown): ParsedMeterValues {
+  return walkSampledValues(meterValue, (s) =>
+    // A 1.6 signed value is a sampled value of its own (format SignedData), never a reading.
+    s.format === 'SignedData'
+      ? { signed: typeof s.value === 'string' ? s.value : null, wh: null }
+      : { signed: null, wh: isEnergyRegister(s) ? toWh(s.value, s.unit) : null },
+  );
 }
 
 /** A multiplier beyond this is no meter's: refused rather than computed (10^1e9 is a lot of digits). */
@@ -107,33 +132,18 @@ export function toWh201(value: unknown, unitOfMeasure: unknown): number | null {
 /**
  * Energy.Active.Import.Register readings (the default measurand) of a 2.0.1 `meterValue` array
  * taken from the lossless payload, and the `signedMeterValue.signedMeterData` of any sampled value,
- * verbatim. Per-phase values are skipped (they would double count), as in 1.6.
+ * verbatim (in 2.0.1 the signature rides on the reading it signs). Per-phase values are skipped,
+ * as in 1.6.
  */
 export function parseMeterValues201(meterValue: unknown): ParsedMeterValues {
-  const readings: EnergyReading[] = [];
-  const signed: string[] = [];
-  if (!Array.isArray(meterValue)) return { readings, signed };
-  for (const mv of meterValue) {
-    if (typeof mv !== 'object' || mv === null) continue;
-    const { timestamp, sampledValue } = mv as { timestamp?: unknown; sampledValue?: unknown };
-    if (typeof timestamp !== 'string' || !Array.isArray(sampledValue)) continue;
-    for (const sv of sampledValue) {
-      if (typeof sv !== 'object' || sv === null) continue;
-      const s = sv as Record<string, unknown>;
-      const sig = s.signedMeterValue as { signedMeterData?: unknown } | undefined;
-      if (typeof sig === 'object' && sig !== null && typeof sig.signedMeterData === 'string')
-        signed.push(sig.signedMeterData);
-      const measurand = s.measurand ?? 'Energy.Active.Import.Register';
-      if (measurand !== 'Energy.Active.Import.Register') continue;
-      if (s.phase !== undefined) continue;
-      const wh = toWh201(s.value, s.unitOfMeasure);
-      if (wh === null) continue;
-      readings.push({
-        wh,
-        measuredAt: timestamp,
-        context: typeof s.context === 'string' ? s.context : 'Sample.Periodic',
-      });
-    }
-  }
-  return { readings, signed };
+  return walkSampledValues(meterValue, (s) => {
+    const sig = s.signedMeterValue as { signedMeterData?: unknown } | undefined;
+    return {
+      signed:
+        typeof sig === 'object' && sig !== null && typeof sig.signedMeterData === 'string'
+          ? sig.signedMeterData
+          : null,
+      wh: isEnergyRegister(s) ? toWh201(s.value, s.unitOfMeasure) : null,
+    };
+  });
 }
